@@ -1,0 +1,145 @@
+package io.fedtt.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/**
+ * The trainable part that is exchanged each round: tensor-train adapters (FedTT), LoRA (baseline)
+ * or the whole model (reference).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AdapterSpec extends ValueObject {
+
+  @JsonPropertyDescription("tt: tensor-train adapters after attention and feed-forward outputs; lora: LoRA on the target projections; full: every parameter (a reference, expensive).")
+  @Default("tt")
+  private AdapterType type;
+
+  @JsonPropertyDescription("Inner rank of every TT core (type tt).")
+  @Default("5")
+  @Min(1)
+  @Max(64)
+  private Integer ttRank;
+
+  @JsonPropertyDescription("Adapter bottleneck width (type tt).")
+  @Default("64")
+  @Min(1)
+  @Max(4096)
+  private Integer bottleneck;
+
+  @JsonPropertyDescription("TT mode list of the adapter matrices, overriding the balanced factorization; its product must equal hidden size x bottleneck (type tt).")
+  @Size(min = 2, max = 16)
+  private List<Integer> modes;
+
+  @JsonPropertyDescription("identity: the up projection's last core is zero so the adapter starts as the identity; loretta: LoRETTA's Gaussian cores (type tt).")
+  @Default("identity")
+  private AdapterInit init;
+
+  @JsonPropertyDescription("Also train (and exchange) the LayerNorm weights and biases (type tt).")
+  @Default("true")
+  private Boolean trainLayerNorm;
+
+  @JsonPropertyDescription("LoRA rank (type lora).")
+  @Default("8")
+  @Min(1)
+  @Max(256)
+  private Integer rank;
+
+  @JsonPropertyDescription("Projections that get LoRA matrices, e.g. query, key, value, dense (type lora).")
+  @Default("[\"query\", \"value\"]")
+  @Size(min = 1, max = 16)
+  private List<String> targets;
+
+  @JsonPropertyDescription("LoRA scaling numerator; the update is scaled by alpha / rank (type lora).")
+  @Default("16")
+  @Min(value = 0, inclusive = false)
+  private Double alpha;
+
+  @JsonPropertyDescription("Number format of the exchanged tensors: F32, or F16/BF16 to halve the bytes (converted back to F32 before aggregation).")
+  @Default("F32")
+  private WireDtype wireDtype;
+
+  public AdapterType getType() {
+    return type;
+  }
+
+  public void setType(AdapterType type) {
+    this.type = type;
+  }
+
+  public Integer getTtRank() {
+    return ttRank;
+  }
+
+  public void setTtRank(Integer ttRank) {
+    this.ttRank = ttRank;
+  }
+
+  public Integer getBottleneck() {
+    return bottleneck;
+  }
+
+  public void setBottleneck(Integer bottleneck) {
+    this.bottleneck = bottleneck;
+  }
+
+  public List<Integer> getModes() {
+    return modes;
+  }
+
+  public void setModes(List<Integer> modes) {
+    this.modes = modes;
+  }
+
+  public AdapterInit getInit() {
+    return init;
+  }
+
+  public void setInit(AdapterInit init) {
+    this.init = init;
+  }
+
+  public Boolean getTrainLayerNorm() {
+    return trainLayerNorm;
+  }
+
+  public void setTrainLayerNorm(Boolean trainLayerNorm) {
+    this.trainLayerNorm = trainLayerNorm;
+  }
+
+  public Integer getRank() {
+    return rank;
+  }
+
+  public void setRank(Integer rank) {
+    this.rank = rank;
+  }
+
+  public List<String> getTargets() {
+    return targets;
+  }
+
+  public void setTargets(List<String> targets) {
+    this.targets = targets;
+  }
+
+  public Double getAlpha() {
+    return alpha;
+  }
+
+  public void setAlpha(Double alpha) {
+    this.alpha = alpha;
+  }
+
+  public WireDtype getWireDtype() {
+    return wireDtype;
+  }
+
+  public void setWireDtype(WireDtype wireDtype) {
+    this.wireDtype = wireDtype;
+  }
+}

@@ -1,0 +1,163 @@
+package io.fedtt.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.util.List;
+
+/**
+ * Desired state of a federated fine-tuning job.
+ */
+@ValidationRule(value = "has(self.silos) != has(self.devices)", message = "set exactly one of silos (cross-silo) or devices (cross-device)")
+@ValidationRule(value = "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)", message = "rounds.minSilos must not exceed the number of silos", messageExpression = "'rounds.minSilos is ' + string(self.rounds.minSilos) + ' but there are only ' + string(size(self.silos)) + ' silos'", fieldPath = ".rounds.minSilos")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FederatedFineTuneSpec extends ValueObject {
+
+  @JsonPropertyDescription("The frozen base model and the task (immutable).")
+  @Required
+  @ValidationRule(value = "self == oldSelf", message = "model cannot be changed after creation; create a new job")
+  private ModelSpec model;
+
+  @JsonPropertyDescription("The trainable, exchanged adapter (immutable).")
+  @Default("{}")
+  @ValidationRule(value = "self == oldSelf", message = "adapter cannot be changed after creation; create a new job")
+  private AdapterSpec adapter;
+
+  @JsonPropertyDescription("The federated algorithm (immutable).")
+  @Default("{}")
+  @ValidationRule(value = "self == oldSelf", message = "method cannot be changed after creation; create a new job")
+  private MethodSpec method;
+
+  @JsonPropertyDescription("Schedule and stop conditions.")
+  @Required
+  private RoundsSpec rounds;
+
+  @JsonPropertyDescription("How examples are read from the data files.")
+  @Default("{}")
+  private DataSpec data;
+
+  @JsonPropertyDescription("Held-out evaluation of the global adapter.")
+  private EvaluationSpec evaluation;
+
+  @JsonPropertyDescription("Cross-silo participants, one worker pod each; set this or devices.")
+  @Size(min = 1, max = 64)
+  @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "silo names must be unique", messageExpression = "'silo name ' + self.filter(s, size(self.filter(t, t.name == s.name)) > 1)[0].name + ' is used more than once'")
+  private List<SiloSpec> silos;
+
+  @JsonPropertyDescription("Cross-device mode; set this or silos.")
+  private DevicesSpec devices;
+
+  @JsonPropertyDescription("Pod template for the workers (core/v1 PodTemplateSpec; image, security context, extra containers); silo fields override it.")
+  private PodTemplateSpec workerTemplate;
+
+  @JsonPropertyDescription("Where the final adapter and results go (default: the operator's store).")
+  private OutputSpec output;
+
+  @JsonPropertyDescription("true deletes the worker pods and keeps all round state; false resumes at the same round.")
+  @Default("false")
+  private Boolean suspend;
+
+  @JsonPropertyDescription("Retries, deadline, clean-up.")
+  @Default("{}")
+  private RunPolicy runPolicy;
+
+  public ModelSpec getModel() {
+    return model;
+  }
+
+  public void setModel(ModelSpec model) {
+    this.model = model;
+  }
+
+  public AdapterSpec getAdapter() {
+    return adapter;
+  }
+
+  public void setAdapter(AdapterSpec adapter) {
+    this.adapter = adapter;
+  }
+
+  public MethodSpec getMethod() {
+    return method;
+  }
+
+  public void setMethod(MethodSpec method) {
+    this.method = method;
+  }
+
+  public RoundsSpec getRounds() {
+    return rounds;
+  }
+
+  public void setRounds(RoundsSpec rounds) {
+    this.rounds = rounds;
+  }
+
+  public DataSpec getData() {
+    return data;
+  }
+
+  public void setData(DataSpec data) {
+    this.data = data;
+  }
+
+  public EvaluationSpec getEvaluation() {
+    return evaluation;
+  }
+
+  public void setEvaluation(EvaluationSpec evaluation) {
+    this.evaluation = evaluation;
+  }
+
+  public List<SiloSpec> getSilos() {
+    return silos;
+  }
+
+  public void setSilos(List<SiloSpec> silos) {
+    this.silos = silos;
+  }
+
+  public DevicesSpec getDevices() {
+    return devices;
+  }
+
+  public void setDevices(DevicesSpec devices) {
+    this.devices = devices;
+  }
+
+  public PodTemplateSpec getWorkerTemplate() {
+    return workerTemplate;
+  }
+
+  public void setWorkerTemplate(PodTemplateSpec workerTemplate) {
+    this.workerTemplate = workerTemplate;
+  }
+
+  public OutputSpec getOutput() {
+    return output;
+  }
+
+  public void setOutput(OutputSpec output) {
+    this.output = output;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  public RunPolicy getRunPolicy() {
+    return runPolicy;
+  }
+
+  public void setRunPolicy(RunPolicy runPolicy) {
+    this.runPolicy = runPolicy;
+  }
+}

@@ -1,0 +1,37 @@
+package io.fedtt.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * The federated algorithm.
+ */
+@ValidationRule(value = "!has(self.freezing) || self.freezing.policy == 'none' || (has(self.algorithm) && self.algorithm == 'FedTTPlus')", message = "a freezing policy other than none needs algorithm FedTTPlus", fieldPath = ".freezing")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MethodSpec extends ValueObject {
+
+  @JsonPropertyDescription("FedTT: every TT core trainable in every round; FedTTPlus: the freezing policy chooses trainable cores per round (cross-silo).")
+  @Default("FedTT")
+  private Algorithm algorithm;
+
+  @JsonPropertyDescription("Freezing policy for FedTTPlus; FedTTPlus without it uses policy adaptive with its defaults.")
+  private FreezingSpec freezing;
+
+  public Algorithm getAlgorithm() {
+    return algorithm;
+  }
+
+  public void setAlgorithm(Algorithm algorithm) {
+    this.algorithm = algorithm;
+  }
+
+  public FreezingSpec getFreezing() {
+    return freezing;
+  }
+
+  public void setFreezing(FreezingSpec freezing) {
+    this.freezing = freezing;
+  }
+}

@@ -1,0 +1,96 @@
+package io.fedtt.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * The frozen base model and the classification task trained on top of it.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelSpec extends ValueObject {
+
+  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
+  @Required
+  @Pattern("^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$")
+  private String uri;
+
+  @JsonPropertyDescription("The task; only sequence-classification exists today.")
+  @Default("sequence-classification")
+  private Task task;
+
+  @JsonPropertyDescription("The class names, in the order of the classifier's outputs; data labels must be one of these (or a 0-based index into them).")
+  @Required
+  @Size(min = 2, max = 256)
+  @ValidationRule(value = "self.all(l, self.exists_one(m, m == l))", message = "labels must be unique", messageExpression = "'label ' + self.filter(l, size(self.filter(m, m == l)) > 1)[0] + ' is listed more than once'")
+  private List<String> labels;
+
+  @JsonPropertyDescription("Tokens per example after truncation.")
+  @Default("128")
+  @Min(8)
+  @Max(512)
+  private Integer maxSequenceLength;
+
+  @JsonPropertyDescription("Git revision (branch, tag or commit) for hf: models.")
+  @Size(max = 255)
+  private String revision;
+
+  @JsonPropertyDescription("Expected SHA-256 (lowercase hex) of the downloaded https: archive or hf: weights file; the worker refuses a mismatch.")
+  @Pattern("^[a-f0-9]{64}$")
+  private String sha256;
+
+  public String getUri() {
+    return uri;
+  }
+
+  public void setUri(String uri) {
+    this.uri = uri;
+  }
+
+  public Task getTask() {
+    return task;
+  }
+
+  public void setTask(Task task) {
+    this.task = task;
+  }
+
+  public List<String> getLabels() {
+    return labels;
+  }
+
+  public void setLabels(List<String> labels) {
+    this.labels = labels;
+  }
+
+  public Integer getMaxSequenceLength() {
+    return maxSequenceLength;
+  }
+
+  public void setMaxSequenceLength(Integer maxSequenceLength) {
+    this.maxSequenceLength = maxSequenceLength;
+  }
+
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public String getSha256() {
+    return sha256;
+  }
+
+  public void setSha256(String sha256) {
+    this.sha256 = sha256;
+  }
+}
