@@ -1,0 +1,135 @@
+package io.fedtt.core.adapter;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What to train: TT adapters (FedTT), LoRA (the baseline) or everything (full fine-tuning).
+ *
+ * @param ttRank         inner TT rank r (FEDTT.md's counts use 5)
+ * @param bottleneck     adapter bottleneck width (64)
+ * @param modes          optional mode overrides keyed by projection: "down" [hidden, bottleneck],
+ *                       "up" [bottleneck, hidden], "head" (classifier dense [hidden, hidden]);
+ *                       anything not given is chosen by {@link io.fedtt.core.tt.ModeFactorizer}
+ * @param init           IDENTITY (up projection's last core zero) or LORETTA (all cores Gaussian)
+ * @param trainLayerNorm train the LayerNorm/RMSNorm weights (LoRETTA does for TT)
+ * @param loraTargets    projections LoRA adapts, e.g. [query, value] (BERT) or [q_proj, v_proj]
+ *                       (LLaMA); the other family's spelling is accepted too
+ * @param loraAlpha      LoRA's alpha; the worker scales B·A by loraAlpha / loraRank
+ * @param scaling        s in Adapter(h) = h + s · Up(ReLU(Down(h)))
+ */
+public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, List<Integer>> modes, Init init,
+                            boolean trainLayerNorm, int loraRank, List<String> loraTargets, double loraAlpha,
+                            double scaling) {
+
+    public enum Type { TT, LORA, FULL }
+
+    public enum Init { IDENTITY, LORETTA }
+
+    public static final int DEFAULT_TT_RANK = 5;
+    public static final int DEFAULT_BOTTLENECK = 64;
+    public static final int DEFAULT_LORA_RANK = 8;
+    public static final List<String> DEFAULT_LORA_TARGETS = List.of("query", "value");
+    public static final double DEFAULT_LORA_ALPHA = 16;
+
+    public AdapterConfig {
+        if (type == null) {
+            throw new IllegalArgumentException("adapter type is required (TT, LORA or FULL)");
+        }
+        if (init == null) {
+            init = Init.IDENTITY;
+        }
+        if (ttRank < 1) {
+            throw new IllegalArgumentException("ttRank must be >= 1, got " + ttRank);
+        }
+        if (bottleneck < 1) {
+            throw new IllegalArgumentException("bottleneck must be >= 1, got " + bottleneck);
+        }
+        if (loraRank < 1) {
+            throw new IllegalArgumentException("loraRank must be >= 1, got " + loraRank);
+        }
+        if (!(loraAlpha > 0) || Double.isInfinite(loraAlpha)) {
+            throw new IllegalArgumentException("loraAlpha must be a positive number, got " + loraAlpha);
+        }
+        if (!Double.isFinite(scaling)) {
+            throw new IllegalArgumentException("scaling must be finite, got " + scaling);
+        }
+        Map<String, List<Integer>> m = new TreeMap<>();
+        if (modes != null) {
+            for (Map.Entry<String, List<Integer>> e : modes.entrySet()) {
+                String key = e.getKey();
+                if (Arrays.stream(TtLayerSpec.Kind.values()).noneMatch(k -> k.key().equals(key))) {
+                    throw new IllegalArgumentException("modes: unknown projection '" + key
+                            + "'; use down, up or head");
+                }
+                if (e.getValue() == null || e.getValue().isEmpty()) {
+                    throw new IllegalArgumentException("modes." + key + " is empty");
+                }
+                m.put(key, List.copyOf(e.getValue()));
+            }
+        }
+        modes = Collections.unmodifiableMap(m);
+        loraTargets = List.copyOf(loraTargets == null || loraTargets.isEmpty() ? DEFAULT_LORA_TARGETS : loraTargets);
+    }
+
+    /** FedTT's defaults: rank 5, bottleneck 64, identity-at-start, norms trained. */
+    public static AdapterConfig tt() {
+        return tt(DEFAULT_TT_RANK, DEFAULT_BOTTLENECK);
+    }
+
+    public static AdapterConfig tt(int rank, int bottleneck) {
+        return new AdapterConfig(Type.TT, rank, bottleneck, Map.of(), Init.IDENTITY, true, DEFAULT_LORA_RANK,
+                DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0);
+    }
+
+    /** LoRA as PEFT trains it for classification: A, B on the targets plus the head; norms frozen. */
+    public static AdapterConfig lora(int rank, List<String> targets) {
+        return new AdapterConfig(Type.LORA, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false, rank,
+                targets, DEFAULT_LORA_ALPHA, 1.0);
+    }
+
+    public static AdapterConfig full() {
+        return new AdapterConfig(Type.FULL, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
+                DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0);
+    }
+
+    public AdapterConfig withInit(Init value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, loraRank, loraTargets,
+                loraAlpha, scaling);
+    }
+
+    public AdapterConfig withModes(Map<String, List<Integer>> value) {
+        return new AdapterConfig(type, ttRank, bottleneck, value, init, trainLayerNorm, loraRank, loraTargets,
+                loraAlpha, scaling);
+    }
+
+    public AdapterConfig withTrainLayerNorm(boolean value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, value, loraRank, loraTargets, loraAlpha,
+                scaling);
+    }
+
+    public AdapterConfig withLoraAlpha(double value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets, value,
+                scaling);
+    }
+
+    public AdapterConfig withScaling(double value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets,
+                loraAlpha, value);
+    }
+
+    /** The modes override for a projection ("down", "up", "head"), or null. */
+    public int[] modesFor(TtLayerSpec.Kind kind) {
+        List<Integer> m = modes.get(kind.key());
+        return m == null ? null : m.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Lower-case name as in manifests (tt, lora, full). */
+    public String typeName() {
+        return type.name().toLowerCase(Locale.ROOT);
+    }
+}
