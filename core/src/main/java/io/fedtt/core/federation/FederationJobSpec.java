@@ -1,0 +1,229 @@
+package io.fedtt.core.federation;
+
+import io.fedtt.core.freeze.FreezingPolicy;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.DType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the round coordinator needs to run one job, as plain data (no Kubernetes types): the
+ * operator and {@code fedtt simulate} both map their manifest to this. Build it with {@link #builder}.
+ *
+ * @param minParticipants quorum: a round whose deadline passes with fewer accepted updates fails
+ * @param maxRoundRetries how often a failed round is retried before the job fails
+ * @param targetAccuracy stop (successfully) once a round's accuracy reaches this; NaN = off
+ * @param patience stop once the best accuracy has not improved for this many rounds; 0 = off
+ * @param freezing FedTT+ policy deciding each round's trainable tensors; null = everything trains
+ * @param freezingName the policy's name, recorded in status and history
+ * @param initialGlobal the round-0 global adapter (built by the caller with AdapterInitializer)
+ */
+public record FederationJobSpec(
+        JobId job,
+        List<Participant> participants,
+        Sampling sampling,
+        int rounds,
+        int localSteps,
+        int localEpochs,
+        int batchSize,
+        double learningRate,
+        long seed,
+        int minParticipants,
+        Duration roundTimeout,
+        int maxRoundRetries,
+        double targetAccuracy,
+        int patience,
+        FreezingPolicy freezing,
+        String freezingName,
+        DType wireDType,
+        AdapterState initialGlobal) {
+
+    public FederationJobSpec {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(roundTimeout, "roundTimeout");
+        Objects.requireNonNull(wireDType, "wireDType");
+        Objects.requireNonNull(initialGlobal, "initialGlobal");
+        participants = List.copyOf(participants);
+        if (participants.isEmpty()) {
+            throw new IllegalArgumentException("job " + job + ": needs at least one participant");
+        }
+        Set<String> names = new HashSet<>();
+        for (Participant p : participants) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("job " + job + ": participant '" + p.name() + "' listed twice");
+            }
+        }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("job " + job + ": rounds must be >= 1, got " + rounds);
+        }
+        if (localSteps < 0 || localEpochs < 0 || localSteps == 0 && localEpochs == 0) {
+            throw new IllegalArgumentException("job " + job + ": set localSteps or localEpochs (>= 1), got steps="
+                    + localSteps + " epochs=" + localEpochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("job " + job + ": batchSize must be >= 1, got " + batchSize);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("job " + job + ": learningRate must be positive, got " + learningRate);
+        }
+        int perRound = sampling.perRound(participants.size());
+        if (minParticipants < 1 || minParticipants > perRound) {
+            throw new IllegalArgumentException("job " + job + ": minParticipants (quorum) must be in [1, " + perRound
+                    + "] (participants per round), got " + minParticipants);
+        }
+        if (roundTimeout.isNegative() || roundTimeout.isZero()) {
+            throw new IllegalArgumentException("job " + job + ": roundTimeout must be positive, got " + roundTimeout);
+        }
+        if (maxRoundRetries < 0) {
+            throw new IllegalArgumentException("job " + job + ": maxRoundRetries must be >= 0, got " + maxRoundRetries);
+        }
+        if (!Double.isNaN(targetAccuracy) && !(targetAccuracy > 0 && targetAccuracy <= 1)) {
+            throw new IllegalArgumentException("job " + job + ": targetAccuracy must be in (0, 1], got " + targetAccuracy);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("job " + job + ": patience must be >= 0, got " + patience);
+        }
+        if (initialGlobal.names().isEmpty()) {
+            throw new IllegalArgumentException("job " + job + ": the initial global adapter has no tensors");
+        }
+        freezingName = freezingName == null ? (freezing == null ? "none" : freezing.getClass().getSimpleName()) : freezingName;
+    }
+
+    public static Builder builder(JobId job, AdapterState initialGlobal) {
+        return new Builder(job, initialGlobal);
+    }
+
+    /** Participants one round selects. */
+    public int perRound() {
+        return sampling.perRound(participants.size());
+    }
+
+    public boolean crossDevice() {
+        return sampling.kind() != Sampling.Kind.ALL;
+    }
+
+    /** A builder with the defaults of a small cross-silo job. */
+    public static final class Builder {
+        private final JobId job;
+        private final AdapterState initialGlobal;
+        private List<Participant> participants = new ArrayList<>();
+        private Sampling sampling = Sampling.all();
+        private int rounds = 10;
+        private int localSteps = 10;
+        private int localEpochs = 0;
+        private int batchSize = 16;
+        private double learningRate = 1e-4;
+        private long seed = 42;
+        private int minParticipants = -1;
+        private Duration roundTimeout = Duration.ofMinutes(10);
+        private int maxRoundRetries = 2;
+        private double targetAccuracy = Double.NaN;
+        private int patience = 0;
+        private FreezingPolicy freezing;
+        private String freezingName;
+        private DType wireDType = DType.F32;
+
+        private Builder(JobId job, AdapterState initialGlobal) {
+            this.job = job;
+            this.initialGlobal = initialGlobal;
+        }
+
+        public Builder participants(List<Participant> value) {
+            participants = new ArrayList<>(value);
+            return this;
+        }
+
+        /** Silos of weight 1. */
+        public Builder silos(String... names) {
+            participants = new ArrayList<>();
+            for (String n : names) {
+                participants.add(Participant.of(n));
+            }
+            return this;
+        }
+
+        public Builder sampling(Sampling value) {
+            sampling = value;
+            return this;
+        }
+
+        public Builder rounds(int value) {
+            rounds = value;
+            return this;
+        }
+
+        public Builder localSteps(int value) {
+            localSteps = value;
+            return this;
+        }
+
+        public Builder localEpochs(int value) {
+            localEpochs = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        /** Quorum; defaults to every participant selected per round. */
+        public Builder minParticipants(int value) {
+            minParticipants = value;
+            return this;
+        }
+
+        public Builder roundTimeout(Duration value) {
+            roundTimeout = value;
+            return this;
+        }
+
+        public Builder maxRoundRetries(int value) {
+            maxRoundRetries = value;
+            return this;
+        }
+
+        public Builder targetAccuracy(double value) {
+            targetAccuracy = value;
+            return this;
+        }
+
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        public Builder freezing(String name, FreezingPolicy policy) {
+            freezingName = name;
+            freezing = policy;
+            return this;
+        }
+
+        public Builder wireDType(DType value) {
+            wireDType = value;
+            return this;
+        }
+
+        public FederationJobSpec build() {
+            int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
+            return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
+                    learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
+                    freezingName, wireDType, initialGlobal);
+        }
+    }
+}

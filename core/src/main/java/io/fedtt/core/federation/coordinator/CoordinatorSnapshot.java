@@ -1,0 +1,66 @@
+package io.fedtt.core.federation.coordinator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fedtt.core.federation.JobPhase;
+import io.fedtt.core.federation.RoundRecord;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The coordinator's durable state, saved as JSON after every transition. Accepted updates of the
+ * open round are not in it: they are files of their own, written before each acknowledgement.
+ *
+ * @param completedRounds the version of the current global adapter
+ * @param avoid participants silent in earlier tries of the open round (cross-device re-sampling)
+ */
+public record CoordinatorSnapshot(
+        int format,
+        String job,
+        JobPhase phase,
+        String reason,
+        int round,
+        int attempt,
+        int completedRounds,
+        String globalDigest,
+        long roundOpenedAtMillis,
+        List<String> selected,
+        List<String> avoid,
+        List<String> trainable,
+        long bytesUp,
+        long bytesDown,
+        List<RoundRecord> history) {
+
+    public static final int FORMAT = 1;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize coordinator state of " + job, e);
+        }
+    }
+
+    public static CoordinatorSnapshot fromJson(byte[] json, String where) {
+        try {
+            CoordinatorSnapshot s = JSON.readValue(json, CoordinatorSnapshot.class);
+            if (s.format() != FORMAT) {
+                throw new IllegalArgumentException("unsupported coordinator state format " + s.format()
+                        + " in " + where + " (this version reads " + FORMAT + ")");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable coordinator state in " + where + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.fedtt.core.federation.coordinator;
+
+import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.RoundRecord;
+import java.util.List;
+import java.util.Optional;
+
+/** When a job stops after a completed round: all rounds done, target accuracy reached, or no progress. */
+public final class StopRule {
+
+    private StopRule() {
+    }
+
+    /** The reason to stop after the last completed round in {@code history}, or empty to go on. */
+    public static Optional<String> check(FederationJobSpec spec, List<RoundRecord> history) {
+        List<RoundRecord> done = history.stream().filter(RoundRecord::completed).toList();
+        if (done.isEmpty()) {
+            return Optional.empty();
+        }
+        RoundRecord last = done.get(done.size() - 1);
+        if (!Double.isNaN(spec.targetAccuracy()) && !Double.isNaN(last.accuracy())
+                && last.accuracy() >= spec.targetAccuracy()) {
+            return Optional.of("TargetAccuracyReached: accuracy " + fmt(last.accuracy()) + " >= target "
+                    + fmt(spec.targetAccuracy()) + " after round " + last.round());
+        }
+        if (last.round() >= spec.rounds()) {
+            return Optional.of("RoundsCompleted: " + spec.rounds() + " of " + spec.rounds() + " rounds");
+        }
+        if (spec.patience() > 0) {
+            double best = Double.NaN;
+            int bestRound = 0;
+            for (RoundRecord r : done) {
+                if (!Double.isNaN(r.accuracy()) && (Double.isNaN(best) || r.accuracy() > best)) {
+                    best = r.accuracy();
+                    bestRound = r.round();
+                }
+            }
+            if (bestRound > 0 && last.round() - bestRound >= spec.patience()) {
+                return Optional.of("NoImprovement: best accuracy " + fmt(best) + " at round " + bestRound
+                        + ", none better in the " + spec.patience() + " rounds since");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String fmt(double d) {
+        return String.format("%.4f", d);
+    }
+}

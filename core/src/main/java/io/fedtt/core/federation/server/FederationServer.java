@@ -1,0 +1,497 @@
+package io.fedtt.core.federation.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.TaskAnswer;
+import io.fedtt.core.federation.WireJson;
+import io.fedtt.core.federation.coordinator.AdapterPayload;
+import io.fedtt.core.federation.coordinator.Rejection;
+import io.fedtt.core.federation.coordinator.RoundCoordinator;
+import io.fedtt.core.federation.UploadReceipt;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The federation endpoint (protocol v1) on the JDK's HTTP server, hosting any number of jobs:
+ * <pre>
+ * GET /v1/jobs/{ns}/{name}/task?silo=S&amp;after=R&amp;wait=SECONDS
+ *     the next round after R that S takes part in (long-poll up to wait, bounded by the server);
+ *     JSON, see {@link WireJson}: work, waiting (poll again) or done
+ * GET /v1/jobs/{ns}/{name}/rounds/{r}/adapter[?since=K]
+ *     the global adapter round r trains from, safetensors in the job's wire dtype; ETag = "sha256 hex",
+ *     If-None-Match -&gt; 304. since=K: the caller holds round K's adapter; only tensors changed since
+ *     (trainable in a completed round &gt;= K) are sent (X-Fedtt-Partial: true) - merge them into that copy
+ *     and check the result against the task's adapterDigest
+ * PUT /v1/jobs/{ns}/{name}/rounds/{r}/updates/{silo}
+ *     S's update (safetensors with fedtt.* metadata); 200 with an ack once stored, also for an
+ *     identical repeat (counted once)
+ * GET /v1/jobs/{ns}/{name}/adapter     the current global adapter (the final one once done)
+ * GET /v1/jobs/{ns}/{name}             the job's status (JSON)
+ * </pre>
+ * Every request carries {@code Authorization: Bearer <token of the silo>}. Errors are JSON
+ * {@code {"status","error","message"}}: 401 no or unknown token, 403 another silo's token or a silo
+ * not selected, 404 unknown job/round/path, 409 a different update already accepted, 410 round or
+ * job closed, 413 body over the limit (checked while reading), 422 invalid tensors or metadata,
+ * 503 the same upload is in progress.
+ *
+ * <p>Long-polls park their exchange and free the handler thread, so a bounded pool serves any
+ * number of waiting clients and uploads never queue behind them. Body bytes are counted per job,
+ * round, participant and direction into the coordinator.
+ */
+public final class FederationServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(FederationServer.class.getName());
+    private static final String PREFIX = "/v1/jobs/";
+    private static final long DEFAULT_WAIT_MILLIS = 20_000;
+
+    private final ServerConfig config;
+    private final HttpServer http;
+    private final ThreadPoolExecutor handlers;
+    private final ScheduledExecutorService timer;
+    private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
+
+    private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens) {
+    }
+
+    private FederationServer(ServerConfig config) throws IOException {
+        this.config = config;
+        if (config.tls() != null) {
+            HttpsServer https = HttpsServer.create(config.bind(), 256);
+            https.setHttpsConfigurator(new HttpsConfigurator(config.tls()));
+            http = https;
+        } else {
+            http = HttpServer.create(config.bind(), 256);
+        }
+        AtomicInteger n = new AtomicInteger();
+        handlers = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "fedtt-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fedtt-http-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(handlers);
+        http.createContext("/", this::handle);
+    }
+
+    /** Binds and starts serving. */
+    public static FederationServer start(ServerConfig config) throws IOException {
+        FederationServer s = new FederationServer(config);
+        s.http.start();
+        long tick = Math.max(10, config.deadlineTick().toMillis());
+        s.timer.scheduleWithFixedDelay(s::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    /** Serves a job; its participants authenticate with {@code tokens}. */
+    public void host(RoundCoordinator coordinator, TokenRegistry tokens) {
+        jobs.put(coordinator.job(), new Hosted(coordinator, tokens));
+    }
+
+    /** Stops serving a job (its requests get 404 from now on). */
+    public void unhost(JobId job) {
+        jobs.remove(job);
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The base URI clients use, e.g. {@code https://127.0.0.1:8443}. */
+    public URI baseUri() {
+        InetSocketAddress a = http.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create((config.tls() != null ? "https" : "http") + "://" + host + ":" + a.getPort());
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        timer.shutdownNow();
+        handlers.shutdownNow();
+        try {
+            handlers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkDeadlines() {
+        for (Hosted h : jobs.values()) {
+            try {
+                h.coordinator().checkDeadline();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "deadline check of job " + h.coordinator().job() + " failed", e);
+            }
+        }
+    }
+
+    // ================================================================ routing
+
+    /** Per-request context for error answers and byte accounting. */
+    private static final class Call {
+        final HttpExchange ex;
+        RoundCoordinator coordinator;
+        String participant;
+        int round = -1;
+        long up;
+
+        Call(HttpExchange ex) {
+            this.ex = ex;
+        }
+    }
+
+    private void handle(HttpExchange ex) {
+        Call call = new Call(ex);
+        try {
+            route(call);
+        } catch (Rejection r) {
+            if (r.kind() == Rejection.Kind.TOO_LARGE) {
+                ex.getResponseHeaders().set("Connection", "close");
+            }
+            if (r.kind() == Rejection.Kind.UNAUTHENTICATED) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"fedtt\"");
+            }
+            if (r.kind() == Rejection.Kind.METHOD_NOT_ALLOWED) {
+                ex.getResponseHeaders().set("Allow", ex.getRequestMethod().equals("PUT") ? "GET" : "GET, PUT");
+            }
+            if (r.kind() == Rejection.Kind.BUSY) {
+                ex.getResponseHeaders().set("Retry-After", "1");
+            }
+            respond(call, r.kind().httpStatus(), WireJson.error(r.kind().httpStatus(), r.kind().name(), r.getMessage()),
+                    "application/json");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e);
+            ex.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "federation request " + ex.getRequestMethod() + " "
+                    + ex.getRequestURI() + " failed", e);
+            respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+        }
+    }
+
+    private void route(Call call) throws IOException {
+        HttpExchange ex = call.ex;
+        String path = ex.getRequestURI().getRawPath();
+        if (!path.startsWith(PREFIX)) {
+            throw notFound("no such path " + path + " (the API is under " + PREFIX + ")");
+        }
+        String[] seg = path.substring(PREFIX.length()).split("/", -1);
+        if (seg.length < 2) {
+            throw notFound("no such path " + path);
+        }
+        JobId id;
+        try {
+            id = new JobId(seg[0], seg[1]);
+        } catch (IllegalArgumentException e) {
+            throw notFound("no job " + seg[0] + "/" + seg[1]);
+        }
+        Hosted job = jobs.get(id);
+        if (job == null) {
+            throw notFound("no job " + id + " on this server");
+        }
+        call.coordinator = job.coordinator();
+        String method = ex.getRequestMethod();
+        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        if (seg.length == 2) {
+            requireMethod(method, "GET");
+            authenticate(call, job, null);
+            respond(call, 200, WireJson.bytes(job.coordinator().status()), "application/json");
+        } else if (seg.length == 3 && seg[2].equals("task")) {
+            requireMethod(method, "GET");
+            String silo = query.get("silo");
+            if (silo == null) {
+                throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
+            }
+            authenticate(call, job, silo);
+            task(call, intParam(query, "after", 0), waitMillis(query));
+        } else if (seg.length == 3 && seg[2].equals("adapter")) {
+            requireMethod(method, "GET");
+            authenticate(call, job, null);
+            sendAdapter(call, job.coordinator().currentAdapter());
+        } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("adapter")) {
+            requireMethod(method, "GET");
+            authenticate(call, job, null);
+            call.round = roundNumber(seg[3]);
+            sendAdapter(call, job.coordinator().adapter(call.participant, call.round, intParam(query, "since", 0)));
+        } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
+            requireMethod(method, "PUT");
+            String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
+            authenticate(call, job, silo);
+            call.round = roundNumber(seg[3]);
+            byte[] body = readBody(call);
+            UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
+            respond(call, 200, WireJson.bytes(receipt), "application/json");
+        } else {
+            throw notFound("no such path " + path);
+        }
+    }
+
+    private void authenticate(Call call, Hosted job, String claimed) {
+        String header = call.ex.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "missing 'Authorization: Bearer <token>' header");
+        }
+        String token = header.substring(7).trim();
+        Optional<String> owner = job.tokens().participantOf(token);
+        if (owner.isEmpty()) {
+            throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "the bearer token is not valid for job " + job.coordinator().job());
+        }
+        if (claimed != null && !(owner.get().equals(claimed) && job.tokens().matches(claimed, token))) {
+            call.participant = owner.get();
+            throw new Rejection(Rejection.Kind.FORBIDDEN, "the token of '" + owner.get() + "' cannot act for '" + claimed + "'");
+        }
+        call.participant = owner.get();
+    }
+
+    // ================================================================ task long-poll
+
+    private void task(Call call, int after, long waitMillis) {
+        Parked parked = new Parked(call, after);
+        TaskAnswer answer = call.coordinator.pollTask(call.participant, after, waitMillis > 0 ? parked : null);
+        if (!(answer instanceof TaskAnswer.Waiting) || waitMillis <= 0) {
+            parked.complete(answer);
+            return;
+        }
+        parked.timeout = timer.schedule(parked::expire, waitMillis, TimeUnit.MILLISECONDS);
+        if (parked.done.get()) {
+            parked.timeout.cancel(false);
+        }
+    }
+
+    /** A waiting task request: answered when the job changes or when its wait runs out. */
+    private final class Parked implements Runnable {
+        final Call call;
+        final int after;
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timeout;
+
+        Parked(Call call, int after) {
+            this.call = call;
+            this.after = after;
+        }
+
+        /** The coordinator's change notification: re-check on a handler thread. */
+        @Override
+        public void run() {
+            if (!done.get()) {
+                handlers.execute(this::recheck);
+            }
+        }
+
+        private void recheck() {
+            if (done.get()) {
+                return;
+            }
+            try {
+                TaskAnswer a = call.coordinator.pollTask(call.participant, after, this);
+                if (!(a instanceof TaskAnswer.Waiting)) {
+                    call.coordinator.cancelWait(this);
+                    complete(a);
+                }
+            } catch (RuntimeException e) {
+                call.coordinator.cancelWait(this);
+                if (done.compareAndSet(false, true)) {
+                    respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+                }
+            }
+        }
+
+        void expire() {
+            call.coordinator.cancelWait(this);
+            if (!done.get()) {
+                handlers.execute(() -> complete(call.coordinator.task(call.participant, after)));
+            }
+        }
+
+        void complete(TaskAnswer a) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+            call.round = a instanceof TaskAnswer.Work w ? w.task().round()
+                    : a instanceof TaskAnswer.Waiting w ? w.currentRound() : -1;
+            respond(call, 200, WireJson.task(a), "application/json");
+        }
+    }
+
+    // ================================================================ bodies
+
+    private void sendAdapter(Call call, AdapterPayload payload) {
+        HttpExchange ex = call.ex;
+        String etag = "\"" + payload.digest() + "\"";
+        ex.getResponseHeaders().set("ETag", etag);
+        ex.getResponseHeaders().set("X-Fedtt-Version", Integer.toString(payload.version()));
+        ex.getResponseHeaders().set("X-Fedtt-Partial", Boolean.toString(payload.partial()));
+        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
+        if (inm != null && etagMatches(inm, payload.digest())) {
+            respond(call, 304, new byte[0], null);
+            return;
+        }
+        respond(call, 200, payload.body(), "application/octet-stream");
+    }
+
+    static boolean etagMatches(String ifNoneMatch, String digest) {
+        for (String part : ifNoneMatch.split(",")) {
+            String t = part.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals("*") || t.equals("\"" + digest + "\"") || t.equals(digest)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the request body, refusing (413) as soon as it is over the limit. */
+    private byte[] readBody(Call call) throws IOException {
+        long limit = config.maxBodyBytes();
+        String cl = call.ex.getRequestHeaders().getFirst("Content-Length");
+        if (cl != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(cl.trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+            if (declared > limit) {
+                throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared + " bytes is over the limit of "
+                        + limit + " bytes");
+            }
+        }
+        InputStream in = call.ex.getRequestBody();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(cl != null ? (int) Math.min(limit, 1 << 20) : 8192);
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            call.up += n;
+            if (out.size() + (long) n > limit) {
+                throw new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of " + limit + " bytes");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private void respond(Call call, int status, byte[] body, String contentType) {
+        HttpExchange ex = call.ex;
+        long down = 0;
+        try {
+            if (contentType != null) {
+                ex.getResponseHeaders().set("Content-Type", contentType);
+            }
+            if (body.length == 0) {
+                ex.sendResponseHeaders(status, -1);
+            } else {
+                ex.sendResponseHeaders(status, body.length);
+                ex.getResponseBody().write(body);
+                down = body.length;
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot answer " + ex.getRequestURI() + ": " + e);
+        } finally {
+            ex.close();
+            if (call.coordinator != null) {
+                call.coordinator.recordTraffic(call.round, call.participant, call.up, down);
+            }
+        }
+    }
+
+    // ================================================================ parameters
+
+    private long waitMillis(Map<String, String> query) {
+        long max = config.maxLongPoll().toMillis();
+        String w = query.get("wait");
+        if (w == null) {
+            return Math.min(DEFAULT_WAIT_MILLIS, max);
+        }
+        try {
+            double seconds = Double.parseDouble(w);
+            if (!(seconds >= 0)) {
+                throw new NumberFormatException();
+            }
+            return Math.min(max, (long) (seconds * 1000));
+        } catch (NumberFormatException e) {
+            throw new Rejection(Rejection.Kind.INVALID, "query parameter 'wait' must be seconds >= 0, got '" + w + "'");
+        }
+    }
+
+    private static int intParam(Map<String, String> query, String name, int dflt) {
+        String v = query.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new Rejection(Rejection.Kind.INVALID, "query parameter '" + name + "' must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static int roundNumber(String s) {
+        try {
+            int r = Integer.parseInt(s);
+            if (r >= 1) {
+                return r;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw notFound("no round '" + s + "' (rounds are numbered from 1)");
+    }
+
+    private static void requireMethod(String method, String expected) {
+        if (!method.equals(expected)) {
+            throw new Rejection(Rejection.Kind.METHOD_NOT_ALLOWED, method + " is not supported here; use " + expected);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.putIfAbsent(k, v);
+        }
+        return out;
+    }
+
+    private static Rejection notFound(String message) {
+        return new Rejection(Rejection.Kind.NOT_FOUND, message);
+    }
+}
