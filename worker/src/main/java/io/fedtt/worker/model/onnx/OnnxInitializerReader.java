@@ -160,23 +160,26 @@ public final class OnnxInitializerReader {
                 throw new OnnxFormatException("malformed ONNX: " + label + " has dimension " + d);
             }
             shape[i] = (int) d;
-            count *= d;
+            count = d == 0 ? 0 : count * d;
+            if (count > Integer.MAX_VALUE) {
+                throw new OnnxFormatException("malformed ONNX: " + label + " dims " + dims + " exceed 2^31 elements");
+            }
         }
-        if (count > Integer.MAX_VALUE) {
-            throw new OnnxFormatException(label + " has " + count + " elements; too large");
-        }
-        float[] data = new float[(int) count];
+        // Sizes are checked against the bytes actually present before anything is allocated.
+        float[] data;
         if (raw != null) {
             if (raw.remaining() != count * 4L) {
                 throw new OnnxFormatException("malformed ONNX: " + label + " raw_data has " + raw.remaining()
                         + " bytes, dims " + Arrays.toString(shape) + " need " + count * 4L);
             }
+            data = new float[(int) count];
             raw.asFloatBuffer().get(data);
         } else {
             if (floatData.size() != count) {
                 throw new OnnxFormatException("malformed ONNX: " + label + " float_data has " + floatData.size()
                         + " values, dims " + Arrays.toString(shape) + " need " + count);
             }
+            data = new float[(int) count];
             for (int i = 0; i < data.length; i++) {
                 data[i] = floatData.get(i);
             }
