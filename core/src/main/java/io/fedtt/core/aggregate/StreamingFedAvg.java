@@ -26,6 +26,7 @@ public final class StreamingFedAvg {
 
     private final AdapterState global;
     private final List<String> names;
+    private final int[][] shapes;
     private final int[] offsets;
     private final double[] sums;
     private int count;
@@ -35,6 +36,7 @@ public final class StreamingFedAvg {
         this.global = global;
         this.names = List.copyOf(mask.trainable());
         this.offsets = new int[names.size() + 1];
+        this.shapes = new int[names.size()][];
         long total = 0;
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
@@ -42,6 +44,7 @@ public final class StreamingFedAvg {
                 throw new IllegalArgumentException("trainable tensor '" + name + "' is not in the global adapter");
             }
             offsets[i] = (int) total;
+            shapes[i] = global.get(name).shape();
             total += global.get(name).size();
             if (total > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("trainable tensors hold more than 2^31 values; too large to average");
@@ -62,9 +65,9 @@ public final class StreamingFedAvg {
         if (!(weight > 0) || Double.isInfinite(weight)) {
             throw new IllegalArgumentException("update weight must be a positive, finite example count, got " + weight);
         }
-        check(update);
-        for (int i = 0; i < names.size(); i++) {
-            float[] x = update.get(names.get(i)).data();
+        float[][] xs = checked(update);
+        for (int i = 0; i < xs.length; i++) {
+            float[] x = xs[i];
             int off = offsets[i];
             for (int k = 0; k < x.length; k++) {
                 sums[off + k] += weight * x[k];
@@ -74,29 +77,51 @@ public final class StreamingFedAvg {
         totalWeight += weight;
     }
 
-    private void check(AdapterState update) {
+    /**
+     * The update's arrays in trainable-name order, after checking names, shapes and finiteness. Both
+     * name lists are sorted, so a lockstep walk replaces a map lookup per tensor (which, with a few
+     * hundred long names sharing prefixes, cost more than the arithmetic).
+     */
+    private float[][] checked(AdapterState update) {
+        Map<String, Tensor> tensors = update.tensors();
+        if (tensors.size() != names.size()) {
+            throw explainMismatch(update);
+        }
+        float[][] xs = new float[names.size()][];
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (!e.getKey().equals(names.get(i))) {
+                throw explainMismatch(update);
+            }
+            Tensor t = e.getValue();
+            if (!t.sameShape(shapes[i])) {
+                throw new IllegalArgumentException("update tensor '" + e.getKey() + "' has shape "
+                        + Arrays.toString(t.shape()) + " but the global has " + Arrays.toString(shapes[i]));
+            }
+            int bad = firstNonFinite(t.data());
+            if (bad >= 0) {
+                throw new IllegalArgumentException("update tensor '" + e.getKey() + "' holds " + t.data()[bad]
+                        + " at index " + bad);
+            }
+            xs[i++] = t.data();
+        }
+        return xs;
+    }
+
+    /** The exception for an update whose names differ from the round's trainable names. */
+    private IllegalArgumentException explainMismatch(AdapterState update) {
         for (String name : update.names()) {
             if (!isTrainable(name)) {
-                throw new IllegalArgumentException("update has tensor '" + name + "', which "
+                return new IllegalArgumentException("update has tensor '" + name + "', which "
                         + (global.contains(name) ? "is frozen this round" : "is not in the global adapter"));
             }
         }
         for (String name : names) {
             if (!update.contains(name)) {
-                throw new IllegalArgumentException("update is missing trainable tensor '" + name + "'");
-            }
-            Tensor t = update.get(name);
-            Tensor g = global.get(name);
-            if (!t.sameShape(g)) {
-                throw new IllegalArgumentException("update tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                        + " but the global has " + Arrays.toString(g.shape()));
-            }
-            int bad = firstNonFinite(t.data());
-            if (bad >= 0) {
-                throw new IllegalArgumentException("update tensor '" + name + "' holds " + t.data()[bad]
-                        + " at index " + bad);
+                return new IllegalArgumentException("update is missing trainable tensor '" + name + "'");
             }
         }
+        return new IllegalArgumentException("update tensors do not match the round's trainable tensors");
     }
 
     private boolean isTrainable(String name) {
