@@ -1,0 +1,84 @@
+package io.fedtt.api.mapping;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fedtt.api.v1alpha1.FederatedFineTune;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.Sampling;
+import io.fedtt.core.tensor.DType;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FederationJobMapperTest {
+
+    private static final Path VALID = Path.of("src/test/resources/manifests/valid");
+
+    // Plain deserialization: the mapper must cope with absent optional fields (no defaults applied).
+    private static FederatedFineTune load(String file) {
+        try {
+            return YAMLMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build()
+                    .readValue(VALID.resolve(file).toFile(), FederatedFineTune.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void quickstartMapsToACrossSiloFedTtJob() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        assertEquals(384, model.hiddenSize());
+        assertEquals(fft.getSpec().getModel().getLabels().size(), model.numLabels());
+
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("default", "quickstart"), fft.getSpec(), model);
+        assertEquals(fft.getSpec().getSilos().size(), job.participants().size());
+        assertEquals(fft.getSpec().getSilos().get(0).getName(), job.participants().get(0).name());
+        assertEquals(Sampling.Kind.ALL, job.sampling().kind());
+        assertEquals(fft.getSpec().getRounds().getTotal(), job.rounds());
+        assertEquals(fft.getSpec().getRounds().getLocalSteps(), job.localSteps());
+        assertEquals(Duration.ofSeconds(fft.getSpec().getRounds().getRoundTimeoutSeconds()), job.roundTimeout());
+        assertNull(job.freezing(), "FedTT trains every core");
+        assertEquals(DType.F32, job.wireDType());
+
+        AdapterLayout layout = AdapterLayout.of(model, AdapterConfig.tt());
+        assertEquals(layout.parameterCount(), job.initialGlobal().parameterCount(),
+                "the round-0 adapter is the default TT layout of the model");
+    }
+
+    @Test
+    void fedTtPlusGetsItsFreezingPolicy() {
+        FederatedFineTune fft = load("fedtt-plus-gpu.yaml");
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "plus"), fft.getSpec(),
+                ModelConfig.allMiniLmL6V2(fft.getSpec().getModel().getLabels().size()));
+        assertNotNull(job.freezing());
+        assertEquals(FederationJobMapper.freezingPolicyName(fft.getSpec().getMethod()), job.freezingName());
+    }
+
+    @Test
+    void crossDeviceRegistersEveryDeviceAndSamplesPerRound() {
+        FederatedFineTune fft = load("cross-device.yaml");
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "devices"), fft.getSpec(),
+                ModelConfig.allMiniLmL6V2(fft.getSpec().getModel().getLabels().size()));
+        assertEquals(fft.getSpec().getDevices().getCount(), job.participants().size());
+        assertTrue(job.crossDevice());
+        assertEquals("device-00000", job.participants().get(0).name());
+        assertTrue(job.perRound() < job.participants().size());
+    }
+
+    @Test
+    void loraManifestMapsToTheLoraBaseline() {
+        FederatedFineTune fft = load("lora-csv-gz.yaml");
+        AdapterConfig a = FederationJobMapper.adapterConfig(fft.getSpec().getAdapter());
+        assertEquals(AdapterConfig.Type.LORA, a.type());
+    }
+}
