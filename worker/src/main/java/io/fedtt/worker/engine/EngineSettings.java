@@ -1,6 +1,7 @@
 package io.fedtt.worker.engine;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Map;
 
 /**
@@ -58,6 +59,18 @@ public record EngineSettings(int intraOpThreads, int interOpThreads) {
     public Engine start() {
         apply();
         return Engine.getEngine(ENGINE);
+    }
+
+    /** Intra-op threads the running engine uses now (to check that the settings took effect). */
+    public static int activeIntraOpThreads() {
+        Engine.getEngine(ENGINE);
+        return JniUtils.getNumThreads();
+    }
+
+    /** Changes intra-op threads of the running engine (benchmarks compare 1 and 2 in one process). */
+    public static void setActiveIntraOpThreads(int threads) {
+        Engine.getEngine(ENGINE);
+        JniUtils.setNumThreads(threads);
     }
 
     private static int parse(String value, String name, int dflt) {

@@ -50,7 +50,9 @@ class BuiltinAllMiniLmTest {
     @BeforeAll
     static void load() throws Exception {
         long t0 = System.nanoTime();
-        EngineSettings.fromEnvironment(System.getenv()).start();
+        EngineSettings settings = EngineSettings.fromEnvironment(System.getenv());
+        settings.start();
+        assertEquals(settings.intraOpThreads(), EngineSettings.activeIntraOpThreads(), "thread setting took effect");
         long t1 = System.nanoTime();
         source = new BuiltinModelSource();
         modelDir = source.resolve("builtin:all-minilm-l6-v2", cache);
