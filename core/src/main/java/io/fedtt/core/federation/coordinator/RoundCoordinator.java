@@ -830,10 +830,18 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
+    /** Stops the coordinator's own driver thread, letting a round being closed finish (up to 30 s). */
     @Override
     public void close() {
         if (ownDriver != null) {
             ownDriver.shutdown();
+            try {
+                if (!ownDriver.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": round driver still busy after 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -215,8 +215,11 @@ public final class FileRoundStore implements RoundStore {
 
     private static void delete(Path p) {
         try {
-            Files.deleteIfExists(p);
-            AtomicFiles.forceDirectory(p.getParent());
+            if (Files.deleteIfExists(p)) {
+                AtomicFiles.forceDirectory(p.getParent());
+            }
+        } catch (NoSuchFileException e) {
+            // already gone, with its directory: nothing to make durable
         } catch (IOException e) {
             throw new StoreIoException("cannot delete " + p + ": " + e.getMessage(), e);
         }
