@@ -3,6 +3,7 @@ package io.fedtt.worker.model;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.fedtt.core.tensor.Tensor;
@@ -86,7 +87,14 @@ public final class PretrainedEncoder implements AutoCloseable {
     /** last_hidden_state [B,T,H] for a batch, inference mode, in a sub-manager the caller closes. */
     public NDList forward(NDManager scope, TokenBatch batch) {
         ParameterStore ps = new ParameterStore(scope, false);
-        return encoder.forward(ps, batch.toNDList(scope), false);
+        // autograd is per thread and on by default in threads other than the engine's first
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return encoder.forward(ps, batch.toNDList(scope), false);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
     }
 
     public NDList forward(NDManager scope, List<String> texts) {

@@ -8,11 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.fedtt.worker.nn.AdaptableLinear;
 import io.fedtt.worker.nn.NamedParameters;
-import io.fedtt.worker.nn.ParameterNames;
 import java.util.Map;
 
 /**
@@ -25,15 +24,15 @@ public final class BertLayer extends AbstractBlock implements NamedParameters {
     private final BertConfig config;
     private final BertSelfAttention attention;
     private final ResidualOutput attentionOutput;
-    private final Linear intermediate;
+    private final AdaptableLinear intermediate;
     private final ResidualOutput output;
 
     public BertLayer(BertConfig config) {
         this.config = config;
         attention = addChildBlock("attention_self", new BertSelfAttention(config));
-        attentionOutput = addChildBlock("attention_output", new ResidualOutput(config));
-        intermediate = addChildBlock("intermediate", Linear.builder().setUnits(config.intermediateSize()).build());
-        output = addChildBlock("output", new ResidualOutput(config));
+        attentionOutput = addChildBlock("attention_output", new ResidualOutput(config, config.hiddenSize()));
+        intermediate = addChildBlock("intermediate", new AdaptableLinear(config.hiddenSize(), config.intermediateSize()));
+        output = addChildBlock("output", new ResidualOutput(config, config.intermediateSize()));
     }
 
     public BertSelfAttention attention() {
@@ -48,6 +47,22 @@ public final class BertLayer extends AbstractBlock implements NamedParameters {
     /** The feed-forward output sublayer (HF output); its adapter slot is the second adapter place. */
     public ResidualOutput output() {
         return output;
+    }
+
+    /**
+     * A dense projection of this layer by its Hugging Face path: attention.self.query|key|value,
+     * attention.output.dense, intermediate.dense or output.dense.
+     */
+    public AdaptableLinear projection(String path) {
+        return switch (path) {
+            case "attention.self.query" -> attention.projection("query");
+            case "attention.self.key" -> attention.projection("key");
+            case "attention.self.value" -> attention.projection("value");
+            case "attention.output.dense" -> attentionOutput.dense();
+            case "intermediate.dense" -> intermediate;
+            case "output.dense" -> output.dense();
+            default -> throw new IllegalArgumentException("no projection '" + path + "' in a BERT layer");
+        };
     }
 
     @Override
@@ -79,7 +94,7 @@ public final class BertLayer extends AbstractBlock implements NamedParameters {
     public void collectParameters(String prefix, Map<String, Parameter> out) {
         attention.collectParameters(prefix + "attention.self.", out);
         attentionOutput.collectParameters(prefix + "attention.output.", out);
-        ParameterNames.linear(prefix + "intermediate.dense.", intermediate, out);
+        intermediate.collectParameters(prefix + "intermediate.dense.", out);
         output.collectParameters(prefix + "output.", out);
     }
 }

@@ -7,11 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.fedtt.worker.nn.AdaptableLinear;
 import io.fedtt.worker.nn.AdapterSlot;
 import io.fedtt.worker.nn.NamedParameters;
 import io.fedtt.worker.nn.ParameterNames;
@@ -26,14 +26,15 @@ import java.util.Map;
 public final class ResidualOutput extends AbstractBlock implements NamedParameters {
 
     private final int hidden;
-    private final Linear dense;
+    private final AdaptableLinear dense;
     private final Dropout dropout;
     private final AdapterSlot adapter;
     private final LayerNorm norm;
 
-    public ResidualOutput(BertConfig config) {
+    /** @param in the dense projection's input width (hidden for attention, intermediate for the FFN) */
+    public ResidualOutput(BertConfig config, int in) {
         hidden = config.hiddenSize();
-        dense = addChildBlock("dense", Linear.builder().setUnits(hidden).build());
+        dense = addChildBlock("dense", new AdaptableLinear(in, hidden));
         dropout = addChildBlock("dropout", Dropout.builder().optRate(config.hiddenDropoutProb()).build());
         adapter = addChildBlock("adapter", new AdapterSlot());
         norm = addChildBlock("LayerNorm", LayerNorm.builder().axis(2).optEpsilon(config.layerNormEps()).build());
@@ -44,7 +45,8 @@ public final class ResidualOutput extends AbstractBlock implements NamedParamete
         return adapter;
     }
 
-    public Linear dense() {
+    /** The dense projection; its delta slot can host LoRA. */
+    public AdaptableLinear dense() {
         return dense;
     }
 
@@ -77,7 +79,7 @@ public final class ResidualOutput extends AbstractBlock implements NamedParamete
 
     @Override
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        ParameterNames.linear(prefix + "dense.", dense, out);
+        dense.collectParameters(prefix + "dense.", out);
         ParameterNames.layerNorm(prefix + "LayerNorm.", norm, out);
         adapter.collectParameters(prefix + "adapter.", out);
     }

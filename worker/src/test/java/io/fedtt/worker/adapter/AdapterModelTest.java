@@ -1,0 +1,248 @@
+package io.fedtt.worker.adapter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterInitializer;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.DType;
+import io.fedtt.core.tensor.SafetensorsCodec;
+import io.fedtt.core.tensor.Tensor;
+import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.bert.BertConfig;
+import io.fedtt.worker.model.bert.BertEncoder;
+import io.fedtt.worker.model.bert.BertParameterShapes;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** TT and LoRA adapters on a tiny BERT: identity at start, freezing, gradients, save/load. */
+class AdapterModelTest {
+
+    static final BertConfig CONFIG = new BertConfig("bert", 200, 16, 2, 2, 32, "gelu", 0.1f, 0.1f, 32, 2, 1e-12f, 0);
+    static final int LABELS = 3;
+    static final Map<String, Tensor> BASE = randomBase(11);
+
+    NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed(7);
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    static Map<String, Tensor> randomBase(long seed) {
+        Random r = new Random(seed);
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        BertParameterShapes.of(CONFIG).forEach((name, shape) -> {
+            Tensor t = Tensor.zeros(shape);
+            for (int i = 0; i < t.data().length; i++) {
+                t.data()[i] = (float) (r.nextGaussian() * 0.3);
+            }
+            m.put(name, t);
+        });
+        return m;
+    }
+
+    BertEncoder base() {
+        return PretrainedEncoder.build(CONFIG, BASE, manager, "test").encoder();
+    }
+
+    static AdapterLayout layout(AdapterConfig a) {
+        return AdapterLayout.of(AdapterModel.modelConfig(CONFIG, LABELS), a);
+    }
+
+    static AdapterConfig tt() {
+        return AdapterConfig.tt(2, 4);
+    }
+
+    static AdapterConfig lora() {
+        return AdapterConfig.lora(2, List.of("query", "value"));
+    }
+
+    NDList batch(NDManager m, int b, int t, long seed) {
+        Random r = new Random(seed);
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        for (int i = 0; i < b; i++) {
+            int len = 2 + r.nextInt(t - 1);
+            for (int j = 0; j < t; j++) {
+                ids[i * t + j] = j < len ? 1 + r.nextInt(CONFIG.vocabSize() - 1) : 0;
+                mask[i * t + j] = j < len ? 1 : 0;
+            }
+        }
+        Shape s = new Shape(b, t);
+        return new NDList(m.create(ids, s), m.create(mask, s), m.zeros(s, ai.djl.ndarray.types.DataType.INT64));
+    }
+
+    float[] hidden(BertEncoder encoder, NDList inputs) {
+        try (NDManager scope = manager.newSubManager()) {
+            return encoder.forward(new ParameterStore(scope, false), inputs, false).singletonOrThrow().toFloatArray();
+        }
+    }
+
+    float[] logits(AdapterModel model, NDList inputs) {
+        try (NDManager scope = manager.newSubManager()) {
+            return model.logits(new ParameterStore(scope, false), inputs, false).toFloatArray();
+        }
+    }
+
+    Map<String, float[]> snapshot(Map<String, Parameter> params) {
+        Map<String, float[]> out = new HashMap<>();
+        params.forEach((n, p) -> out.put(n, p.getArray().toFloatArray()));
+        return out;
+    }
+
+    List<Float> train(AdapterModel model, int steps) {
+        TrainStep step = new TrainStep(model, Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-2f)).build());
+        List<Float> losses = new java.util.ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDList in = batch(scope, 4, 6, 100 + i);
+                NDArray labels = scope.create(new long[] {0, 1, 2, 1});
+                losses.add(step.run(scope, in, labels));
+            }
+        }
+        return losses;
+    }
+
+    @Test
+    void ttAndLoraAdaptersStartAsTheIdentity() {
+        for (AdapterConfig a : List.of(tt(), lora())) {
+            BertEncoder encoder = base();
+            NDList in = batch(manager, 3, 7, 1);
+            float[] before = hidden(encoder, in);
+            AdapterLayout layout = layout(a);
+            AdapterModel model = AdapterModel.attach(encoder, manager, layout, AdapterInitializer.initialize(layout, 5),
+                    ClassificationHead.Pooling.CLS);
+            assertFalse(model.trainableParameters().isEmpty());
+            assertArrayEquals(before, hidden(encoder, in), a.typeName() + ": adapted encoder differs at init");
+            model.detach();
+            assertArrayEquals(before, hidden(encoder, in));
+        }
+    }
+
+    @Test
+    void placeholderNormsInTheInitialStateTakeThePretrainedValues() {
+        AdapterLayout layout = layout(tt());
+        AdapterState init = AdapterInitializer.initialize(layout, 5);
+        String norm = "encoder.layer.1.output.LayerNorm.weight";
+        assertTrue(AdapterInitializer.fromBase(init).contains(norm));
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, init, ClassificationHead.Pooling.CLS);
+        assertArrayEquals(BASE.get(norm).data(), model.state().get(norm).data());
+        assertTrue(model.trainableParameters().containsKey(norm), "TT trains LayerNorms by default");
+    }
+
+    @Test
+    void trainingChangesOnlyTrainableTensorsAndGradientsReachAllOfThem() {
+        for (AdapterConfig a : List.of(tt(), lora())) {
+            AdapterLayout layout = layout(a);
+            AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                    ClassificationHead.Pooling.CLS);
+            Map<String, Parameter> frozen = new LinkedHashMap<>(model.parameters());
+            frozen.keySet().removeAll(layout.names());
+            Map<String, float[]> frozenBefore = snapshot(frozen);
+            AdapterState before = model.state();
+            TrainStep step = new TrainStep(model, Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-2f)).build());
+            TreeSet<String> reached = new TreeSet<>();
+            for (int i = 0; i < 4; i++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    step.run(scope, batch(scope, 4, 6, 100 + i), scope.create(new long[] {0, 1, 2, 1}));
+                }
+                step.lastGradientNorms().forEach((n, g) -> {
+                    if (g > 0) {
+                        reached.add(n);
+                    }
+                });
+            }
+            assertEquals(new TreeSet<>(layout.names()), reached, a.typeName() + ": tensors without gradient");
+            frozenBefore.forEach((n, v) -> assertArrayEquals(v, frozen.get(n).getArray().toFloatArray(),
+                    a.typeName() + ": frozen " + n + " changed"));
+            AdapterState after = model.state();
+            for (String n : layout.names()) {
+                assertNotEquals(before.get(n), after.get(n), a.typeName() + ": " + n + " did not move");
+            }
+        }
+    }
+
+    @Test
+    void maskedTensorsStayFixed() {
+        AdapterLayout layout = layout(tt());
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.MEAN);
+        List<String> names = layout.names();
+        String trained = "encoder.layer.0.output.adapter.up.cores.1";
+        assertTrue(names.contains(trained), names.toString());
+        model.setTrainable(TrainableMask.of(List.of(trained, "classifier.out_proj.weight")));
+        AdapterState before = model.state();
+        train(model, 2);
+        AdapterState after = model.state();
+        for (String n : names) {
+            boolean moved = !before.get(n).equals(after.get(n));
+            assertEquals(n.equals(trained) || n.equals("classifier.out_proj.weight"), moved, n);
+        }
+        assertThrows(IllegalArgumentException.class, () -> model.setTrainable(TrainableMask.of(List.of("embeddings.x"))));
+    }
+
+    @Test
+    void savedAdapterReloadsToTheSameOutputsExactly() {
+        for (AdapterConfig a : List.of(tt(), lora())) {
+            AdapterLayout layout = layout(a);
+            AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                    ClassificationHead.Pooling.CLS);
+            train(model, 3);
+            NDList in = batch(manager, 3, 7, 9);
+            float[] expected = logits(model, in);
+            byte[] saved = SafetensorsCodec.encode(model.state(), DType.F32);
+            AdapterState loaded = SafetensorsCodec.decode(saved);
+            AdapterModel fresh = AdapterModel.attach(base(), manager, layout, loaded, ClassificationHead.Pooling.CLS);
+            assertArrayEquals(expected, logits(fresh, in), a.typeName());
+        }
+    }
+
+    @Test
+    void layoutForAnotherModelIsRejectedWithTheDifferingFields() {
+        AdapterLayout other = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), tt());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterModel.attach(base(),
+                manager, other, AdapterInitializer.initialize(other, 1), ClassificationHead.Pooling.CLS));
+        assertTrue(e.getMessage().contains("hiddenSize 384 in the layout vs 16 in config.json"), e.getMessage());
+    }
+
+    @Test
+    void stateWithAMisShapedTensorIsRejected() {
+        AdapterLayout layout = layout(tt());
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.CLS);
+        AdapterState bad = new AdapterState(Map.of("classifier.out_proj.bias", Tensor.zeros(LABELS + 1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.load(bad));
+        assertTrue(e.getMessage().contains("classifier.out_proj.bias"), e.getMessage());
+    }
+}
