@@ -163,7 +163,7 @@ class AdapterModelTest {
 
     @Test
     void trainingChangesOnlyTrainableTensorsAndGradientsReachAllOfThem() {
-        for (AdapterConfig a : List.of(tt(), lora())) {
+        for (AdapterConfig a : List.of(tt(), lora(), AdapterConfig.full())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
                     ClassificationHead.Pooling.CLS);

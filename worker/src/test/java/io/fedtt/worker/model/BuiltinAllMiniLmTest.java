@@ -1,5 +1,6 @@
 package io.fedtt.worker.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterInitializer;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.worker.adapter.AdapterModel;
+import io.fedtt.worker.adapter.ClassificationHead;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.model.source.BuiltinModelSource;
 import java.io.InputStream;
@@ -123,6 +130,28 @@ class BuiltinAllMiniLmTest {
         assertEquals(5, batch.length()); // [CLS] hello world . [SEP]
         assertEquals(List.of(1L, 1L, 1L, 0L, 0L), List.of(batch.attentionMask()[5], batch.attentionMask()[6],
                 batch.attentionMask()[7], batch.attentionMask()[8], batch.attentionMask()[9]));
+    }
+
+    @Test
+    void ttAdaptersForMiniLmAttachAsTheIdentity() {
+        TokenBatch batch = model.tokenizer().encode(SENTENCES.subList(0, 4));
+        float[] before;
+        float[] after;
+        AdapterLayout layout = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+        try (NDManager scope = model.manager().newSubManager()) {
+            before = model.forward(scope, batch).singletonOrThrow().toFloatArray();
+        }
+        AdapterModel adapted = AdapterModel.attach(model, layout, AdapterInitializer.initialize(layout, 1),
+                ClassificationHead.Pooling.CLS);
+        try (NDManager scope = model.manager().newSubManager()) {
+            after = model.forward(scope, batch).singletonOrThrow().toFloatArray();
+        } finally {
+            adapted.detach();
+        }
+        assertArrayEquals(before, after);
+        assertEquals(layout.parameterCount(), adapted.trainableParameters().values().stream()
+                .mapToLong(p -> p.getArray().size()).sum());
+        System.out.println("MiniLM TT layout: " + layout);
     }
 
     static float[] onnxRuntime(TokenBatch batch) throws Exception {
