@@ -33,7 +33,7 @@ public class AdapterSpec extends ValueObject {
 
   @JsonPropertyDescription("TT mode list of the adapter matrices, overriding the balanced factorization; its product must equal hidden size x bottleneck (type tt).")
   @Size(min = 2, max = 16)
-  private List<Integer> modes;
+  private List<@Min(2) Integer> modes;
 
   @JsonPropertyDescription("identity: the up projection's last core is zero so the adapter starts as the identity; loretta: LoRETTA's Gaussian cores (type tt).")
   @Default("identity")
@@ -52,7 +52,7 @@ public class AdapterSpec extends ValueObject {
   @JsonPropertyDescription("Projections that get LoRA matrices, e.g. query, key, value, dense (type lora).")
   @Default("[\"query\", \"value\"]")
   @Size(min = 1, max = 16)
-  private List<String> targets;
+  private List<@Size(min = 1, max = 63) String> targets;
 
   @JsonPropertyDescription("LoRA scaling numerator; the update is scaled by alpha / rank (type lora).")
   @Default("16")

@@ -24,7 +24,7 @@ public class DevicesSpec extends ValueObject {
   @Max(1000000)
   private Integer count;
 
-  @JsonPropertyDescription("Clients sampled per round; set this or sampleFraction (default: all).")
+  @JsonPropertyDescription("Clients sampled per round; set this or sampleFraction (with neither, 10% of the clients per round).")
   @Min(1)
   private Integer perRound;
 

@@ -1,6 +1,7 @@
 package io.fedtt.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -22,6 +23,9 @@ import io.fedtt.api.v1alpha1.status.FederatedFineTuneStatus;
 @Plural(FederatedFineTune.PLURAL)
 @Singular("federatedfinetune")
 @ShortNames(FederatedFineTune.SHORT_NAME)
+// The job name also names its Service and label values, which allow at most 63 characters.
+@ValidationRule(value = "!has(self.metadata.name) || size(self.metadata.name) <= 63",
+    message = "metadata.name must be at most 63 characters: it also names the job's Service and labels")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Round", jsonPath = ".status.round.display", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Accuracy", jsonPath = ".status.metrics.accuracy", type = AdditionalPrinterColumn.Type.NUMBER)

@@ -24,7 +24,7 @@ public class FreezingSpec extends ValueObject {
 
   @JsonPropertyDescription("0-based indices of the cores kept trainable in every TT layer (policy fixed).")
   @Size(min = 1, max = 16)
-  private List<Integer> cores;
+  private List<@Min(0) @Max(15) Integer> cores;
 
   @JsonPropertyDescription("Trainable cores per TT layer (policy adaptive).")
   @Default("1")
@@ -38,7 +38,7 @@ public class FreezingSpec extends ValueObject {
   private Integer warmupRounds;
 
   @JsonPropertyDescription("Re-choose the trainable cores every this many rounds (policy adaptive).")
-  @Default("2")
+  @Default("3")
   @Min(1)
   private Integer every;
 

@@ -28,9 +28,9 @@ public class ModelSpec extends ValueObject {
 
   @JsonPropertyDescription("The class names, in the order of the classifier's outputs; data labels must be one of these (or a 0-based index into them).")
   @Required
-  @Size(min = 2, max = 256)
+  @Size(min = 2, max = 100)
   @ValidationRule(value = "self.all(l, self.exists_one(m, m == l))", message = "labels must be unique", messageExpression = "'label ' + self.filter(l, size(self.filter(m, m == l)) > 1)[0] + ' is listed more than once'")
-  private List<String> labels;
+  private List<@Size(min = 1, max = 63) String> labels;
 
   @JsonPropertyDescription("Tokens per example after truncation.")
   @Default("128")

@@ -1,0 +1,255 @@
+package io.fedtt.api.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fedtt.api.v1alpha1.FederatedFineTune;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a FederatedFineTune manifest without a cluster, the way the API server would accept it:
+ * YAML syntax; apiVersion, kind and metadata.name; null pruning and schema defaults; the CRD's
+ * openAPIV3Schema (networknt json-schema-validator); the CRD's own CEL rules (cel-java), so every
+ * rule is written once, in the model's annotations; then checks that need more than the manifest
+ * through a {@link ReferenceChecker} (e.g. {@link FileReferenceChecker}: data files and labels).
+ *
+ * <p>Every method that returns problems returns all of them, sorted by path, and never throws on
+ * bad input. Instances are immutable and thread-safe; building one compiles the schema and the
+ * rules (a few hundred milliseconds), so keep it ({@link #standard()} is shared).
+ */
+public final class ManifestValidator {
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private static volatile ManifestValidator standard;
+
+  private final CrdSchema crd;
+  private final SchemaChecker schema;
+  private final CelRules rules;
+  private final ReferenceChecker references;
+
+  private ManifestValidator(CrdSchema crd, SchemaChecker schema, CelRules rules, ReferenceChecker references) {
+    this.crd = crd;
+    this.schema = schema;
+    this.rules = rules;
+    this.references = references;
+  }
+
+  /** The validator for the CRD bundled in this jar, with no reference checks. Shared. */
+  public static ManifestValidator standard() {
+    ManifestValidator v = standard;
+    if (v == null) {
+      synchronized (ManifestValidator.class) {
+        if (standard == null) {
+          standard = forCrd(CrdSchema.fromClasspath());
+        }
+        v = standard;
+      }
+    }
+    return v;
+  }
+
+  /** A validator for another version of the CRD (YAML or JSON of the CustomResourceDefinition). */
+  public static ManifestValidator forCrd(String crdYaml) {
+    return forCrd(CrdSchema.fromYaml(crdYaml));
+  }
+
+  private static ManifestValidator forCrd(CrdSchema crd) {
+    return new ManifestValidator(crd, new SchemaChecker(crd), new CelRules(crd), ReferenceChecker.NONE);
+  }
+
+  /** The same validator, also running {@code checker} on manifests that pass the schema and rules. */
+  public ManifestValidator withReferenceChecker(ReferenceChecker checker) {
+    return new ManifestValidator(crd, schema, rules, Objects.requireNonNull(checker, "checker"));
+  }
+
+  /** Problems of a manifest given as YAML or JSON text; empty when it is valid. */
+  public List<Problem> validate(String yaml) {
+    return run(yaml, null).problems;
+  }
+
+  /** Problems of a manifest file; an unreadable file is a problem too. */
+  public List<Problem> validate(Path file) {
+    return run(file, null).problems;
+  }
+
+  /** Problems of a resource object, e.g. one read from the API server or built in code. */
+  public List<Problem> validate(FederatedFineTune resource) {
+    return run(toTree(resource), null).problems;
+  }
+
+  /**
+   * Problems of an update from {@code oldYaml} to {@code newYaml}: everything {@link #validate}
+   * checks on the new manifest, plus the transition rules (immutable model, adapter, method).
+   */
+  public List<Problem> validateUpdate(String oldYaml, String newYaml) {
+    Outcome old = run(oldYaml, null, false);
+    if (!old.problems.isEmpty() && old.defaulted == null) {
+      return prefixed("previous manifest: ", old.problems);
+    }
+    return run(newYaml, old.defaulted).problems;
+  }
+
+  /** As {@link #validateUpdate(String, String)} for resource objects. */
+  public List<Problem> validateUpdate(FederatedFineTune old, FederatedFineTune updated) {
+    Outcome previous = run(toTree(old), null, false);
+    if (previous.defaulted == null) {
+      return prefixed("previous manifest: ", previous.problems);
+    }
+    return run(toTree(updated), previous.defaulted).problems;
+  }
+
+  /**
+   * The manifest as a typed resource with all schema defaults filled in, as the API server would
+   * store it.
+   *
+   * @throws InvalidManifestException listing every problem, when there is any
+   */
+  public FederatedFineTune load(String yaml) {
+    return run(yaml, null).resourceOrThrow();
+  }
+
+  /** As {@link #load(String)} for a file. */
+  public FederatedFineTune load(Path file) {
+    return run(file, null).resourceOrThrow();
+  }
+
+  /**
+   * A validated copy of {@code resource} with schema defaults filled in: what the operator reads
+   * from a server that did not apply defaults (such as a mock), and what tests build in code.
+   */
+  public FederatedFineTune load(FederatedFineTune resource) {
+    return run(toTree(resource), null).resourceOrThrow();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static final class Outcome {
+    final List<Problem> problems;
+    final JsonNode defaulted;
+    final FederatedFineTune resource;
+
+    Outcome(List<Problem> problems, JsonNode defaulted, FederatedFineTune resource) {
+      this.problems = problems;
+      this.defaulted = defaulted;
+      this.resource = resource;
+    }
+
+    FederatedFineTune resourceOrThrow() {
+      if (!problems.isEmpty()) {
+        throw new InvalidManifestException(problems);
+      }
+      return resource;
+    }
+  }
+
+  private Outcome run(Path file, JsonNode old) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return new Outcome(List.of(new Problem("", "cannot read " + file + ": " + describe(e))), null, null);
+    }
+    return run(text, old);
+  }
+
+  private Outcome run(String yaml, JsonNode old) {
+    return run(yaml, old, true);
+  }
+
+  private Outcome run(String yaml, JsonNode old, boolean checkReferences) {
+    if (yaml == null) {
+      return new Outcome(List.of(new Problem("", "no manifest given")), null, null);
+    }
+    YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml);
+    if (parsed.problem() != null) {
+      return new Outcome(List.of(parsed.problem()), null, null);
+    }
+    return run(parsed.document(), old, checkReferences);
+  }
+
+  private Outcome run(JsonNode document, JsonNode old) {
+    return run(document, old, true);
+  }
+
+  private Outcome run(JsonNode document, JsonNode old, boolean checkReferences) {
+    List<Problem> header = header(document);
+    if (!header.isEmpty() && (!document.path("apiVersion").asText().equals(FederatedFineTune.API_VERSION)
+        || !document.path("kind").asText().equals(FederatedFineTune.KIND))) {
+      return new Outcome(header, null, null); // another kind of object: its fields would only add noise
+    }
+    JsonNode defaulted = document.deepCopy();
+    SchemaDefaults.apply(defaulted, crd.root());
+    List<Problem> problems = new ArrayList<>(header);
+    List<Problem> schemaProblems = schema.check(defaulted);
+    problems.addAll(schemaProblems);
+    problems.addAll(rules.evaluate(defaulted, old, schemaProblems));
+    FederatedFineTune resource = null;
+    if (problems.isEmpty()) {
+      try {
+        resource = SERIALIZATION.convertValue(defaulted, FederatedFineTune.class);
+      } catch (RuntimeException e) {
+        problems.add(new Problem("", "cannot read the manifest as a FederatedFineTune: " + describe(e)));
+      }
+    }
+    if (resource != null && checkReferences) {
+      try {
+        problems.addAll(references.check(resource));
+      } catch (RuntimeException e) {
+        problems.add(new Problem("", "reference check failed: " + describe(e)));
+      }
+    }
+    return new Outcome(sortedUnique(problems), defaulted, problems.isEmpty() ? resource : null);
+  }
+
+  /** apiVersion, kind and metadata.name: checked by the API server for every object, not by the CRD schema. */
+  private static List<Problem> header(JsonNode document) {
+    List<Problem> problems = new ArrayList<>();
+    String apiVersion = document.path("apiVersion").asText("");
+    if (!FederatedFineTune.API_VERSION.equals(apiVersion)) {
+      problems.add(new Problem("apiVersion", apiVersion.isEmpty()
+          ? "required field is missing; use " + FederatedFineTune.API_VERSION
+          : "must be " + FederatedFineTune.API_VERSION + " (found \"" + apiVersion + "\")"));
+    }
+    String kind = document.path("kind").asText("");
+    if (!FederatedFineTune.KIND.equals(kind)) {
+      problems.add(new Problem("kind", kind.isEmpty()
+          ? "required field is missing; use " + FederatedFineTune.KIND
+          : "must be " + FederatedFineTune.KIND + " (found \"" + kind + "\")"));
+    }
+    JsonNode name = document.path("metadata").path("name");
+    if (name.isMissingNode() || name.isNull()) {
+      problems.add(new Problem("metadata.name", "required field is missing"));
+    } else if (!name.isTextual() || name.asText().length() > 253 || !DNS_SUBDOMAIN.matcher(name.asText()).matches()) {
+      problems.add(new Problem("metadata.name", "must be a DNS-1123 subdomain: lowercase letters, digits, '-'"
+          + " and '.', starting and ending with a letter or digit (found " + SchemaChecker.describeValue(name) + ")"));
+    }
+    return problems;
+  }
+
+  private static JsonNode toTree(FederatedFineTune resource) {
+    return SERIALIZATION.convertValue(Objects.requireNonNull(resource, "resource"), JsonNode.class);
+  }
+
+  private static List<Problem> sortedUnique(List<Problem> problems) {
+    List<Problem> sorted = new ArrayList<>(new LinkedHashSet<>(problems));
+    sorted.sort(null);
+    return List.copyOf(sorted);
+  }
+
+  private static List<Problem> prefixed(String prefix, List<Problem> problems) {
+    return problems.stream().map(p -> new Problem(p.path(), prefix + p.message())).toList();
+  }
+
+  private static String describe(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,155 @@
+package io.fedtt.api.validation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fedtt.api.TestFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ManifestValidatorTest {
+  static ManifestValidator validator;
+
+  @BeforeAll
+  static void build() {
+    validator = ManifestValidator.standard().withReferenceChecker(new FileReferenceChecker(TestFiles.root()));
+  }
+
+  static Stream<Path> validManifests() throws IOException {
+    try (Stream<Path> files = Files.list(TestFiles.manifest("valid"))) {
+      return files.sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("validManifests")
+  void validManifestsHaveNoProblems(Path manifest) {
+    assertEquals(List.of(), validator.validate(manifest), manifest.getFileName().toString());
+  }
+
+  /** Each invalid manifest differs from a valid one in one place and yields exactly one problem. */
+  static Stream<Arguments> invalidManifests() {
+    String data = TestFiles.root().resolve("data") + "/";
+    return Stream.of(
+        Arguments.of("missing-model-uri", "spec.model.uri", "required field is missing"),
+        Arguments.of("wrong-type-total", "spec.rounds.total", "must be an integer, not \"ten\""),
+        Arguments.of("wrong-type-object", "spec.adapter", "must be an object (a mapping), not \"tt\""),
+        Arguments.of("below-minimum-ttrank", "spec.adapter.ttRank", "must be >= 1 (found 0)"),
+        Arguments.of("above-maximum-sequence-length", "spec.model.maxSequenceLength", "must be <= 512 (found 1024)"),
+        Arguments.of("exclusive-minimum-learning-rate", "spec.rounds.learningRate", "must be > 0 (found 0)"),
+        Arguments.of("bad-enum-algorithm", "spec.method.algorithm", "must be one of FedTT, FedTTPlus (found \"FedAvg\")"),
+        Arguments.of("bad-pattern-silo-name", "spec.silos[1].name", "must match ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ (found \"Site_B\")"),
+        Arguments.of("bad-pattern-model-uri", "spec.model.uri", "must match ^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$ (found \"s3://models/minilm\")"),
+        Arguments.of("too-few-labels", "spec.model.labels", "must have at least 2 item(s) (found 1)"),
+        Arguments.of("duplicate-labels", "spec.model.labels", "label ham is listed more than once"),
+        Arguments.of("unknown-field", "spec.adapter.ttrank", "unknown field (did you mean ttRank?)"),
+        Arguments.of("int-or-string", "spec.silos[0].resources.limits[nvidia.com/gpu]", "must be an integer or a string, not a list"),
+        Arguments.of("duplicate-silo-names", "spec.silos", "silo name site-a is used more than once"),
+        Arguments.of("issue-snippet-minsilos", "spec.rounds.minSilos", "rounds.minSilos is 2 but there are only 1 silos"),
+        Arguments.of("silos-and-devices", "spec", "set exactly one of silos (cross-silo) or devices (cross-device)"),
+        Arguments.of("neither-silos-nor-devices", "spec", "set exactly one of silos (cross-silo) or devices (cross-device)"),
+        Arguments.of("both-local-steps-and-epochs", "spec.rounds", "set exactly one of localSteps or localEpochs"),
+        Arguments.of("neither-local-steps-nor-epochs", "spec.rounds", "set exactly one of localSteps or localEpochs"),
+        Arguments.of("freezing-without-fedtt-plus", "spec.method.freezing", "a freezing policy other than none needs algorithm FedTTPlus"),
+        Arguments.of("wrong-kind", "kind", "must be FederatedFineTune (found \"Deployment\")"),
+        Arguments.of("bad-metadata-name", "metadata.name", "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.',"
+            + " starting and ending with a letter or digit (found \"Quick_Start\")"),
+        Arguments.of("metadata-name-too-long", "", "metadata.name must be at most 63 characters: it also names the job's Service and labels"),
+        Arguments.of("yaml-syntax-error", "", "YAML syntax error at line 13: while parsing a flow node: expected the node content, but found ','"),
+        Arguments.of("duplicate-yaml-key", "", "YAML syntax error at line 11: Duplicate field 'maxSequenceLength'"),
+        Arguments.of("missing-data-file", "spec.silos[1].data.train", "file not found: " + data + "site-x.jsonl"),
+        Arguments.of("label-not-in-labels", "spec.silos[0].data.train", data + "bad-labels.jsonl has labels that are not in"
+            + " spec.model.labels [ham, spam]: \"eggs\" (line 2), \"7\" (line 3)"),
+        Arguments.of("missing-label-field", "spec.silos[0].data.train", data + "no-label.jsonl line 2 has no field \"label\""
+            + " (it has text, category); see spec.data.labelField"),
+        Arguments.of("broken-jsonl", "spec.silos[0].data.train", data + "broken.jsonl: line 2 is not valid JSON:"
+            + " Unexpected end-of-input within/between Object entries"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidManifests")
+  void invalidManifestsYieldOneProblemWithPathAndMessage(String name, String path, String message) {
+    List<Problem> problems = validator.validate(TestFiles.manifest("invalid/" + name + ".yaml"));
+    assertEquals(List.of(new Problem(path, message)), problems);
+  }
+
+  @Test
+  void everyInvalidManifestIsCovered() throws IOException {
+    try (Stream<Path> files = Files.list(TestFiles.manifest("invalid"))) {
+      List<String> onDisk = files.map(p -> p.getFileName().toString().replace(".yaml", "")).sorted().toList();
+      List<String> tested = invalidManifests().map(a -> (String) a.get()[0]).sorted().toList();
+      assertEquals(onDisk, tested);
+    }
+  }
+
+  @Test
+  void allProblemsAreReportedAtOnce() {
+    String yaml = """
+        apiVersion: fedtt.io/v1alpha1
+        kind: FederatedFineTune
+        metadata: {name: many}
+        spec:
+          model: {uri: "ftp://x", labels: [a]}
+          adapter: {ttRank: 100, type: tensor}
+          rounds: {total: 0, localSteps: 1, localEpochs: 1}
+          silos: [{name: a, data: {train: "file:x.jsonl"}}, {name: a, data: {}}]
+        """;
+    List<Problem> problems = ManifestValidator.standard().validate(yaml);
+    assertEquals(List.of(
+        "spec.adapter.ttRank", "spec.adapter.type", "spec.model.labels", "spec.model.uri", "spec.rounds",
+        "spec.rounds.total", "spec.silos", "spec.silos[1].data.train"), problems.stream().map(Problem::path).toList(),
+        problems.toString());
+  }
+
+  @Test
+  void referenceChecksRunOnlyWhenAsked() {
+    Path manifest = TestFiles.manifest("invalid/missing-data-file.yaml");
+    assertEquals(List.of(), ManifestValidator.standard().validate(manifest));
+  }
+
+  @Test
+  void unreadableOrOddInputIsAProblemNotAnException() {
+    assertEquals(List.of(new Problem("", "the manifest is empty")), validator.validate(""));
+    assertEquals(List.of(new Problem("", "the manifest is empty")), validator.validate("# only a comment\n"));
+    assertEquals(List.of(new Problem("", "expected a YAML mapping with apiVersion, kind, metadata and spec, found a list")),
+        validator.validate("[1, 2]"));
+    assertEquals(List.of(new Problem("", "expected one YAML document, found 2; put each FederatedFineTune in its own file")),
+        validator.validate("a: 1\n---\nb: 2\n"));
+    assertEquals(List.of(new Problem("", "no manifest given")), validator.validate((String) null));
+    Path missing = TestFiles.root().resolve("nope.yaml");
+    assertEquals(1, validator.validate(missing).size());
+    assertTrue(validator.validate(missing).get(0).message().startsWith("cannot read " + missing));
+  }
+
+  @Test
+  void mangledManifestsNeverThrow() throws IOException {
+    String quickstart = Files.readString(TestFiles.manifest("valid/quickstart.yaml"));
+    java.util.Random random = new java.util.Random(42);
+    int invalid = 0;
+    for (int i = 0; i < 300; i++) {
+      StringBuilder text = new StringBuilder(quickstart);
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(text.length());
+        switch (random.nextInt(3)) {
+          case 0 -> text.deleteCharAt(at);
+          case 1 -> text.insert(at, "{}[]:-,'\"\n 0aZ#&*!|>".charAt(random.nextInt(19)));
+          default -> text.setCharAt(at, (char) (32 + random.nextInt(95)));
+        }
+      }
+      List<Problem> problems = validator.validate(text.toString());
+      invalid += problems.isEmpty() ? 0 : 1;
+      problems.forEach(p -> assertFalse(p.message().isBlank(), p.toString()));
+    }
+    assertTrue(invalid > 100, "most random edits should be caught, caught " + invalid);
+  }
+}
