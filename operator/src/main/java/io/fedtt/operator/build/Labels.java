@@ -17,6 +17,8 @@ public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String JOB = "fedtt.io/job";
   public static final String SILO = "fedtt.io/silo";
+  /** How many times the slot's pod was replaced before this one (0 for the first pod). */
+  public static final String ATTEMPT = "fedtt.io/attempt";
 
   public static final String APP = "fedtt";
   public static final String OPERATOR = "fedtt-operator";

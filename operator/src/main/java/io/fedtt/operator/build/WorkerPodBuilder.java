@@ -66,6 +66,7 @@ public final class WorkerPodBuilder {
       labels.putAll(tm.getLabels());
     }
     labels.putAll(Labels.forWorker(job, slot));
+    labels.put(Labels.ATTEMPT, Integer.toString(attempt));
     meta.setLabels(labels);
     if (tm.getAnnotations() != null && !tm.getAnnotations().isEmpty()) {
       meta.setAnnotations(new LinkedHashMap<>(tm.getAnnotations()));

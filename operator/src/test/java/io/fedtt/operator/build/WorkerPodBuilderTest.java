@@ -52,7 +52,7 @@ class WorkerPodBuilderTest {
     assertEquals("spam-beta-0", p.getMetadata().getName());
     assertEquals("team-a", p.getMetadata().getNamespace());
     assertEquals(Map.of(Labels.NAME, "fedtt", Labels.COMPONENT, "worker", Labels.MANAGED_BY, "fedtt-operator",
-        Labels.JOB, "spam", Labels.SILO, "beta"), p.getMetadata().getLabels());
+        Labels.JOB, "spam", Labels.SILO, "beta", Labels.ATTEMPT, "0"), p.getMetadata().getLabels());
     var owner = p.getMetadata().getOwnerReferences().get(0);
     assertEquals("FederatedFineTune", owner.getKind());
     assertEquals("fedtt.io/v1alpha1", owner.getApiVersion());

@@ -1,0 +1,60 @@
+package io.fedtt.operator;
+
+import io.fedtt.operator.reconcile.Backoff;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Everything the operator process is configured with (flags or environment, see OperatorMain).
+ *
+ * @param namespaces watched namespaces; empty = all
+ * @param federationBind where the federation endpoint listens
+ * @param endpointUrl the URL workers use to reach it (e.g. the operator's Service); null = the bound address
+ * @param storePath root of the round store shared by all jobs (round state and default outputs)
+ * @param metricsBind where /metrics, /healthz and /readyz listen; null = off
+ * @param leaderElection hold a Lease before reconciling (more than one replica)
+ * @param serverSideApply patch status with server-side apply (production); off for test servers
+ * @param defaultImage worker image when a job's template names none
+ * @param reconcileThreads concurrent reconciles
+ */
+public record OperatorSettings(Set<String> namespaces, InetSocketAddress federationBind, String endpointUrl,
+                               Path storePath, InetSocketAddress metricsBind, boolean leaderElection,
+                               String leaseName, String leaseNamespace, boolean serverSideApply, String defaultImage,
+                               Backoff backoff, int reconcileThreads, Clock clock) {
+
+  public static final String DEFAULT_IMAGE = "ghcr.io/fedtt/fedtt-worker:0.1.0";
+
+  public OperatorSettings {
+    namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
+    backoff = backoff == null ? Backoff.defaults() : backoff;
+    clock = clock == null ? Clock.systemUTC() : clock;
+    defaultImage = defaultImage == null ? DEFAULT_IMAGE : defaultImage;
+    leaseName = leaseName == null ? "fedtt-operator-lock" : leaseName;
+    if (reconcileThreads < 1) {
+      throw new IllegalArgumentException("reconcileThreads must be >= 1, got " + reconcileThreads);
+    }
+  }
+
+  /** Loopback ports picked by the OS, SSA off, no leader election: for tests against the mock server. */
+  public static OperatorSettings forTests(Path store) {
+    return new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
+        new InetSocketAddress("127.0.0.1", 0), false, null, null, false, null, null, 8, null);
+  }
+
+  public OperatorSettings withBackoff(Backoff value) {
+    return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
+        leaseName, leaseNamespace, serverSideApply, defaultImage, value, reconcileThreads, clock);
+  }
+
+  public OperatorSettings withClock(Clock value) {
+    return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value);
+  }
+
+  public OperatorSettings withFederationBind(InetSocketAddress value) {
+    return new OperatorSettings(namespaces, value, endpointUrl, storePath, metricsBind, leaderElection,
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock);
+  }
+}
