@@ -66,6 +66,9 @@ public enum Method {
             case FEDTT, FEDTTPLUS -> {
                 a.setType(AdapterType.TT);
                 spec.getMethod().setAlgorithm(this == FEDTT ? Algorithm.FED_TT : Algorithm.FED_TT_PLUS);
+                if (this == FEDTT) {
+                    spec.getMethod().setFreezing(null); // FedTT trains every core
+                }
             }
             case LORA -> {
                 // Federated LoRA as the baseline is usually run: rank 8 on q and v, plain FedAvg.
@@ -77,6 +80,7 @@ public enum Method {
                     a.setTargets(AdapterConfig.DEFAULT_LORA_TARGETS);
                 }
                 spec.getMethod().setAlgorithm(Algorithm.FED_TT);
+                spec.getMethod().setFreezing(null);
             }
         }
     }

@@ -37,6 +37,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_INVALID = 2;
+    /** A manifest's default --compare list, e.g. "fedtt,fedttplus,lora" (ignored by the operator). */
+    public static final String COMPARE_ANNOTATION = "fedtt.io/compare";
 
     @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The FederatedFineTune manifest.")
     Path manifest;
@@ -154,10 +156,17 @@ public final class SimulateCommand implements Callable<Integer> {
             if (method != null) {
                 throw new IllegalArgumentException("use --method or --compare, not both");
             }
-            List<Method> list = compare.stream().map(Method::parse).distinct().toList();
-            return list;
+            return compare.stream().map(Method::parse).distinct().toList();
         }
-        return List.of(method != null ? Method.parse(method) : Method.of(resource.getSpec()));
+        if (method != null) {
+            return List.of(Method.parse(method));
+        }
+        String annotated = resource.getMetadata().getAnnotations() == null ? null
+                : resource.getMetadata().getAnnotations().get(COMPARE_ANNOTATION);
+        if (annotated != null && !annotated.isBlank()) {
+            return parseMethods(annotated).stream().distinct().toList();
+        }
+        return List.of(Method.of(resource.getSpec()));
     }
 
     private static FederatedFineTune copyFor(FederatedFineTune resource, Method m) {
@@ -182,7 +191,6 @@ public final class SimulateCommand implements Callable<Integer> {
         table.line("");
     }
 
-    /** For tests and the CLI: the methods a --compare list names. */
     static List<Method> parseMethods(String csv) {
         return Arrays.stream(csv.split(",")).map(Method::parse).toList();
     }
