@@ -1,0 +1,48 @@
+package io.fedtt.worker.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.worker.model.TextTokenizer;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What local training and evaluation need from a model: a sequence classifier (frozen pretrained
+ * encoder, adapter, head) whose adapter tensors are named, loaded from and exported to an
+ * {@link AdapterState}. Training decides which parameters get gradients; the classifier only has
+ * to name them. Not thread-safe: one round at a time per instance.
+ */
+public interface TrainableClassifier {
+
+    int numLabels();
+
+    /** Tokenizes with the model's vocabulary, truncating at the max sequence length, padding per batch. */
+    TextTokenizer tokenizer();
+
+    /** Where the parameters live; per-step arrays are made in sub-managers of it. */
+    NDManager manager();
+
+    /**
+     * Logits [batch, numLabels] for (input_ids, attention_mask, token_type_ids).
+     *
+     * @param training true to apply dropout
+     */
+    NDArray logits(ParameterStore ps, NDList inputs, boolean training);
+
+    /** Every parameter by its Hugging Face-style name: base weights, adapter and head. */
+    Map<String, Parameter> parameters();
+
+    /** The tensors an adapter state of this model holds (a subset of {@link #parameters()}' names). */
+    Set<String> adapterNames();
+
+    /** Sets the adapter tensors present in {@code state}; names it does not know are an error. */
+    void load(AdapterState state);
+
+    /** The current values of the named adapter tensors. */
+    AdapterState export(Collection<String> names);
+}

@@ -1,0 +1,57 @@
+package io.fedtt.worker.train;
+
+/**
+ * How local training and evaluation run, beyond what a round's task fixes (steps, batch size,
+ * learning rate, seed, trainable tensors): optimizer settings, warm-up share, kernel, and the
+ * evaluation batch size and cap.
+ *
+ * @param warmupRatio share of a round's steps spent warming the learning rate up linearly
+ * @param evalBatchSize examples per inference batch
+ * @param maxEvalExamples evaluate at most this many (the first ones of the split)
+ */
+public record TrainingOptions(AdamW.Settings optimizer, double warmupRatio, AdamW.Kernel kernel,
+                              int evalBatchSize, int maxEvalExamples) {
+
+    public static final int DEFAULT_EVAL_BATCH = 32;
+
+    public TrainingOptions {
+        if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
+            throw new IllegalArgumentException("warmupRatio must be in [0, 1], got " + warmupRatio);
+        }
+        if (evalBatchSize < 1) {
+            throw new IllegalArgumentException("evalBatchSize must be >= 1, got " + evalBatchSize);
+        }
+        if (maxEvalExamples < 1) {
+            throw new IllegalArgumentException("maxEvalExamples must be >= 1, got " + maxEvalExamples);
+        }
+    }
+
+    public static TrainingOptions defaults() {
+        return new TrainingOptions(AdamW.Settings.defaults(), 0.0, AdamW.Kernel.FUSED, DEFAULT_EVAL_BATCH,
+                Integer.MAX_VALUE);
+    }
+
+    public TrainingOptions withWarmupRatio(double value) {
+        return new TrainingOptions(optimizer, value, kernel, evalBatchSize, maxEvalExamples);
+    }
+
+    public TrainingOptions withWeightDecay(double value) {
+        return new TrainingOptions(optimizer.withWeightDecay(value), warmupRatio, kernel, evalBatchSize, maxEvalExamples);
+    }
+
+    public TrainingOptions withOptimizer(AdamW.Settings value) {
+        return new TrainingOptions(value, warmupRatio, kernel, evalBatchSize, maxEvalExamples);
+    }
+
+    public TrainingOptions withKernel(AdamW.Kernel value) {
+        return new TrainingOptions(optimizer, warmupRatio, value, evalBatchSize, maxEvalExamples);
+    }
+
+    public TrainingOptions withEvalBatchSize(int value) {
+        return new TrainingOptions(optimizer, warmupRatio, kernel, value, maxEvalExamples);
+    }
+
+    public TrainingOptions withMaxEvalExamples(int value) {
+        return new TrainingOptions(optimizer, warmupRatio, kernel, evalBatchSize, value);
+    }
+}
