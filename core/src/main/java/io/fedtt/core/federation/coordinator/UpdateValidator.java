@@ -1,7 +1,8 @@
 package io.fedtt.core.federation.coordinator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.fedtt.core.federation.UpdateInfo;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class UpdateValidator {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** What round {@code round} expects. */
     public record Expected(int round, AdapterState global, TrainableMask mask, DType wire, long maxBytes) {
@@ -81,25 +81,36 @@ public final class UpdateValidator {
 
     /**
      * The codec widens every dtype to F32, so the wire dtype is read from the (already validated)
-     * header: an update must use the job's wire dtype, as the global adapter does.
+     * header with a streaming scan: an update must use the job's wire dtype, as the global adapter does.
      */
     private static void checkDtypes(byte[] body, Expected e) {
         long n = ByteBuffer.wrap(body, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        JsonNode header;
-        try {
-            header = JSON.readTree(body, 8, (int) n);
+        String wire = e.wire().name();
+        try (JsonParser p = JSON.createParser(body, 8, (int) n)) {
+            String tensor = null;
+            int depth = 0;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                switch (t) {
+                    case START_OBJECT -> depth++;
+                    case END_OBJECT -> depth--;
+                    case FIELD_NAME -> {
+                        if (depth == 1) {
+                            tensor = p.currentName();
+                        } else if (depth == 2 && "dtype".equals(p.currentName()) && !"__metadata__".equals(tensor)) {
+                            p.nextToken();
+                            if (!wire.equals(p.getText())) {
+                                throw invalid("tensor '" + tensor + "' has dtype " + p.getText()
+                                        + ", this job's wire dtype is " + wire);
+                            }
+                        }
+                    }
+                    default -> {
+                        // values: nothing to check
+                    }
+                }
+            }
         } catch (IOException ex) {
             throw invalid("unreadable safetensors header: " + ex.getMessage());
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (f.getKey().equals("__metadata__")) {
-                continue;
-            }
-            String dtype = f.getValue().path("dtype").asText();
-            if (!dtype.equals(e.wire().name())) {
-                throw invalid("tensor '" + f.getKey() + "' has dtype " + dtype + ", this job's wire dtype is " + e.wire());
-            }
         }
     }
 

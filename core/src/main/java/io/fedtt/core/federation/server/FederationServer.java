@@ -64,6 +64,15 @@ public final class FederationServer implements AutoCloseable {
     private static final String PREFIX = "/v1/jobs/";
     private static final long DEFAULT_WAIT_MILLIS = 20_000;
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY every small
+        // response waits for the peer's delayed ACK (~40 ms on Linux). Read once, JVM-wide, when
+        // the first JDK HTTP server is created: set -Dsun.net.httpserver.nodelay=false to opt out.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final ServerConfig config;
     private final HttpServer http;
     private final ThreadPoolExecutor handlers;
