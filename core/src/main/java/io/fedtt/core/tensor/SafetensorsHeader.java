@@ -14,11 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The JSON header of a safetensors file: parsing it strictly, checking its table of tensors against
@@ -48,8 +46,10 @@ final class SafetensorsHeader {
         }
     }
 
+    /** Strict about duplicates; no name canonicalization, which only costs for one-off tensor names. */
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).build())
             .build();
 
@@ -230,15 +230,14 @@ final class SafetensorsHeader {
         return v;
     }
 
-    /** Entries sorted by offset must tile [0, dataLength) exactly, each with the size its shape needs. */
+    /**
+     * Entries sorted by offset must tile [0, dataLength) exactly, each with the size its shape needs.
+     * Names are unique already: the parser rejects duplicate keys in every object.
+     */
     private static void checkLayout(List<Entry> sorted, long dataLength) {
-        Set<String> seen = new HashSet<>();
         long expected = 0;
         Entry previous = null;
         for (Entry e : sorted) {
-            if (!seen.add(e.name())) {
-                throw new SafetensorsException("duplicate tensor name '" + e.name() + "'");
-            }
             if (dataLength >= 0 && e.end() > dataLength) {
                 throw new SafetensorsException("tensor '" + e.name() + "': data_offsets [" + e.begin() + ", "
                         + e.end() + "] run past the data buffer of " + dataLength + " bytes");
