@@ -1,0 +1,85 @@
+package io.fedtt.worker.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.fedtt.core.adapter.AdapterInitializer;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.worker.adapter.AdapterModel;
+import io.fedtt.worker.adapter.ClassificationHead;
+import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.TextTokenizer;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+
+/** The real classifier: a pretrained encoder with the layout's TT or LoRA adapters and head. */
+public final class AdapterClassifier implements TrainableClassifier {
+
+    /**
+     * Mean pooling: the built-in MiniLM is a sentence-transformers model trained to mean-pool, so
+     * its mean embedding is already a good sentence feature on the first step.
+     */
+    public static final ClassificationHead.Pooling POOLING = ClassificationHead.Pooling.MEAN;
+
+    private final AdapterModel model;
+
+    public AdapterClassifier(AdapterModel model) {
+        if (model.tokenizer() == null) {
+            throw new IllegalArgumentException("the adapter model has no tokenizer; attach it to a PretrainedEncoder");
+        }
+        this.model = model;
+    }
+
+    /** Attaches {@code layout}'s adapters, initialized from {@code seed}, to a loaded base model. */
+    public static AdapterClassifier attach(PretrainedEncoder base, AdapterLayout layout, long seed) {
+        return new AdapterClassifier(AdapterModel.attach(base, layout, AdapterInitializer.initialize(layout, seed), POOLING));
+    }
+
+    public AdapterModel model() {
+        return model;
+    }
+
+    @Override
+    public int numLabels() {
+        return model.numLabels();
+    }
+
+    @Override
+    public TextTokenizer tokenizer() {
+        return model.tokenizer();
+    }
+
+    @Override
+    public NDManager manager() {
+        return model.manager();
+    }
+
+    @Override
+    public NDArray logits(ParameterStore ps, NDList inputs, boolean training) {
+        return model.logits(ps, inputs, training);
+    }
+
+    @Override
+    public Map<String, Parameter> parameters() {
+        return model.parameters();
+    }
+
+    @Override
+    public Set<String> adapterNames() {
+        return model.adapterNames();
+    }
+
+    @Override
+    public void load(AdapterState state) {
+        model.load(state);
+    }
+
+    @Override
+    public AdapterState export(Collection<String> names) {
+        return model.export(names);
+    }
+}
