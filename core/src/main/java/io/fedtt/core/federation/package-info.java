@@ -1,0 +1,52 @@
+/**
+ * The federation protocol: one round coordinator per job, its durable store, the HTTP endpoint and
+ * the client. Both {@code fedtt simulate} and the operator run exactly this code.
+ *
+ * <h2>Pieces</h2>
+ * <ul>
+ *   <li>{@link io.fedtt.core.federation.FederationJobSpec} - the job as plain data (participants and
+ *       weights, sampling, rounds, local steps/epochs, batch size, learning rate, seed, quorum,
+ *       round timeout, retries, stop conditions, FedTT+ freezing policy, wire dtype, round-0 adapter).</li>
+ *   <li>{@link io.fedtt.core.federation.coordinator.RoundCoordinator} - the one owner of round state:
+ *       {@code open(spec, store, options)}, {@code task}/{@code pollTask}, {@code adapter},
+ *       {@code submit}, {@code checkDeadline}, {@code status}, {@code history}, {@code global}.
+ *       Events go to {@link io.fedtt.core.federation.coordinator.RoundListener}s.</li>
+ *   <li>{@link io.fedtt.core.federation.store.RoundStore} with
+ *       {@link io.fedtt.core.federation.store.FileRoundStore} (atomic, checksummed files) and
+ *       {@link io.fedtt.core.federation.store.MemoryRoundStore}.</li>
+ *   <li>{@link io.fedtt.core.federation.server.FederationServer} - the endpoint on the JDK HTTP(S)
+ *       server, many jobs per server, bearer tokens from a
+ *       {@link io.fedtt.core.federation.server.TokenRegistry}, TLS from
+ *       {@link io.fedtt.core.federation.server.TlsConfig}.</li>
+ *   <li>{@link io.fedtt.core.federation.client.FederationClient} and
+ *       {@link io.fedtt.core.federation.client.ClientLoop} with a pluggable
+ *       {@link io.fedtt.core.federation.client.ClientLoop.Trainer}.</li>
+ * </ul>
+ *
+ * <h2>A round</h2>
+ * Round r (1-based) trains from global adapter version r-1 (version 0 is the initial adapter). The
+ * coordinator selects participants (cross-silo: all; cross-device: a sample reproducible from the
+ * seed), takes the freezing policy's mask for r (which tensors train and travel), and opens the
+ * round with a deadline. Each upload is validated (tensor names = exactly the mask, shapes,
+ * wire dtype, finite values, metadata), written durably, added to a streaming FedAvg with weight
+ * examples x participant weight, then acknowledged. The round closes when every selected
+ * participant has reported, or at the deadline with at least {@code minParticipants}; the others
+ * are stragglers. Closing stores global version r, runs the optional central evaluation, records
+ * the round (participants, stragglers, bytes up/down per participant, duration, federated and
+ * central metrics, mask, per-tensor update energy) and checks the stop conditions (all rounds,
+ * target accuracy, patience). Below the quorum at the deadline the try fails; it is retried (the
+ * accepted updates are kept; cross-device re-samples the silent ones) up to
+ * {@code maxRoundRetries} times, then the job fails. A restarted coordinator resumes the open round
+ * with every acknowledged update and a fresh deadline.
+ *
+ * <h2>Wire</h2>
+ * Endpoints, status codes and JSON bodies are described on
+ * {@link io.fedtt.core.federation.server.FederationServer} and
+ * {@link io.fedtt.core.federation.WireJson}. Updates are safetensors in the job's wire dtype with
+ * the {@code fedtt.*} metadata keys of {@link io.fedtt.core.federation.UpdateInfo}
+ * ({@code fedtt.examples} required; {@code fedtt.steps}, {@code fedtt.eval.accuracy},
+ * {@code fedtt.eval.loss}, {@code fedtt.eval.examples} optional). Global adapters carry
+ * {@code fedtt.job} and {@code fedtt.version}. {@code GET .../rounds/{r}/adapter?since=K} sends only
+ * the tensors trainable in a completed round &gt;= K, for a client holding round K's adapter.
+ */
+package io.fedtt.core.federation;
