@@ -251,6 +251,10 @@ class RoundCoordinatorTest {
         Set<String> fresh = new HashSet<>(retry);
         fresh.removeAll(r1);
         assertEquals(15, fresh.size(), "silent participants are replaced");
+        String replaced = r1.stream().filter(p -> !retry.contains(p)).findFirst().orElseThrow();
+        Rejection gone = assertThrows(Rejection.class, () -> c.submit(replaced, 1,
+                Fx.updateBytes(c.global(), c.global().names(), replaced, 1, DType.F32)));
+        assertEquals(Rejection.Kind.GONE, gone.kind(), gone.getMessage());
         assertEquals(Sampling.fraction(0.1).perRound(1000), 100);
     }
 

@@ -427,6 +427,10 @@ public final class RoundCoordinator implements AutoCloseable {
         if (closing) {
             throw new Rejection(Rejection.Kind.GONE, "round " + r + " is closed (being aggregated)");
         }
+        if (!selected.contains(participant) && avoid.contains(participant)) {
+            throw new Rejection(Rejection.Kind.GONE, "'" + participant + "' missed the deadline of round " + r
+                    + " and was replaced when the round was retried");
+        }
         if (!selected.contains(participant)) {
             throw new Rejection(Rejection.Kind.FORBIDDEN, "'" + participant + "' is not selected for round " + r);
         }
