@@ -14,6 +14,7 @@ import java.util.Map;
  * A model in Hugging Face layout: {@code config.json}, {@code model.safetensors} and
  * {@code tokenizer.json} in one directory. Weights are decoded to F32 in Java (BF16 and F16
  * included) before any NDArray exists: DJL's own safetensors decoder crashes the JVM on BF16.
+ * Integer buffers such as {@code position_ids} are dropped ({@link CheckpointBuffers}).
  */
 public record HfModelDirectory(Path dir) {
 
@@ -53,7 +54,7 @@ public record HfModelDirectory(Path dir) {
     }
 
     public Map<String, Tensor> readWeights() throws IOException {
-        byte[] bytes = Files.readAllBytes(weights());
+        byte[] bytes = CheckpointBuffers.withoutIntegerBuffers(Files.readAllBytes(weights()), weights().toString());
         try {
             return SafetensorsCodec.decode(bytes, SafetensorsCodec.Limits.forModelWeights()).tensors();
         } catch (SafetensorsException e) {

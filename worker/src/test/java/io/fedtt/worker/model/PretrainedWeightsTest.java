@@ -120,6 +120,49 @@ class PretrainedWeightsTest {
     }
 
     @Test
+    void integerPositionIdsBufferOfOldCheckpointsIsDropped(@TempDir Path tmp) throws IOException {
+        Map<String, Tensor> w = TinyBert.randomWeights(CONFIG, 9);
+        Path dir = TinyBert.writeDir(tmp.resolve("m"), CONFIG, w, DType.F32);
+        Path file = dir.resolve("model.safetensors");
+        java.nio.file.Files.write(file, withInt64(java.nio.file.Files.readAllBytes(file), "embeddings.position_ids"));
+        try (PretrainedEncoder model = PretrainedEncoder.load(dir, 16)) {
+            String name = "encoder.layer.1.output.dense.weight";
+            assertArrayEquals(w.get(name).data(), model.encoder().namedParameters().get(name).getArray().toFloatArray());
+        }
+        java.nio.file.Files.write(file, withInt64(io.fedtt.core.tensor.SafetensorsCodec.encode(new io.fedtt.core.tensor.AdapterState(w), DType.F32), "embeddings.word_ids"));
+        IOException e = assertThrows(IOException.class, () -> PretrainedEncoder.load(dir, 16));
+        assertTrue(e.getMessage().contains("tensor 'embeddings.word_ids' has dtype I64"), e.getMessage());
+    }
+
+    /** Appends an I64 [1, 4] tensor (0..3) to a safetensors file, placed first in the data buffer. */
+    static byte[] withInt64(byte[] file, String name) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var bb = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = (int) bb.getLong();
+        var header = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(new String(file, 8, n,
+                java.nio.charset.StandardCharsets.UTF_8));
+        header.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("__metadata__")) {
+                var off = e.getValue().get("data_offsets");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) e.getValue()).putArray("data_offsets")
+                        .add(off.get(0).asLong() + 32).add(off.get(1).asLong() + 32);
+            }
+        });
+        var t = header.putObject(name);
+        t.put("dtype", "I64");
+        t.putArray("shape").add(1).add(4);
+        t.putArray("data_offsets").add(0).add(32);
+        byte[] h = json.writeValueAsBytes(header);
+        var out = java.nio.ByteBuffer.allocate(8 + h.length + 32 + file.length - 8 - n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h);
+        for (long i = 0; i < 4; i++) {
+            out.putLong(i);
+        }
+        out.put(file, 8 + n, file.length - 8 - n);
+        return out.array();
+    }
+
+    @Test
     void missingFileInModelDirectoryIsNamed(@TempDir Path tmp) throws IOException {
         Path dir = TinyBert.writeDir(tmp.resolve("m"), CONFIG, TinyBert.randomWeights(CONFIG, 8), DType.F32);
         java.nio.file.Files.delete(dir.resolve("tokenizer.json"));
