@@ -125,6 +125,22 @@ class FileRoundStoreTest {
         assertTrue(e.getMessage().contains("no file for global adapter version 0"), e.getMessage());
     }
 
+    @Test
+    void historyIsStoredOncePerRoundAndADamagedEntryIsNamed() throws IOException {
+        RoundCoordinator c = RoundCoordinator.open(spec(), new FileRoundStore(dir), options());
+        for (String p : List.of("silo-0", "silo-1", "silo-2")) {
+            c.submit(p, 1, Fx.updateBytes(c.global(), c.global().names(), p, 1, DType.F32));
+        }
+        c.close();
+        assertTrue(Files.readString(dir.resolve("state.json")).contains("\"historySize\":1"));
+        Path entry = only(dir.resolve("history"));
+        assertEquals(1, RoundCoordinator.open(spec(), new FileRoundStore(dir), options()).history().size());
+        Files.writeString(entry, Files.readString(entry).replace("COMPLETED", "FAILED"));
+        StoreCorruptedException e = assertThrows(StoreCorruptedException.class,
+                () -> RoundCoordinator.open(spec(), new FileRoundStore(dir), options()));
+        assertTrue(e.getMessage().contains(entry.toString()), e.getMessage());
+    }
+
     private static Path only(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             List<Path> files = s.filter(p -> !p.getFileName().toString().startsWith(".tmp")).toList();

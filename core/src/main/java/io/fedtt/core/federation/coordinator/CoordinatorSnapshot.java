@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The coordinator's durable state, saved as JSON after every transition. Accepted updates of the
- * open round are not in it: they are files of their own, written before each acknowledgement.
+ * open round are not in it: they are files of their own, written before each acknowledgement; nor
+ * is the round history, whose entries are stored once each ({@code historySize} says how many count).
  *
  * @param completedRounds the version of the current global adapter
  * @param avoid participants silent in earlier tries of the open round (cross-device re-sampling)
@@ -33,7 +34,7 @@ public record CoordinatorSnapshot(
         List<String> trainable,
         long bytesUp,
         long bytesDown,
-        List<RoundRecord> history) {
+        int historySize) {
 
     public static final int FORMAT = 1;
 
@@ -48,6 +49,22 @@ public record CoordinatorSnapshot(
             return JSON.writeValueAsBytes(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize coordinator state of " + job, e);
+        }
+    }
+
+    public static byte[] recordToJson(RoundRecord record) {
+        try {
+            return JSON.writeValueAsBytes(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize round record " + record.round(), e);
+        }
+    }
+
+    public static RoundRecord recordFromJson(byte[] json, String where) {
+        try {
+            return JSON.readValue(json, RoundRecord.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable round record in " + where + ": " + e.getMessage(), e);
         }
     }
 

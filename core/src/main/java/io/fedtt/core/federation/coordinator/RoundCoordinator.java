@@ -497,7 +497,7 @@ public final class RoundCoordinator implements AutoCloseable {
         RoundRecord record = new RoundRecord(round, attempt, RoundRecord.Outcome.FAILED, why, roundOpenedAt, now,
                 List.copyOf(selected), got, silent, 0, sum(traffic, true), sum(traffic, false), traffic,
                 EvalMetrics.NONE, EvalMetrics.NONE, Double.NaN, Double.NaN, List.copyOf(mask.trainable()), Map.of(), null);
-        history.add(record);
+        appendHistory(record);
         boolean retry = attempt < spec.maxRoundRetries();
         events.add(l -> l.roundFailed(spec.job(), record, retry));
         if (retry) {
@@ -564,7 +564,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 RoundRecord record = new RoundRecord(r, tryNo, RoundRecord.Outcome.COMPLETED, "", openedAt, now, sel,
                         List.copyOf(got.keySet()), stragglers, examples, sum(traffic, true), sum(traffic, false),
                         traffic, federated, central, accuracy, loss, List.copyOf(roundMask.trainable()), energy, digest);
-                history.add(record);
+                appendHistory(record);
                 completedRounds = r;
                 global = next;
                 globalBytes = bytes;
@@ -734,7 +734,14 @@ public final class RoundCoordinator implements AutoCloseable {
         completedRounds = s.completedRounds();
         bytesUp = s.bytesUp();
         bytesDown = s.bytesDown();
-        history.addAll(s.history());
+        List<byte[]> records = store.history(s.historySize());
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                history.add(CoordinatorSnapshot.recordFromJson(records.get(i), store.describe()));
+            } catch (IllegalArgumentException e) {
+                throw new StoreCorruptedException("store " + store.describe() + ": history entry " + i + ": " + e.getMessage(), e);
+            }
+        }
         for (RoundRecord rec : history) {
             if (rec.completed()) {
                 for (String n : rec.trainable()) {
@@ -790,10 +797,16 @@ public final class RoundCoordinator implements AutoCloseable {
         events.add(l -> l.roundOpened(spec.job(), r, a, n));
     }
 
+    /** Adds a record to the history, stored before the state that counts it. */
+    private void appendHistory(RoundRecord record) {
+        store.putHistory(history.size(), CoordinatorSnapshot.recordToJson(record));
+        history.add(record);
+    }
+
     private void saveState() {
         CoordinatorSnapshot s = new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase, reason,
                 round, attempt, completedRounds, globalDigest, roundOpenedAt, List.copyOf(selected), List.copyOf(avoid),
-                mask == null ? List.of() : List.copyOf(mask.trainable()), bytesUp, bytesDown, List.copyOf(history));
+                mask == null ? List.of() : List.copyOf(mask.trainable()), bytesUp, bytesDown, history.size());
         store.saveState(s.toJson());
     }
 

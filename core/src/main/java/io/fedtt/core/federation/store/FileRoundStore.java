@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   state.json                                      "sha256:&lt;hex&gt;\n" + coordinator snapshot JSON
  *   globals/v000003.&lt;sha256&gt;.safetensors           global adapter after 3 rounds
+ *   history/h000002.&lt;sha256&gt;.json                   history entry 2 (one try of one round)
  *   updates/r000004/&lt;participant&gt;.&lt;sha256&gt;.safetensors   accepted updates of open round 4
  * </pre>
  * Each file is written atomically (see {@link AtomicFiles}); its checksum is in its name (or first
@@ -32,6 +35,7 @@ public final class FileRoundStore implements RoundStore {
     private static final String STATE = "state.json";
     private static final String STATE_PREFIX = "sha256:";
     private static final Pattern GLOBAL = Pattern.compile("v(\\d{6,})\\.([0-9a-f]{64})\\.safetensors");
+    private static final Pattern HISTORY = Pattern.compile("h(\\d{6,})\\.([0-9a-f]{64})\\.json");
     private static final Pattern UPDATE = Pattern.compile("(.+)\\.([0-9a-f]{64})\\.safetensors");
 
     private final Path dir;
@@ -96,39 +100,75 @@ public final class FileRoundStore implements RoundStore {
     }
 
     @Override
-    public void putGlobal(int version, byte[] encoded, String sha256) {
-        Path globals = dir.resolve("globals");
-        // A version is written again only when a crash hit between writing it and saving the state.
-        for (Path old : list(globals)) {
-            Matcher m = GLOBAL.matcher(old.getFileName().toString());
-            if (m.matches() && Integer.parseInt(m.group(1)) == version && !m.group(2).equals(sha256)) {
-                delete(old);
+    public void putHistory(int index, byte[] record) {
+        putNumbered(dir.resolve("history"), String.format("h%06d.%s.json", index, Digest.sha256Hex(record)), HISTORY,
+                index, record);
+    }
+
+    @Override
+    public List<byte[]> history(int count) {
+        Path hd = dir.resolve("history");
+        Map<Integer, Path> files = numbered(hd, HISTORY, "history entry");
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Path p = files.get(i);
+            if (p == null) {
+                throw new StoreCorruptedException("store " + dir + " has no file for history entry " + i
+                        + " (expected " + hd.resolve(String.format("h%06d.<sha256>.json", i)) + ")");
             }
+            out.add(readNumbered(p, HISTORY));
         }
-        write(globals.resolve(globalName(version, sha256)), encoded);
+        return out;
+    }
+
+    @Override
+    public void putGlobal(int version, byte[] encoded, String sha256) {
+        putNumbered(dir.resolve("globals"), String.format("v%06d.%s.safetensors", version, sha256), GLOBAL, version, encoded);
     }
 
     @Override
     public byte[] global(int version) {
         Path globals = dir.resolve("globals");
-        Path found = null;
-        for (Path p : list(globals)) {
-            Matcher m = GLOBAL.matcher(p.getFileName().toString());
-            if (m.matches() && Integer.parseInt(m.group(1)) == version) {
-                if (found != null) {
-                    throw new StoreCorruptedException("store " + dir + " holds two files for global adapter version "
-                            + version + ": " + found.getFileName() + " and " + p.getFileName());
-                }
-                found = p;
-            }
-        }
+        Path found = numbered(globals, GLOBAL, "global adapter version").get(version);
         if (found == null) {
             throw new StoreCorruptedException("store " + dir + " has no file for global adapter version " + version
                     + " (expected " + globals.resolve(String.format("v%06d.<sha256>.safetensors", version)) + ")");
         }
-        Matcher m = GLOBAL.matcher(found.getFileName().toString());
-        m.matches();
-        return readVerified(found, m.group(2));
+        return readNumbered(found, GLOBAL);
+    }
+
+    /** Writes numbered file {@code name}, replacing other content for the same number (rewritten after a crash). */
+    private void putNumbered(Path d, String name, Pattern pattern, int number, byte[] bytes) {
+        for (Path old : list(d)) {
+            Matcher m = pattern.matcher(old.getFileName().toString());
+            if (m.matches() && Integer.parseInt(m.group(1)) == number && !old.getFileName().toString().equals(name)) {
+                delete(old);
+            }
+        }
+        write(d.resolve(name), bytes);
+    }
+
+    private Map<Integer, Path> numbered(Path d, Pattern pattern, String what) {
+        Map<Integer, Path> out = new HashMap<>();
+        for (Path p : list(d)) {
+            Matcher m = pattern.matcher(p.getFileName().toString());
+            if (m.matches()) {
+                Path other = out.put(Integer.parseInt(m.group(1)), p);
+                if (other != null) {
+                    throw new StoreCorruptedException("store " + dir + " holds two files for " + what + " "
+                            + Integer.parseInt(m.group(1)) + ": " + other.getFileName() + " and " + p.getFileName());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] readNumbered(Path p, Pattern pattern) {
+        Matcher m = pattern.matcher(p.getFileName().toString());
+        if (!m.matches()) {
+            throw new IllegalStateException(p.toString());
+        }
+        return readVerified(p, m.group(2));
     }
 
     @Override
@@ -184,10 +224,6 @@ public final class FileRoundStore implements RoundStore {
 
     private Path roundDir(int round) {
         return dir.resolve("updates").resolve(String.format("r%06d", round));
-    }
-
-    private static String globalName(int version, String sha256) {
-        return String.format("v%06d.%s.safetensors", version, sha256);
     }
 
     private static byte[] readVerified(Path file, String expected) {

@@ -12,6 +12,7 @@ public final class MemoryRoundStore implements RoundStore {
 
     private byte[] state;
     private final Map<Integer, byte[]> globals = new HashMap<>();
+    private final Map<Integer, byte[]> history = new HashMap<>();
     private final Map<Integer, TreeMap<String, StoredUpdate>> updates = new HashMap<>();
 
     @Override
@@ -22,6 +23,24 @@ public final class MemoryRoundStore implements RoundStore {
     @Override
     public synchronized void saveState(byte[] snapshot) {
         state = snapshot.clone();
+    }
+
+    @Override
+    public synchronized void putHistory(int index, byte[] record) {
+        history.put(index, record.clone());
+    }
+
+    @Override
+    public synchronized List<byte[]> history(int count) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] r = history.get(i);
+            if (r == null) {
+                throw new StoreCorruptedException("memory store has no history entry " + i);
+            }
+            out.add(r.clone());
+        }
+        return out;
     }
 
     @Override

@@ -16,6 +16,15 @@ public interface RoundStore {
 
     void saveState(byte[] snapshot);
 
+    /**
+     * Stores entry {@code index} of the round history (0-based), written once per round so that a
+     * snapshot need not carry the whole history. Writing an index again replaces it.
+     */
+    void putHistory(int index, byte[] record);
+
+    /** History entries 0..count-1; throws {@link StoreCorruptedException} if one is missing or damaged. */
+    List<byte[]> history(int count);
+
     /** Stores global adapter {@code version} (the result of that many completed rounds), as encoded on the wire. */
     void putGlobal(int version, byte[] encoded, String sha256);
 
