@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.RoundRecord;
+import io.fedtt.core.federation.store.RoundStore;
 import java.io.IOException;
 import java.util.List;
 
@@ -50,6 +51,15 @@ public record CoordinatorSnapshot(
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize coordinator state of " + job, e);
         }
+    }
+
+    /** The history this snapshot counts, read from the store it was saved in. */
+    public List<RoundRecord> history(RoundStore store) {
+        List<RoundRecord> out = new java.util.ArrayList<>();
+        for (byte[] r : store.history(historySize)) {
+            out.add(recordFromJson(r, store.describe()));
+        }
+        return out;
     }
 
     public static byte[] recordToJson(RoundRecord record) {
