@@ -66,6 +66,21 @@ public final class HalfPrecision {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
+    /** Every F16 pattern widened, indexed by its unsigned bits: decoding by lookup (256 KiB, built on first use). */
+    static float[] f16Table() {
+        return F16Table.VALUES;
+    }
+
+    private static final class F16Table {
+        static final float[] VALUES = new float[1 << 16];
+
+        static {
+            for (int h = 0; h < VALUES.length; h++) {
+                VALUES[h] = fromF16((short) h);
+            }
+        }
+    }
+
     /** float32 to BF16 bits (the top half of the float), round to nearest even. */
     public static short toBf16(float f) {
         int bits = Float.floatToRawIntBits(f);

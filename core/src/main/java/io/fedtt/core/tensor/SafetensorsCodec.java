@@ -3,6 +3,8 @@ package io.fedtt.core.tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +73,7 @@ public final class SafetensorsCodec {
     }
 
     private static final int CHUNK_BYTES = 1 << 16;
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     private SafetensorsCodec() {
     }
@@ -160,35 +163,31 @@ public final class SafetensorsCodec {
     }
 
     private static void putElements(String name, float[] src, int from, int to, DType wire, ByteBuffer dst) {
-        switch (wire) {
-            case F32 -> {
-                dst.asFloatBuffer().put(src, from, to - from);
-                dst.position(dst.position() + (to - from) * 4);
-            }
-            case F16 -> {
-                for (int i = from; i < to; i++) {
-                    short h = HalfPrecision.toF16(src[i]);
-                    checkNarrowed(name, src[i], i, h, wire);
-                    dst.putShort(h);
-                }
-            }
-            case BF16 -> {
-                for (int i = from; i < to; i++) {
-                    short b = HalfPrecision.toBf16(src[i]);
-                    checkNarrowed(name, src[i], i, b, wire);
-                    dst.putShort(b);
-                }
-            }
+        if (wire == DType.F32) {
+            dst.asFloatBuffer().put(src, from, to - from);
+            dst.position(dst.position() + (to - from) * 4);
+            return;
         }
+        byte[] out = dst.array();
+        int at = dst.arrayOffset() + dst.position();
+        boolean f16 = wire == DType.F16;
+        int infinity = f16 ? 0x7C00 : 0x7F80; // magnitudes at or above this are Inf or NaN
+        for (int i = from; i < to; i++, at += 2) {
+            float v = src[i];
+            short bits = f16 ? HalfPrecision.toF16(v) : HalfPrecision.toBf16(v);
+            // Narrowing a finite value to infinity would silently corrupt the adapter.
+            if ((bits & 0x7FFF) >= infinity && Float.isFinite(v)) {
+                throw tooLarge(name, v, i, wire);
+            }
+            SHORT_LE.set(out, at, bits);
+        }
+        dst.position(dst.position() + (to - from) * 2);
     }
 
-    /** A finite value that narrows to infinity would silently corrupt the adapter: refuse it. */
-    private static void checkNarrowed(String name, float value, int index, short bits, DType wire) {
-        if (Float.isFinite(value) && HalfPrecision.isNonFinite(bits, wire)) {
-            throw new SafetensorsException("tensor '" + name + "': value " + value + " at index " + index
-                    + " is too large for " + wire + (wire == DType.F16 ? " (largest " + HalfPrecision.F16_MAX + ")" : "")
-                    + "; encode it as F32");
-        }
+    private static SafetensorsException tooLarge(String name, float value, int index, DType wire) {
+        return new SafetensorsException("tensor '" + name + "': value " + value + " at index " + index
+                + " is too large for " + wire + (wire == DType.F16 ? " (largest " + HalfPrecision.F16_MAX + ")" : "")
+                + "; encode it as F32");
     }
 
     // ---------------------------------------------------------------- decoding
@@ -282,17 +281,17 @@ public final class SafetensorsCodec {
     private static float[] readElements(SafetensorsHeader.Entry e, byte[] buf, int at) {
         int numel = e.numel();
         float[] out = new float[numel];
-        ByteBuffer src = ByteBuffer.wrap(buf, at, numel * e.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
         switch (e.dtype()) {
-            case F32 -> src.asFloatBuffer().get(out);
+            case F32 -> ByteBuffer.wrap(buf, at, numel * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
             case F16 -> {
+                float[] table = HalfPrecision.f16Table();
                 for (int i = 0; i < numel; i++) {
-                    out[i] = HalfPrecision.fromF16(src.getShort());
+                    out[i] = table[(short) SHORT_LE.get(buf, at + 2 * i) & 0xFFFF];
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < numel; i++) {
-                    out[i] = HalfPrecision.fromBf16(src.getShort());
+                    out[i] = HalfPrecision.fromBf16((short) SHORT_LE.get(buf, at + 2 * i));
                 }
             }
         }
