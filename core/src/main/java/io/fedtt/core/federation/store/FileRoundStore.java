@@ -209,15 +209,33 @@ public final class FileRoundStore implements RoundStore {
         }
     }
 
+    /**
+     * Deletes old rounds' update files without forcing each deletion: a file that comes back after
+     * a crash lies in an old round's folder, which is never read, and is pruned again.
+     */
     @Override
     public void pruneUpdatesBefore(int round) {
-        for (Path rd : list(dir.resolve("updates"))) {
+        Path updates = dir.resolve("updates");
+        boolean any = false;
+        for (Path rd : list(updates)) {
             String name = rd.getFileName().toString();
             if (name.matches("r\\d{6,}") && Integer.parseInt(name.substring(1)) < round) {
-                for (Path f : list(rd)) {
-                    delete(f);
+                try {
+                    for (Path f : list(rd)) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(rd);
+                } catch (IOException e) {
+                    throw new StoreIoException("cannot prune " + rd + ": " + e.getMessage(), e);
                 }
-                delete(rd);
+                any = true;
+            }
+        }
+        if (any) {
+            try {
+                AtomicFiles.forceDirectory(updates);
+            } catch (IOException e) {
+                throw new StoreIoException("cannot prune " + updates + ": " + e.getMessage(), e);
             }
         }
     }
