@@ -74,6 +74,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
   /** When each slot's latest failure was first seen (job/slot), for the recreation backoff. */
   private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
   private final Map<JobId, Accounting> accounting = new ConcurrentHashMap<>();
+  private final StatusWriter statusWriter = new StatusWriter();
 
   public FederatedFineTuneReconciler(FederationHost host, RoundEventSource rounds, FedttMetrics metrics,
       ReconcilerSettings settings, boolean serverSideApply) {
@@ -100,7 +101,8 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     Instant now = settings.clock().instant();
     JobId id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
     long generation = Optional.ofNullable(job.getMetadata().getGeneration()).orElse(0L);
-    FederatedFineTuneStatus old = job.getStatus() == null ? new FederatedFineTuneStatus() : job.getStatus();
+    FederatedFineTuneStatus latest = ssa ? job.getStatus() : statusWriter.latest(id, job);
+    FederatedFineTuneStatus old = latest == null ? new FederatedFineTuneStatus() : latest;
     FederatedFineTuneStatus st = Serialization.clone(old);
     st.setObservedGeneration(generation);
     Step step = new Step(job, id, ctx, st, now, generation);
@@ -346,6 +348,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     metrics.remove(id);
     accounting.remove(id);
     failedAt.keySet().removeIf(k -> k.startsWith(id + "/"));
+    statusWriter.forget(id);
     // Owner references let the garbage collector do this too; deleting now frees the nodes sooner.
     KubernetesClient client = ctx.getClient();
     client.pods().inNamespace(id.namespace()).withLabels(Labels.forWorkerSelectorMap(job)).delete();
@@ -509,8 +512,11 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
       UpdateControl<FederatedFineTune> control;
       if (st.equals(old)) {
         control = UpdateControl.noUpdate();
-      } else {
+      } else if (ssa) {
         control = UpdateControl.patchStatus(statusPatch());
+      } else {
+        statusWriter.write(ctx.getClient(), id, job, old, st);
+        control = UpdateControl.noUpdate();
       }
       if (wake != null) {
         long ms = Math.max(1, Duration.between(now, wake).toMillis());
@@ -519,20 +525,11 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
       return control;
     }
 
-    /**
-     * With server-side apply, a fresh object holding only name, namespace and status (the apply
-     * then owns exactly the status). Without it (test servers), the resource with the new status,
-     * so that JOSDK's JSON patch touches nothing but the status.
-     */
+    /** With server-side apply: a fresh object holding only name, namespace and status (JOSDK samples). */
     private FederatedFineTune statusPatch() {
-      FederatedFineTune out;
-      if (ssa) {
-        out = new FederatedFineTune();
-        out.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(job.getMetadata().getName()).withNamespace(job.getMetadata().getNamespace()).build());
-      } else {
-        out = Serialization.clone(job);
-      }
+      FederatedFineTune out = new FederatedFineTune();
+      out.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+          .withName(job.getMetadata().getName()).withNamespace(job.getMetadata().getNamespace()).build());
       out.setStatus(st);
       return out;
     }

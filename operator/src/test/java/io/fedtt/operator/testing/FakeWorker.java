@@ -1,0 +1,76 @@
+package io.fedtt.operator.testing;
+
+import io.fedtt.core.federation.EvalMetrics;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.RoundTask;
+import io.fedtt.core.federation.TaskAnswer;
+import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.federation.client.RetryPolicy;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.Tensor;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * An in-process worker speaking the real federation protocol (FederationClient + ClientLoop) with
+ * deterministic pseudo-training: each round's update is the global adapter plus a small delta drawn
+ * from (silo, round), its example count depends only on the silo, and the reported accuracy rises
+ * with the round. Fast enough to run dozens of jobs at once.
+ */
+public final class FakeWorker implements TestKubelet.Worker {
+
+  /** Called before each round's training; tests block here to hold a job mid-round. */
+  public interface Gate {
+    void beforeTraining(String silo, int round) throws InterruptedException;
+  }
+
+  private final Gate gate;
+
+  public FakeWorker(Gate gate) {
+    this.gate = gate;
+  }
+
+  public FakeWorker() {
+    this((silo, round) -> { });
+  }
+
+  @Override
+  public void run(TestKubelet.WorkerArgs args) throws Exception {
+    FederationClient.Config cfg = FederationClient.Config.of(URI.create(args.endpoint()), JobId.parse(args.job()),
+            args.silo(), args.token())
+        .withLongPoll(Duration.ofSeconds(2))
+        .withRetry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200), 0.2));
+    FederationClient client = new FederationClient(cfg);
+    TaskAnswer.Done done = ClientLoop.run(client, (task, global) -> train(args.silo(), task, global));
+    if (done.phase() == io.fedtt.core.federation.JobPhase.FAILED) {
+      throw new IllegalStateException("job failed: " + done.reason());
+    }
+  }
+
+  private ClientLoop.LocalResult train(String silo, RoundTask task, AdapterState global) throws InterruptedException {
+    gate.beforeTraining(silo, task.round());
+    SplittableRandom rnd = new SplittableRandom(silo.hashCode() * 31L + task.round());
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : task.trainable()) {
+      Tensor t = global.get(name);
+      float[] d = t.data().clone();
+      for (int i = 0; i < d.length; i++) {
+        d[i] += (float) ((rnd.nextDouble() - 0.5) * 1e-3);
+      }
+      out.put(name, new Tensor(t.shape(), d));
+    }
+    long examples = examples(silo);
+    double accuracy = Math.min(0.95, 0.5 + 0.1 * task.round());
+    return new ClientLoop.LocalResult(new AdapterState(out), examples, task.localSteps(),
+        new EvalMetrics(accuracy, 1.0 / task.round(), 20));
+  }
+
+  /** The example count a silo reports: its aggregation weight. */
+  public static long examples(String silo) {
+    return 100 + Math.floorMod(silo.hashCode(), 50);
+  }
+}
