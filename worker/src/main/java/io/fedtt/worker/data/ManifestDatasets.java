@@ -13,10 +13,14 @@ import io.fedtt.core.data.DatasetReader;
 import io.fedtt.core.data.Partitioners;
 import io.fedtt.core.data.Shard;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Reads the data a manifest names, with its text/label fields, format and label set: each silo's
@@ -60,13 +64,27 @@ public final class ManifestDatasets {
         return read(uri, Integer.MAX_VALUE);
     }
 
-    /** The held-out set of {@code spec.evaluation.data}, capped at {@code maxExamples}; null when there is none. */
+    /**
+     * The held-out set of {@code spec.evaluation.data}, capped at {@code maxExamples} by a sample
+     * seeded with the job's seed; null when there is none.
+     */
     public Dataset evaluation(Integer maxExamplesOverride) {
         if (spec.getEvaluation() == null || spec.getEvaluation().getData() == null) {
             return null;
         }
         Integer cap = maxExamplesOverride != null ? maxExamplesOverride : spec.getEvaluation().getMaxExamples();
-        return read(spec.getEvaluation().getData(), cap == null ? Integer.MAX_VALUE : cap);
+        Dataset all = read(spec.getEvaluation().getData());
+        if (cap == null || cap >= all.size()) {
+            return all;
+        }
+        // A seeded random sample, not the file's head: files are often grouped by source or label.
+        List<Integer> order = new ArrayList<>(IntStream.range(0, all.size()).boxed().toList());
+        Collections.shuffle(order, new Random(seed()));
+        return all.subset(order.subList(0, cap).stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private long seed() {
+        return spec.getRounds() == null || spec.getRounds().getSeed() == null ? 0 : spec.getRounds().getSeed();
     }
 
     /** The local data of one silo. */
@@ -99,7 +117,7 @@ public final class ManifestDatasets {
 
     private List<Shard> partition(Dataset data, DevicesSpec devices) {
         PartitionSpec p = devices.getPartition() == null ? new PartitionSpec() : devices.getPartition();
-        long seed = spec.getRounds().getSeed() == null ? 0 : spec.getRounds().getSeed();
+        long seed = seed();
         int count = devices.getCount();
         PartitionBy by = p.getBy() == null ? PartitionBy.DIRICHLET : p.getBy();
         return switch (by) {

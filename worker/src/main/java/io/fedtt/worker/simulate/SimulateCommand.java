@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,11 +68,30 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "What relative file: locations resolve against (default: the current directory).")
     Path dataDir;
 
-    private final Learner.Factory learners;
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: every core; the silos take turns on one model).")
+    Integer threads;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Where converted and downloaded models are kept (default: ~/.cache/fedtt).")
+    Path cacheDir;
+
+    /** Makes the learner factory from the command's engine options. */
+    @FunctionalInterface
+    public interface Learners {
+        Learner.Factory create(int threads, Path cacheDir);
+    }
+
+    private final Learners learners;
     private final PrintStream stdout;
     private final PrintStream stderr;
 
-    public SimulateCommand(Learner.Factory learners, PrintStream stdout, PrintStream stderr) {
+    /** The real command: DJL learners. */
+    public static SimulateCommand withDjl(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
+        return new SimulateCommand((threads, cache) -> DjlLearner.factory(cache, threads, env), stdout, stderr);
+    }
+
+    public SimulateCommand(Learners learners, PrintStream stdout, PrintStream stderr) {
         this.learners = learners;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -102,20 +122,28 @@ public final class SimulateCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
         List<RunResult> runs = new ArrayList<>();
-        try (Learner learner = learners.open(resource.getSpec())) {
-            ManifestDatasets data = null;
+        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (engineThreads < 1) {
+            stderr.println("fedtt: --threads must be at least 1, got " + engineThreads);
+            return EXIT_INVALID;
+        }
+        Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "fedtt");
+        Learner.Factory factory = learners.create(engineThreads, cache);
+        try {
             Dataset evaluation = null;
             for (Method m : methods) {
                 FederatedFineTune variant = copyFor(resource, m);
-                data = new ManifestDatasets(variant.getSpec(), base, null);
+                ManifestDatasets data = new ManifestDatasets(variant.getSpec(), base, null);
                 if (evaluation == null) {
                     evaluation = data.evaluation(evalExamples);
                 }
                 Path runDir = methods.size() == 1 ? outDir : outDir.resolve(m.flag());
-                Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
-                RunResult result = sim.run(runDir);
-                runs.add(result);
-                summary(table, result);
+                try (Learner learner = factory.open(variant.getSpec())) {
+                    Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
+                    RunResult result = sim.run(runDir);
+                    runs.add(result);
+                    summary(table, result);
+                }
             }
         } catch (DataFileException e) {
             stderr.println("fedtt: " + e.getMessage());

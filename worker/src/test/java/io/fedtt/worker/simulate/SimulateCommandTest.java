@@ -86,7 +86,7 @@ class SimulateCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int exit = new CommandLine(new SimulateCommand(spec -> learner, o, e)).execute(args);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> learner, o, e)).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
