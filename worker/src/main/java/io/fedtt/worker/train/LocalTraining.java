@@ -34,6 +34,13 @@ public final class LocalTraining {
                          long millis) {
     }
 
+    /**
+     * libtorch's autograd recorder is one per process in DJL (a second concurrent
+     * GradientCollector throws), and the dropout generator is global: rounds in one JVM (in-process
+     * silos) train one at a time, which also keeps each round's random stream its own.
+     */
+    private static final Object ENGINE_LOCK = new Object();
+
     private LocalTraining() {
     }
 
@@ -54,12 +61,20 @@ public final class LocalTraining {
         }
         BatchPlan plan = BatchPlan.of(train.size(), task.batchSize(), task.localSteps(), task.localEpochs(), task.seed());
         LearningRateSchedule schedule = LearningRateSchedule.of(task.learningRate(), plan.steps(), options.warmupRatio());
-        Map<String, Parameter> trainable = trainableParameters(model, task.trainable());
+        synchronized (ENGINE_LOCK) {
+            Map<String, Parameter> trainable = trainableParameters(model, task.trainable());
+            JniUtils.setSeed(task.seed()); // dropout masks
+            return loop(model, train, task, options, listener, stop, plan, schedule, trainable);
+        }
+    }
+
+    private static Report loop(TrainableClassifier model, Dataset train, RoundTask task, TrainingOptions options,
+            StepListener listener, BooleanSupplier stop, BatchPlan plan, LearningRateSchedule schedule,
+            Map<String, Parameter> trainable) {
         long started = System.nanoTime();
         double lossSum = 0;
         double first = Double.NaN;
         double last = Double.NaN;
-        JniUtils.setSeed(task.seed()); // dropout masks
         try (AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel())) {
             for (int t = 0; t < plan.steps(); t++) {
                 if (stop.getAsBoolean()) {
