@@ -38,28 +38,11 @@ public final class WireJson {
     }
 
     public static byte[] task(TaskAnswer answer) {
-        ObjectNode o = MAPPER.createObjectNode();
         if (answer instanceof TaskAnswer.Work w) {
-            RoundTask t = w.task();
-            o.put("status", "work");
-            o.put("job", t.job());
-            o.put("round", t.round());
-            o.put("attempt", t.attempt());
-            o.put("totalRounds", t.totalRounds());
-            o.put("adapterDigest", t.adapterDigest());
-            JobId id = JobId.parse(t.job());
-            o.put("adapterPath", jobPath(id) + "/rounds/" + t.round() + "/adapter");
-            ArrayNode tr = o.putArray("trainable");
-            t.trainable().forEach(tr::add);
-            o.put("localSteps", t.localSteps());
-            o.put("localEpochs", t.localEpochs());
-            o.put("batchSize", t.batchSize());
-            o.put("learningRate", t.learningRate());
-            o.put("seed", t.seed());
-            o.put("deadline", Instant.ofEpochMilli(t.deadlineEpochMillis()).toString());
-            o.put("deadlineEpochMillis", t.deadlineEpochMillis());
-            o.put("wireDType", t.wireDType().name());
-        } else if (answer instanceof TaskAnswer.Waiting w) {
+            return workTask(taskPrefix(w.task()), w.task().seed());
+        }
+        ObjectNode o = MAPPER.createObjectNode();
+        if (answer instanceof TaskAnswer.Waiting w) {
             o.put("status", "waiting");
             o.put("round", w.currentRound());
         } else if (answer instanceof TaskAnswer.Done d) {
@@ -70,6 +53,42 @@ public final class WireJson {
             o.put("adapterDigest", d.adapterDigest());
         }
         return bytes(o);
+    }
+
+    /**
+     * A work answer's JSON without its participant-specific {@code seed} and closing brace: the
+     * same for every participant of a round try, so a server answering many clients serializes it
+     * (with the often long list of trainable tensors) once. Complete it with {@link #workTask}.
+     */
+    public static byte[] taskPrefix(RoundTask t) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("status", "work");
+        o.put("job", t.job());
+        o.put("round", t.round());
+        o.put("attempt", t.attempt());
+        o.put("totalRounds", t.totalRounds());
+        o.put("adapterDigest", t.adapterDigest());
+        JobId id = JobId.parse(t.job());
+        o.put("adapterPath", jobPath(id) + "/rounds/" + t.round() + "/adapter");
+        ArrayNode tr = o.putArray("trainable");
+        t.trainable().forEach(tr::add);
+        o.put("localSteps", t.localSteps());
+        o.put("localEpochs", t.localEpochs());
+        o.put("batchSize", t.batchSize());
+        o.put("learningRate", t.learningRate());
+        o.put("deadline", Instant.ofEpochMilli(t.deadlineEpochMillis()).toString());
+        o.put("deadlineEpochMillis", t.deadlineEpochMillis());
+        o.put("wireDType", t.wireDType().name());
+        byte[] full = bytes(o);
+        return java.util.Arrays.copyOf(full, full.length - 1); // compact JSON ends with its closing brace
+    }
+
+    /** A work answer from its {@link #taskPrefix} and the participant's seed. */
+    public static byte[] workTask(byte[] prefix, long seed) {
+        byte[] tail = (",\"seed\":" + seed + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + tail.length);
+        System.arraycopy(tail, 0, out, prefix.length, tail.length);
+        return out;
     }
 
     public static TaskAnswer readTask(byte[] body) {

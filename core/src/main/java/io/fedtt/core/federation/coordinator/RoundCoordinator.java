@@ -97,6 +97,8 @@ public final class RoundCoordinator implements AutoCloseable {
     private final Map<String, Integer> lastChanged = new HashMap<>();
     private final Map<Integer, AdapterPayload> partials = new HashMap<>();
     private final List<RoundRecord> history = new ArrayList<>();
+    private TrainableMask trainableMask;
+    private List<String> trainableList;
 
     private record Accepted(String digest, UpdateInfo info) {
     }
@@ -268,8 +270,12 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     private RoundTask taskFor(String participant) {
+        if (trainableMask != mask) {
+            trainableList = List.copyOf(mask.trainable());
+            trainableMask = mask;
+        }
         return new RoundTask(spec.job().toString(), round, attempt, spec.rounds(), globalDigest,
-                List.copyOf(mask.trainable()), spec.localSteps(), spec.localEpochs(), spec.batchSize(),
+                trainableList, spec.localSteps(), spec.localEpochs(), spec.batchSize(),
                 spec.learningRate(), ParticipantSampler.trainingSeed(spec.seed(), round, participant), deadline,
                 spec.wireDType());
     }

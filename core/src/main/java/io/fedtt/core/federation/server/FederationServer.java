@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.WireJson;
 import io.fedtt.core.federation.coordinator.AdapterPayload;
@@ -30,6 +31,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The federation endpoint (protocol v1) on the JDK's HTTP server, hosting any number of jobs:
@@ -79,17 +81,21 @@ public final class FederationServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
 
-    private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens) {
+    private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens, AtomicReference<CachedTask> task) {
+    }
+
+    /** The participant-independent part of the current round try's task JSON. */
+    private record CachedTask(int round, int attempt, String digest, long deadline, byte[] prefix) {
     }
 
     private FederationServer(ServerConfig config) throws IOException {
         this.config = config;
         if (config.tls() != null) {
-            HttpsServer https = HttpsServer.create(config.bind(), 256);
+            HttpsServer https = HttpsServer.create(config.bind(), 1024);
             https.setHttpsConfigurator(new HttpsConfigurator(config.tls()));
             http = https;
         } else {
-            http = HttpServer.create(config.bind(), 256);
+            http = HttpServer.create(config.bind(), 1024);
         }
         AtomicInteger n = new AtomicInteger();
         handlers = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
@@ -118,7 +124,7 @@ public final class FederationServer implements AutoCloseable {
 
     /** Serves a job; its participants authenticate with {@code tokens}. */
     public void host(RoundCoordinator coordinator, TokenRegistry tokens) {
-        jobs.put(coordinator.job(), new Hosted(coordinator, tokens));
+        jobs.put(coordinator.job(), new Hosted(coordinator, tokens, new AtomicReference<>()));
     }
 
     /** Stops serving a job (its requests get 404 from now on). */
@@ -167,6 +173,7 @@ public final class FederationServer implements AutoCloseable {
     /** Per-request context for error answers and byte accounting. */
     private static final class Call {
         final HttpExchange ex;
+        Hosted job;
         RoundCoordinator coordinator;
         String participant;
         int round = -1;
@@ -226,6 +233,7 @@ public final class FederationServer implements AutoCloseable {
         if (job == null) {
             throw notFound("no job " + id + " on this server");
         }
+        call.job = job;
         call.coordinator = job.coordinator();
         String method = ex.getRequestMethod();
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
@@ -350,11 +358,23 @@ public final class FederationServer implements AutoCloseable {
             }
             call.round = a instanceof TaskAnswer.Work w ? w.task().round()
                     : a instanceof TaskAnswer.Waiting w ? w.currentRound() : -1;
-            respond(call, 200, WireJson.task(a), "application/json");
+            respond(call, 200, a instanceof TaskAnswer.Work w ? workBody(call.job, w.task()) : WireJson.task(a),
+                    "application/json");
         }
     }
 
     // ================================================================ bodies
+
+    /** A work answer, serializing the round's shared part once for all its participants. */
+    private static byte[] workBody(Hosted job, RoundTask t) {
+        CachedTask c = job.task().get();
+        if (c == null || c.round() != t.round() || c.attempt() != t.attempt() || !c.digest().equals(t.adapterDigest())
+                || c.deadline() != t.deadlineEpochMillis()) {
+            c = new CachedTask(t.round(), t.attempt(), t.adapterDigest(), t.deadlineEpochMillis(), WireJson.taskPrefix(t));
+            job.task().set(c);
+        }
+        return WireJson.workTask(c.prefix(), t.seed());
+    }
 
     private void sendAdapter(Call call, AdapterPayload payload) {
         HttpExchange ex = call.ex;
