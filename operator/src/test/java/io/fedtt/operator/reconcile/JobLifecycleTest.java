@@ -20,6 +20,7 @@ import io.fedtt.core.tensor.Digest;
 import io.fedtt.operator.OperatorSettings;
 import io.fedtt.operator.build.Labels;
 import io.fedtt.operator.testing.FakeWorker;
+import io.fedtt.operator.testing.HoldGate;
 import io.fedtt.operator.testing.Jobs;
 import io.fedtt.operator.testing.OperatorHarness;
 import java.nio.file.Files;
@@ -38,15 +39,18 @@ class JobLifecycleTest {
   @TempDir
   static Path store;
   static OperatorHarness h;
+  static final HoldGate gate = new HoldGate();
 
   @BeforeAll
   static void start() {
+    System.err.println("beforeAll at " + java.time.LocalTime.now());
     h = OperatorHarness.start(client, store, OperatorSettings.forTests(store)
-        .withBackoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2))), new FakeWorker());
+        .withBackoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2))), new FakeWorker(gate));
   }
 
   @AfterAll
   static void stop() {
+    System.err.println("afterAll at " + java.time.LocalTime.now());
     if (h != null) {
       h.close();
     }
@@ -58,15 +62,16 @@ class JobLifecycleTest {
     FederatedFineTune done = h.awaitPhase("team-a", "spam", Phase.Succeeded, Duration.ofSeconds(60));
     FederatedFineTuneStatus st = done.getStatus();
 
-    CoordinatorSnapshot saved = CoordinatorSnapshot.fromJson(
-        FileRoundStore.forJob(store.resolve("jobs"), new JobId("team-a", "spam")).loadState().orElseThrow(), "test");
+    FileRoundStore jobStore = FileRoundStore.forJob(store.resolve("jobs"), new JobId("team-a", "spam"));
+    CoordinatorSnapshot saved = CoordinatorSnapshot.fromJson(jobStore.loadState().orElseThrow(), "test");
+    var savedHistory = saved.history(jobStore);
     assertEquals(3, saved.completedRounds());
     assertEquals(3, st.getRound().getCompleted());
     assertEquals(3, st.getRound().getTotal());
     // The totals are the coordinator's live counters when the job finished. Its saved snapshot can
     // lag them by the bytes of the upload that closed the last round (counted after the save), and
     // by the final "done" answers: the status is never below the snapshot, and at most that above it.
-    long oneUpload = saved.history().get(saved.history().size() - 1).bytesUp() / 3 + 1;
+    long oneUpload = savedHistory.get(savedHistory.size() - 1).bytesUp() / 3 + 1;
     assertTrue(st.getCommunication().getBytesUp() >= saved.bytesUp()
         && st.getCommunication().getBytesUp() <= saved.bytesUp() + oneUpload, st.getCommunication() + " vs " + saved.bytesUp());
     assertTrue(st.getCommunication().getBytesDown() >= saved.bytesDown()
@@ -74,7 +79,7 @@ class JobLifecycleTest {
     assertTrue(st.getCommunication().getBytesUp() > 0);
     assertEquals(List.of(1, 2, 3), st.getHistory().stream().map(r -> r.getRound()).toList());
     for (int i = 0; i < 3; i++) {
-      var rec = saved.history().stream().filter(r -> r.completed()).toList().get(i);
+      var rec = savedHistory.stream().filter(r -> r.completed()).toList().get(i);
       var shown = st.getHistory().get(i);
       assertEquals(rec.participants().size(), shown.getParticipants());
       assertEquals(rec.bytesUp(), shown.getBytesUp());
@@ -135,5 +140,96 @@ class JobLifecycleTest {
     } finally {
       h.kubelet.holdPending(false);
     }
+  }
+
+  private static List<String> events(String ns, String job) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> job.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+  }
+
+  private static List<Pod> pods(String ns, String job) {
+    return client.pods().inNamespace(ns).withLabel(Labels.JOB, job).list().getItems();
+  }
+
+  @Test
+  void invalidSpecFailsWithTheFieldOnceAndRecoversWhenFixed() throws Exception {
+    FederatedFineTune bad = Jobs.job("team-c", "bad", 2, "a");
+    bad.getSpec().getRounds().setTotal(0);
+    h.create(bad);
+    FederatedFineTune failed = h.awaitPhase("team-c", "bad", Phase.Failed, Duration.ofSeconds(20));
+    var cond = Conditions.find(failed.getStatus().getConditions(), ConditionType.Failed).orElseThrow();
+    assertEquals(Reason.InvalidSpec.name(), cond.getReason());
+    assertTrue(cond.getMessage().startsWith("spec.rounds.total: "), cond.getMessage());
+    assertTrue(pods("team-c", "bad").isEmpty());
+    Thread.sleep(1000);
+    assertEquals(1, events("team-c", "bad").stream().filter("InvalidSpec"::equals).count(), events("team-c", "bad").toString());
+
+    h.edit("team-c", "bad", j -> {
+      j.getSpec().getRounds().setTotal(1);
+      return j;
+    });
+    FederatedFineTune fixed = h.awaitPhase("team-c", "bad", Phase.Succeeded, Duration.ofSeconds(30));
+    assertEquals(fixed.getMetadata().getGeneration(), fixed.getStatus().getObservedGeneration());
+    assertEquals(1, fixed.getStatus().getRound().getCompleted());
+  }
+
+  @Test
+  void suspendDeletesPodsKeepsRoundsAndResumesAtTheSameRound() {
+    gate.hold("team-d/pause", "*", 2);
+    h.create(Jobs.job("team-d", "pause", 3, "a", "b"));
+    h.await("team-d", "pause", j -> j.getStatus() != null && j.getStatus().getRound() != null
+        && j.getStatus().getRound().getCompleted() == 1, "round 1 done", Duration.ofSeconds(30));
+    h.edit("team-d", "pause", j -> {
+      j.getSpec().setSuspend(true);
+      return j;
+    });
+    FederatedFineTune suspended = h.awaitPhase("team-d", "pause", Phase.Suspended, Duration.ofSeconds(20));
+    OperatorHarness.until("pods deleted", Duration.ofSeconds(10), () -> pods("team-d", "pause").isEmpty());
+    assertEquals(2, suspended.getStatus().getRound().getCurrent());
+    assertEquals(1, suspended.getStatus().getRound().getCompleted());
+    assertTrue(!h.operator.host().hosts(new JobId("team-d", "pause")), "coordinator released while suspended");
+    assertTrue(h.operator.host().hasState(new JobId("team-d", "pause")), "round state kept");
+
+    gate.release("team-d/pause");
+    h.edit("team-d", "pause", j -> {
+      j.getSpec().setSuspend(false);
+      return j;
+    });
+    FederatedFineTune done = h.awaitPhase("team-d", "pause", Phase.Succeeded, Duration.ofSeconds(30));
+    assertEquals(List.of(1, 2, 3), done.getStatus().getHistory().stream().map(r -> r.getRound()).toList());
+    assertEquals(Reason.Resumed.name(), Conditions.find(done.getStatus().getConditions(), ConditionType.Suspended)
+        .orElseThrow().getReason());
+    List<String> ev = events("team-d", "pause");
+    assertEquals(1, ev.stream().filter("SuspendedByUser"::equals).count(), ev.toString());
+  }
+
+  @Test
+  void activeDeadlineFailsTheJob() {
+    gate.hold("team-e/slow", "*", 1);
+    FederatedFineTune job = Jobs.job("team-e", "slow", 3, "a");
+    job.getSpec().getRunPolicy().setActiveDeadlineSeconds(2L);
+    h.create(job);
+    FederatedFineTune failed = h.awaitPhase("team-e", "slow", Phase.Failed, Duration.ofSeconds(20));
+    assertEquals(Reason.DeadlineExceeded.name(), Conditions.find(failed.getStatus().getConditions(),
+        ConditionType.Failed).orElseThrow().getReason());
+    OperatorHarness.until("pods deleted", Duration.ofSeconds(10), () -> pods("team-e", "slow").isEmpty());
+    assertNotNull(failed.getStatus().getCompletionTime());
+    gate.release("team-e/slow");
+  }
+
+  @Test
+  void deletingTheJobRemovesEverything() {
+    gate.hold("team-f/gone", "*", 1);
+    h.create(Jobs.job("team-f", "gone", 3, "a", "b"));
+    JobId id = new JobId("team-f", "gone");
+    OperatorHarness.until("pods and state", Duration.ofSeconds(20), () -> pods("team-f", "gone").size() == 2
+        && h.operator.host().hasState(id));
+    h.client.resources(FederatedFineTune.class).inNamespace("team-f").withName("gone").delete();
+    OperatorHarness.until("job gone", Duration.ofSeconds(20), () -> h.get("team-f", "gone") == null);
+    OperatorHarness.until("pods gone", Duration.ofSeconds(10), () -> pods("team-f", "gone").isEmpty());
+    assertEquals(null, client.secrets().inNamespace("team-f").withName("gone-tokens").get());
+    assertTrue(!h.operator.host().hasState(id), "round store removed");
+    assertTrue(!h.operator.host().hosts(id));
+    gate.release("team-f/gone");
   }
 }

@@ -25,7 +25,7 @@ public final class FakeWorker implements TestKubelet.Worker {
 
   /** Called before each round's training; tests block here to hold a job mid-round. */
   public interface Gate {
-    void beforeTraining(String silo, int round) throws InterruptedException;
+    void beforeTraining(String job, String silo, int round) throws InterruptedException;
   }
 
   private final Gate gate;
@@ -35,7 +35,7 @@ public final class FakeWorker implements TestKubelet.Worker {
   }
 
   public FakeWorker() {
-    this((silo, round) -> { });
+    this((job, silo, round) -> { });
   }
 
   @Override
@@ -43,16 +43,17 @@ public final class FakeWorker implements TestKubelet.Worker {
     FederationClient.Config cfg = FederationClient.Config.of(URI.create(args.endpoint()), JobId.parse(args.job()),
             args.silo(), args.token())
         .withLongPoll(Duration.ofSeconds(2))
-        .withRetry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200), 0.2));
+        .withRetry(new RetryPolicy(40, Duration.ofMillis(100), Duration.ofMillis(500), 0.2));
     FederationClient client = new FederationClient(cfg);
-    TaskAnswer.Done done = ClientLoop.run(client, (task, global) -> train(args.silo(), task, global));
+    TaskAnswer.Done done = ClientLoop.run(client, (task, global) -> train(args.job(), args.silo(), task, global));
     if (done.phase() == io.fedtt.core.federation.JobPhase.FAILED) {
       throw new IllegalStateException("job failed: " + done.reason());
     }
   }
 
-  private ClientLoop.LocalResult train(String silo, RoundTask task, AdapterState global) throws InterruptedException {
-    gate.beforeTraining(silo, task.round());
+  private ClientLoop.LocalResult train(String job, String silo, RoundTask task, AdapterState global)
+      throws InterruptedException {
+    gate.beforeTraining(job, silo, task.round());
     SplittableRandom rnd = new SplittableRandom(silo.hashCode() * 31L + task.round());
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : task.trainable()) {

@@ -32,9 +32,14 @@ public final class OperatorHarness implements AutoCloseable {
     this.client = client;
     this.store = store;
     this.settings = settings;
+    long t0 = System.nanoTime();
     installCrd(client);
+    long t1 = System.nanoTime();
     this.operator = FedttOperator.start(settings, client);
+    long t2 = System.nanoTime();
     this.kubelet = new TestKubelet(client, worker);
+    System.err.printf("harness start: crd %d ms, operator %d ms, kubelet %d ms%n", (t1 - t0) / 1_000_000,
+        (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
   }
 
   public static OperatorHarness start(KubernetesClient client, Path store, OperatorSettings settings,
@@ -71,8 +76,18 @@ public final class OperatorHarness implements AutoCloseable {
     return client.resources(FederatedFineTune.class).inNamespace(ns).withName(name).get();
   }
 
+  /** Edits the spec, retrying when the operator's status writes got in between (409). */
   public FederatedFineTune edit(String ns, String name, UnaryOperator<FederatedFineTune> change) {
-    return client.resources(FederatedFineTune.class).inNamespace(ns).withName(name).edit(change);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return client.resources(FederatedFineTune.class).inNamespace(ns).withName(name).edit(change);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+        sleep(20);
+      }
+    }
   }
 
   public FederatedFineTune awaitPhase(String ns, String name, Phase phase, Duration timeout) {
@@ -124,7 +139,11 @@ public final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    long t0 = System.nanoTime();
     kubelet.close();
+    long t1 = System.nanoTime();
     operator.close();
+    System.err.printf("harness close: kubelet %d ms, operator %d ms%n", (t1 - t0) / 1_000_000,
+        (System.nanoTime() - t1) / 1_000_000);
   }
 }

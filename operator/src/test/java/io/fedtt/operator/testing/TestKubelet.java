@@ -75,7 +75,12 @@ public final class TestKubelet implements AutoCloseable {
 
           @Override
           public void onDelete(Pod pod, boolean unknown) {
-            stop(key(pod));
+            String key = key(pod);
+            killed.add(key);
+            stop(key);
+            // A pod created later under the same name is a new pod.
+            started.remove(key);
+            killed.remove(key);
           }
         });
   }
