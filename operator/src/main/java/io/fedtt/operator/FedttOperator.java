@@ -20,6 +20,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.status.Phase;
 
 /**
  * The operator process's parts wired together: the federation endpoint (one for all jobs), the
@@ -27,6 +31,9 @@ import java.io.UncheckedIOException;
  * port. One Prometheus registry holds the job metrics and, through Micrometer, JOSDK's own.
  */
 public final class FedttOperator implements AutoCloseable {
+
+  /** The longest the endpoint waits at start for running jobs to be hosted again. */
+  static final Duration REHOST_WAIT = Duration.ofSeconds(15);
 
   private final Operator operator;
   private final FederationServer server;
@@ -49,16 +56,15 @@ public final class FedttOperator implements AutoCloseable {
   public static FedttOperator start(OperatorSettings s, KubernetesClient client) {
     PrometheusRegistry registry = new PrometheusRegistry();
     FedttMetrics metrics = new FedttMetrics(registry);
-    FederationServer server;
-    try {
-      server = FederationServer.start(ServerConfig.loopback().withBind(s.federationBind()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot bind the federation endpoint to " + s.federationBind() + ": "
-          + e.getMessage(), e);
-    }
-    String endpoint = s.endpointUrl() != null ? s.endpointUrl() : server.baseUri().toString();
+    // The endpoint URL goes into every pod, so it must be known before the first reconcile; the
+    // server itself starts only once the jobs that were running are hosted again (see below).
+    InetSocketAddress bind = s.federationBind().getPort() == 0
+        ? new InetSocketAddress(s.federationBind().getAddress(), freePort(s.federationBind()))
+        : s.federationBind();
+    String endpoint = s.endpointUrl() != null ? s.endpointUrl()
+        : "http://" + hostOf(bind) + ":" + bind.getPort();
     RoundEventSource rounds = new RoundEventSource();
-    FederationHost host = new FederationHost(server, s.storePath(), CoordinatorOptions.defaults(), rounds, metrics);
+    FederationHost host = new FederationHost(null, s.storePath(), CoordinatorOptions.defaults(), rounds, metrics);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -83,24 +89,78 @@ public final class FedttOperator implements AutoCloseable {
       }
     });
     MetricsServer ms = null;
+    FederationServer server = null;
     try {
       if (s.metricsBind() != null) {
         ms = MetricsServer.start(s.metricsBind(), registry, () -> true,
             () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy());
       }
       operator.start();
+      awaitRehosted(client, s, host);
+      server = FederationServer.start(ServerConfig.loopback().withBind(bind));
+      host.attach(server);
     } catch (IOException | RuntimeException e) {
+      operator.stop();
       if (ms != null) {
         ms.close();
       }
       host.close();
-      server.close();
+      if (server != null) {
+        server.close();
+      }
       if (e instanceof IOException io) {
-        throw new UncheckedIOException("cannot bind the metrics port " + s.metricsBind() + ": " + e.getMessage(), io);
+        throw new UncheckedIOException("cannot bind " + bind + " or the metrics port " + s.metricsBind() + ": "
+            + e.getMessage(), io);
       }
       throw (RuntimeException) e;
     }
     return new FedttOperator(operator, server, host, ms, registry, endpoint);
+  }
+
+  /**
+   * Waits (bounded) until every job that had started and is not finished or suspended, according to its status, is hosted again, so
+   * that after an operator restart workers never meet an endpoint that does not know their job.
+   */
+  private static void awaitRehosted(KubernetesClient client, OperatorSettings s, FederationHost host) {
+    long end = System.nanoTime() + REHOST_WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      long running = runningJobs(client, s);
+      if (host.hostedJobs() >= running) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static long runningJobs(KubernetesClient client, OperatorSettings s) {
+    var api = client.resources(FederatedFineTune.class);
+    java.util.List<FederatedFineTune> jobs = s.namespaces().isEmpty()
+        ? api.inAnyNamespace().list().getItems()
+        : s.namespaces().stream().flatMap(ns -> api.inNamespace(ns).list().getItems().stream()).toList();
+    return jobs.stream().filter(j -> j.getStatus() != null && j.getStatus().getStartTime() != null
+        && !j.getStatus().getPhase().isFinished() && j.getStatus().getPhase() != Phase.Suspended
+        && !Boolean.TRUE.equals(j.getSpec().getSuspend())).count();
+  }
+
+  private static int freePort(InetSocketAddress bind) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, bind.getAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + bind.getAddress() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String hostOf(InetSocketAddress a) {
+    if (a.getAddress() == null || a.getAddress().isAnyLocalAddress()) {
+      return "127.0.0.1";
+    }
+    String h = a.getAddress().getHostAddress();
+    return h.contains(":") ? "[" + h + "]" : h;
   }
 
   /** The URL workers are told to use. */

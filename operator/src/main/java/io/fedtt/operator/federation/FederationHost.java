@@ -31,7 +31,7 @@ public final class FederationHost implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(FederationHost.class.getName());
 
-  private final FederationServer server;
+  private volatile FederationServer server;
   private final Path root;
   private final CoordinatorOptions options;
   private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
@@ -40,6 +40,8 @@ public final class FederationHost implements AutoCloseable {
   private record Hosted(RoundCoordinator coordinator, long generation, Map<String, String> tokens) {}
 
   /**
+   * @param server the endpoint to serve jobs on; null to collect jobs first and {@link #attach} it
+   *     later (an operator restart re-hosts every running job before workers can reach it)
    * @param options coordinator options for every job; {@code listeners} are added to each
    */
   public FederationHost(FederationServer server, Path storeRoot, CoordinatorOptions options, RoundListener... listeners) {
@@ -72,13 +74,25 @@ public final class FederationHost implements AutoCloseable {
       RoundCoordinator c = RoundCoordinator.open(spec.get(), FileRoundStore.forJob(jobsRoot(), job), options);
       h = new Hosted(c, generation, Map.copyOf(tokens));
       jobs.put(job, h);
-      server.host(c, TokenRegistry.of(tokens));
+      serve(h);
     } else if (!h.tokens().equals(tokens)) {
       h = new Hosted(h.coordinator(), generation, Map.copyOf(tokens));
       jobs.put(job, h);
-      server.host(h.coordinator(), TokenRegistry.of(tokens));
+      serve(h);
     }
     return h.coordinator();
+  }
+
+  /** Starts serving every job hosted so far, and later ones as they come, on {@code endpoint}. */
+  public synchronized void attach(FederationServer endpoint) {
+    this.server = endpoint;
+    jobs.values().forEach(this::serve);
+  }
+
+  private void serve(Hosted h) {
+    if (server != null) {
+      server.host(h.coordinator(), TokenRegistry.of(h.tokens()));
+    }
   }
 
   public Optional<RoundCoordinator> coordinator(JobId job) {
@@ -97,7 +111,9 @@ public final class FederationHost implements AutoCloseable {
   public synchronized void release(JobId job) {
     Hosted h = jobs.remove(job);
     if (h != null) {
-      server.unhost(job);
+      if (server != null) {
+        server.unhost(job);
+      }
       h.coordinator().close();
     }
   }
