@@ -8,6 +8,7 @@ import io.fedtt.operator.build.PodSettings;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.federation.RoundEventSource;
 import io.fedtt.operator.metrics.FedttMetrics;
+import io.fedtt.operator.metrics.JosdkMeterDescriptions;
 import io.fedtt.operator.metrics.MetricsServer;
 import io.fedtt.operator.reconcile.FederatedFineTuneReconciler;
 import io.fedtt.operator.reconcile.ReconcilerSettings;
@@ -66,6 +67,7 @@ public final class FedttOperator implements AutoCloseable {
     RoundEventSource rounds = new RoundEventSource();
     FederationHost host = new FederationHost(null, s.storePath(), CoordinatorOptions.defaults(), rounds, metrics);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
+    meters.config().meterFilter(new JosdkMeterDescriptions());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withUseSSAToPatchPrimaryResource(s.serverSideApply())
