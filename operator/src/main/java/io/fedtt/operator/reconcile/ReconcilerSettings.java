@@ -15,7 +15,7 @@ public record ReconcilerSettings(PodSettings pods, Backoff backoff, SpecValidato
   public ReconcilerSettings {
     Objects.requireNonNull(pods, "pods");
     backoff = backoff == null ? Backoff.defaults() : backoff;
-    validator = validator == null ? new BasicSpecValidator() : validator;
+    validator = validator == null ? ApiSpecValidator.standard() : validator;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
 }
