@@ -46,6 +46,8 @@ public final class WorkerPodBuilder {
   public static final String ENV_SILO = "FEDTT_SILO";
   public static final String ENV_SHARD = "FEDTT_SHARD";
   public static final String ENV_SHARDS = "FEDTT_SHARDS";
+  /** The job's spec as JSON: the worker's job description (model, labels, data fields, its silo's data). */
+  public static final String ENV_SPEC = "FEDTT_SPEC";
 
   private WorkerPodBuilder() {}
 
@@ -145,6 +147,7 @@ public final class WorkerPodBuilder {
     putEnv(env, new EnvVar(ENV_ENDPOINT, settings.endpoint(), null));
     putEnv(env, new EnvVar(ENV_JOB, jobRef, null));
     putEnv(env, new EnvVar(ENV_SILO, slot.name(), null));
+    putEnv(env, new EnvVar(ENV_SPEC, Serialization.asJson(job.getSpec()), null));
     if (slot.isShard()) {
       putEnv(env, new EnvVar(ENV_SHARD, Integer.toString(slot.shard()), null));
       putEnv(env, new EnvVar(ENV_SHARDS, Integer.toString(slot.shards()), null));

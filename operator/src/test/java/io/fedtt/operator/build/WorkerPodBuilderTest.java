@@ -69,6 +69,8 @@ class WorkerPodBuilderTest {
     assertEquals("http://fedtt-operator.fedtt:8443", env(c, "FEDTT_ENDPOINT"));
     assertEquals("team-a/spam", env(c, "FEDTT_JOB"));
     assertEquals("beta", env(c, "FEDTT_SILO"));
+    assertEquals(Serialization.asJson(job.getSpec()),
+        Serialization.asJson(Serialization.unmarshal(env(c, "FEDTT_SPEC"), job.getSpec().getClass())));
     assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
     assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
     assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());

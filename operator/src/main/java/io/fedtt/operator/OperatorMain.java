@@ -1,0 +1,129 @@
+package io.fedtt.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fedtt.operator.reconcile.Backoff;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The operator process. Every flag can also be given by the environment variable in its
+ * description (flags win), which is how the Helm chart configures it.
+ */
+@Command(name = "fedtt-operator", mixinStandardHelpOptions = true, version = "fedtt-operator 0.1.0",
+    description = "Reconciles FederatedFineTune resources into worker pods and serves the federation endpoint.")
+public final class OperatorMain implements Callable<Integer> {
+
+  @Option(names = "--namespaces", split = ",", defaultValue = "${env:FEDTT_WATCH_NAMESPACES:-}",
+      description = "Namespaces to watch, comma-separated; empty = all (env FEDTT_WATCH_NAMESPACES).")
+  String[] namespaces = new String[0];
+
+  @Option(names = "--federation-bind", defaultValue = "${env:FEDTT_FEDERATION_BIND:-0.0.0.0:8443}",
+      description = "host:port the federation endpoint listens on (env FEDTT_FEDERATION_BIND; default ${DEFAULT-VALUE}).")
+  String federationBind;
+
+  @Option(names = "--endpoint-url", defaultValue = "${env:FEDTT_ENDPOINT_URL}",
+      description = "URL workers use to reach the endpoint, e.g. http://fedtt-operator.fedtt.svc:8443 "
+          + "(env FEDTT_ENDPOINT_URL; default: the bound address).")
+  String endpointUrl;
+
+  @Option(names = "--store", defaultValue = "${env:FEDTT_STORE:-/var/lib/fedtt}",
+      description = "Directory of the round store shared by all jobs (env FEDTT_STORE; default ${DEFAULT-VALUE}).")
+  Path store;
+
+  @Option(names = "--metrics-bind", defaultValue = "${env:FEDTT_METRICS_BIND:-0.0.0.0:8080}",
+      description = "host:port of /metrics, /healthz and /readyz, or 'off' (env FEDTT_METRICS_BIND; default ${DEFAULT-VALUE}).")
+  String metricsBind;
+
+  @Option(names = "--leader-election", negatable = true, defaultValue = "${env:FEDTT_LEADER_ELECTION:-false}",
+      fallbackValue = "true", description = "Take a Lease before reconciling; needed with more than one replica "
+          + "(env FEDTT_LEADER_ELECTION; default ${DEFAULT-VALUE}).")
+  boolean leaderElection;
+
+  @Option(names = "--lease-name", defaultValue = "${env:FEDTT_LEASE_NAME:-fedtt-operator-lock}",
+      description = "Name of the Lease (env FEDTT_LEASE_NAME; default ${DEFAULT-VALUE}).")
+  String leaseName;
+
+  @Option(names = "--lease-namespace", defaultValue = "${env:FEDTT_LEASE_NAMESPACE}",
+      description = "Namespace of the Lease (env FEDTT_LEASE_NAMESPACE; default: the operator's own namespace).")
+  String leaseNamespace;
+
+  @Option(names = "--server-side-apply", negatable = true, defaultValue = "${env:FEDTT_SERVER_SIDE_APPLY:-true}",
+      fallbackValue = "true", description = "Write status with server-side apply (env FEDTT_SERVER_SIDE_APPLY; "
+          + "default ${DEFAULT-VALUE}); turn off only for API servers without it.")
+  boolean serverSideApply;
+
+  @Option(names = "--worker-image", defaultValue = "${env:FEDTT_WORKER_IMAGE:-" + OperatorSettings.DEFAULT_IMAGE + "}",
+      description = "Worker image for jobs whose workerTemplate names none (env FEDTT_WORKER_IMAGE; default ${DEFAULT-VALUE}).")
+  String workerImage;
+
+  @Option(names = "--reconcile-threads", defaultValue = "${env:FEDTT_RECONCILE_THREADS:-8}",
+      description = "Concurrent reconciles (env FEDTT_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
+  int reconcileThreads;
+
+  @Option(names = "--pod-backoff", defaultValue = "${env:FEDTT_POD_BACKOFF:-PT10S}",
+      description = "First delay before a failed worker pod is recreated, doubling per failure up to 6 minutes "
+          + "(ISO-8601 duration; env FEDTT_POD_BACKOFF; default ${DEFAULT-VALUE}).")
+  Duration podBackoff;
+
+  /** The settings these flags describe. */
+  OperatorSettings settings() {
+    Set<String> ns = new LinkedHashSet<>();
+    Arrays.stream(namespaces).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
+    InetSocketAddress metrics = "off".equalsIgnoreCase(metricsBind.trim()) ? null : address("--metrics-bind", metricsBind);
+    return new OperatorSettings(ns, address("--federation-bind", federationBind), blankToNull(endpointUrl), store,
+        metrics, leaderElection, leaseName, blankToNull(leaseNamespace), serverSideApply, workerImage,
+        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null);
+  }
+
+  static InetSocketAddress address(String flag, String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException(flag + " must be host:port, got '" + value + "'");
+    }
+    try {
+      String host = value.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(value.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + " must be host:port, got '" + value + "': " + e.getMessage());
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    OperatorSettings s = settings();
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    FedttOperator operator = FedttOperator.start(s, client);
+    System.err.println("fedtt-operator: federation endpoint " + operator.endpoint() + ", metrics port "
+        + operator.metricsPort() + ", store " + s.storePath().toAbsolutePath()
+        + ", namespaces " + (s.namespaces().isEmpty() ? "all" : s.namespaces()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }, "fedtt-operator-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new OperatorMain()).execute(args));
+  }
+}
