@@ -38,7 +38,9 @@ public final class LoraDelta extends AbstractBlock implements NamedParameters {
         NDArray x = inputs.singletonOrThrow();
         NDArray av = ps.getValue(a, x.getDevice(), training);
         NDArray bv = ps.getValue(b, x.getDevice(), training);
-        return new NDList(x.matMul(av.transpose()).matMul(bv.transpose()).mul(scale));
+        // A libtorch-owned scalar: autograd keeps it for backward; DJL's mul(Number) frees its own at once.
+        NDArray s = x.getManager().full(new Shape(), scale);
+        return new NDList(x.matMul(av.transpose()).matMul(bv.transpose()).mul(s));
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class TtAdapter extends AbstractBlock implements NamedParameters {
         NDArray h = inputs.singletonOrThrow();
         NDArray z = Activation.relu(down.forward(ps, new NDList(h), training).singletonOrThrow());
         NDArray u = up.forward(ps, new NDList(z), training).singletonOrThrow();
-        return new NDList(h.add(scaling == 1f ? u : u.mul(scaling)));
+        // A libtorch-owned scalar: autograd keeps it for backward; DJL's mul(Number) frees its own at once.
+        return new NDList(h.add(scaling == 1f ? u : u.mul(u.getManager().full(new Shape(), scaling))));
     }
 
     @Override

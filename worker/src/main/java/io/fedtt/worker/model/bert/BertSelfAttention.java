@@ -58,7 +58,10 @@ public final class BertSelfAttention extends AbstractBlock implements NamedParam
         NDArray q = splitHeads(query.forward(ps, in, training).singletonOrThrow());
         NDArray k = splitHeads(key.forward(ps, in, training).singletonOrThrow());
         NDArray v = splitHeads(value.forward(ps, in, training).singletonOrThrow());
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headSize)).add(maskBias);
+        // The divisor as a tensor libtorch owns: DJL's div(Number) wraps a Java buffer that it frees
+        // right after the op, while autograd keeps the divisor for the backward pass (garbage gradients).
+        NDArray scale = q.getManager().full(new Shape(), (float) Math.sqrt(headSize));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(maskBias);
         NDArray probs = dropout.forward(ps, new NDList(scores.softmax(-1)), training).singletonOrThrow();
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3);
         Shape s = x.getShape();
