@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,14 +38,38 @@ import java.util.concurrent.Future;
  */
 public final class TestKubelet implements AutoCloseable {
 
-  /** A container's process. Returns normally for exit code 0; an exception is a non-zero exit. */
+  /**
+   * A container's process. Returns normally for exit code 0; an exception is a non-zero exit
+   * (its code from {@link ContainerExit}, else 1).
+   */
   @FunctionalInterface
   public interface Worker {
     void run(WorkerArgs args) throws Exception;
   }
 
-  /** What a worker container is started with: its arguments and the content of its token file. */
-  public record WorkerArgs(String pod, String endpoint, String job, String silo, String token, List<String> argv) {}
+  /**
+   * What a worker container is started with: its arguments, its literal environment variables and
+   * the content of its token file.
+   */
+  public record WorkerArgs(String pod, String endpoint, String job, String silo, String token, List<String> argv,
+                           Map<String, String> env) {}
+
+  /** A worker's non-zero exit: the pod fails with this exit code in its container status. */
+  public static final class ContainerExit extends Exception {
+    private final int exitCode;
+
+    public ContainerExit(int exitCode, String message) {
+      super(message);
+      if (exitCode == 0) {
+        throw new IllegalArgumentException("exit code 0 is success, not a ContainerExit");
+      }
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
+    }
+  }
 
   private final KubernetesClient client;
   private final Worker worker;
@@ -160,7 +186,8 @@ public final class TestKubelet implements AutoCloseable {
         }
       } catch (Throwable e) {
         if (!killed.contains(key) && !Thread.currentThread().isInterrupted()) {
-          setStatus(ns, name, failed("Error", 1, String.valueOf(e.getMessage())));
+          int code = e instanceof ContainerExit exit ? exit.exitCode() : 1;
+          setStatus(ns, name, failed("Error", code, String.valueOf(e.getMessage())));
         }
       } finally {
         running.remove(key);
@@ -185,8 +212,13 @@ public final class TestKubelet implements AutoCloseable {
       throw new IllegalStateException("secret " + v.getSecret().getSecretName() + " has no key " + key);
     }
     String token = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    Map<String, String> env = new LinkedHashMap<>();
+    if (c.getEnv() != null) {
+      // Literal values only; this kubelet resolves no valueFrom references.
+      c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+    }
     return new WorkerArgs(pod.getMetadata().getName(), arg(argv, "--endpoint"), arg(argv, "--job"),
-        arg(argv, "--silo"), token, List.copyOf(argv));
+        arg(argv, "--silo"), token, List.copyOf(argv), Collections.unmodifiableMap(env));
   }
 
   private static String arg(List<String> argv, String flag) {
