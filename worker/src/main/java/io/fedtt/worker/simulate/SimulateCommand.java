@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -150,6 +151,10 @@ public final class SimulateCommand implements Callable<Integer> {
             return EXIT_INVALID;
         } catch (Simulation.SimulationFailedException e) {
             stderr.println("fedtt: " + e.getMessage());
+            return EXIT_FAILED;
+        } catch (ExecutionException e) { // a silo's training failed: its own message says why
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            stderr.println("fedtt: a silo failed: " + cause.getMessage());
             return EXIT_FAILED;
         }
         ResultsJson.write(runs, outDir.resolve("results.json"));
