@@ -75,6 +75,19 @@ public final class AdamW implements AutoCloseable {
             float decay = decays(e.getKey()) ? (float) settings.weightDecay() : 0f;
             slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay));
         }
+        zeroGradients(); // autograd accumulates: nothing left over from before may enter the first step
+    }
+
+    /** Clears the gradients of this optimizer's parameters (a no-op for those that have none yet). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            PtNDArray w = (PtNDArray) s.parameter().getArray();
+            PtNDArray g = JniUtils.getGradient(w);
+            if (g != null) {
+                JniUtils.zeroGrad(w);
+                g.close();
+            }
+        }
     }
 
     static boolean decays(String name) {
@@ -160,8 +173,10 @@ public final class AdamW implements AutoCloseable {
         JniUtils.zeroGrad((PtNDArray) w);
     }
 
+    /** Clears the gradients (also after a failed or abandoned step) and frees the moment estimates. */
     @Override
     public void close() {
+        zeroGradients();
         stateManager.close();
     }
 }

@@ -158,6 +158,22 @@ class LocalTrainingTest {
     }
 
     @Test
+    void aFailedRoundLeavesNoGradientBehind() {
+        float[] table = initial.get("table.weight").data().clone();
+        table[model.firstWordId("apple") * 2] = Float.POSITIVE_INFINITY;
+        model.load(initial.with(Map.of("table.weight", new Tensor(new int[] {WordTableClassifier.VOCAB, 2}, table))));
+        assertThrows(ArithmeticException.class, () -> LocalTraining.run(model, separable(),
+                Tasks.steps(BOTH, 3, 12, 0.1, 1), TrainingOptions.defaults(), StepListener.NONE));
+        model.load(initial);
+        LocalTraining.Report r = LocalTraining.run(model, separable(), Tasks.steps(BOTH, 3, 4, 0.1, 1),
+                TrainingOptions.defaults(), StepListener.NONE);
+        assertTrue(Double.isFinite(r.lastLoss()));
+        assertTrue(model.export(BOTH).tensors().values().stream()
+                .allMatch(t -> { for (float v : t.data()) { if (!Float.isFinite(v)) { return false; } } return true; }),
+                "autograd accumulates: a non-finite gradient left from the failed round would poison this one");
+    }
+
+    @Test
     void stoppingAbandonsTheRoundBetweenSteps() {
         AtomicInteger steps = new AtomicInteger();
         RoundCancelledException e = assertThrows(RoundCancelledException.class, () -> LocalTraining.run(model,

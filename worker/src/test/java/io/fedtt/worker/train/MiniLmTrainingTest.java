@@ -137,6 +137,67 @@ class MiniLmTrainingTest {
         return SafetensorsCodec.encode(model.export(layout.names()), DType.F32);
     }
 
+    /**
+     * DJL's mul/div(Number) free their scalar's memory right after the op; autograd keeps the scalar
+     * for backward. A garbage collection between forward and backward must not change a gradient.
+     */
+    @Test
+    void gradientsDoNotDependOnGarbageCollection() throws Exception {
+        model.model().detach();
+        try {
+            AdapterLayout lora = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.lora(8,
+                    AdapterConfig.DEFAULT_LORA_TARGETS)); // scaling alpha/r != 1 exercises LoRA's scalar too
+            AdapterClassifier m = AdapterClassifier.attach(base, lora, 3);
+            Map<String, Parameter> trainable = LocalTraining.trainableParameters(m, lora.names());
+            // B = 0 at the start would hide the scaling: give every tensor a value.
+            for (Parameter p : trainable.values()) {
+                float[] v = p.getArray().toFloatArray();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) Math.sin(i * 0.37 + v.length) * 0.05f;
+                }
+                p.getArray().set(v);
+            }
+            float[][] calm = gradients(m, trainable, false);
+            for (int repeat = 0; repeat < 3; repeat++) {
+                float[][] collected = gradients(m, trainable, true);
+                for (int i = 0; i < calm.length; i++) {
+                    assertArrayEquals(calm[i], collected[i], "gradient " + i + " after a GC, try " + repeat);
+                }
+            }
+            LocalTraining.freezeAll(m);
+            m.model().detach();
+        } finally {
+            model = AdapterClassifier.attach(base, layout, 1);
+            model.load(initial);
+        }
+    }
+
+    private static float[][] gradients(AdapterClassifier m, Map<String, Parameter> trainable, boolean gc)
+            throws InterruptedException {
+        var tokens = m.tokenizer().encode(data().examples().subList(0, 4).stream().map(Example::text).toList());
+        try (ai.djl.ndarray.NDManager scope = m.manager().newSubManager();
+             ai.djl.training.GradientCollector c = scope.getEngine().newGradientCollector()) {
+            var inputs = tokens.toNDList(scope);
+            var logits = m.logits(new ai.djl.training.ParameterStore(scope, false), inputs, false);
+            var loss = CrossEntropy.perExample(logits, scope.create(new long[] {0, 1, 0, 1})).mean();
+            if (gc) {
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                    Thread.sleep(20);
+                }
+            }
+            c.backward(loss);
+            float[][] out = new float[trainable.size()][];
+            int i = 0;
+            for (Parameter p : trainable.values()) {
+                var g = p.getArray().getGradient();
+                out[i++] = g.toFloatArray();
+                g.subi(g);
+            }
+            return out;
+        }
+    }
+
     @Test
     void theLoraBaselineTrainsOnTheSameBase() {
         model.model().detach();
