@@ -36,8 +36,8 @@ public final class FederationHost implements AutoCloseable {
   private final CoordinatorOptions options;
   private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
 
-  /** A hosted job: its coordinator, the spec generation it was opened for and its tokens. */
-  private record Hosted(RoundCoordinator coordinator, long generation, Map<String, String> tokens) {}
+  /** A hosted job: its coordinator, the key of the spec it was opened for and its tokens. */
+  private record Hosted(RoundCoordinator coordinator, String specKey, Map<String, String> tokens) {}
 
   /**
    * @param server the endpoint to serve jobs on; null to collect jobs first and {@link #attach} it
@@ -55,28 +55,29 @@ public final class FederationHost implements AutoCloseable {
   }
 
   /**
-   * Hosts the job if it is not hosted yet (resuming from its store), or re-opens it when the spec
-   * generation changed (mutable fields such as rounds.total take effect at the current round), and
-   * keeps the server's tokens in step with the job's Secret.
+   * Hosts the job if it is not hosted yet (resuming from its store), or re-opens it when the parts
+   * of the spec the coordinator uses changed ({@code specKey} differs: mutable fields such as
+   * rounds.total then take effect at the current round), and keeps the server's tokens in step with
+   * the job's Secret.
    *
+   * @param specKey identifies the coordinator-relevant spec (e.g. its JSON)
    * @param spec builds the coordinator's job spec; called only when a coordinator is opened
    */
-  public synchronized RoundCoordinator ensure(JobId job, long generation, Supplier<FederationJobSpec> spec,
+  public synchronized RoundCoordinator ensure(JobId job, String specKey, Supplier<FederationJobSpec> spec,
       Map<String, String> tokens) {
     Hosted h = jobs.get(job);
-    if (h != null && h.generation() != generation) {
-      LOG.log(System.Logger.Level.INFO, "job " + job + ": spec generation " + h.generation() + " -> " + generation
-          + ", re-opening its coordinator");
+    if (h != null && !h.specKey().equals(specKey)) {
+      LOG.log(System.Logger.Level.INFO, "job " + job + ": its rounds or participants changed, re-opening its coordinator");
       release(job);
       h = null;
     }
     if (h == null) {
       RoundCoordinator c = RoundCoordinator.open(spec.get(), FileRoundStore.forJob(jobsRoot(), job), options);
-      h = new Hosted(c, generation, Map.copyOf(tokens));
+      h = new Hosted(c, specKey, Map.copyOf(tokens));
       jobs.put(job, h);
       serve(h);
     } else if (!h.tokens().equals(tokens)) {
-      h = new Hosted(h.coordinator(), generation, Map.copyOf(tokens));
+      h = new Hosted(h.coordinator(), specKey, Map.copyOf(tokens));
       jobs.put(job, h);
       serve(h);
     }

@@ -159,7 +159,8 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     RoundCoordinator coordinator;
     try {
       ModelConfig m = model.get();
-      coordinator = host.ensure(id, generation, () -> FederationJobMapper.jobSpec(id, job.getSpec(), m), tokens);
+      coordinator = host.ensure(id, coordinatorKey(job), () -> FederationJobMapper.jobSpec(id, job.getSpec(), m),
+          tokens);
       accounting.computeIfAbsent(id, k -> Accounting.of(job.getSpec(), m));
     } catch (IllegalArgumentException e) {
       return invalid(step, "spec: " + e.getMessage(), old);
@@ -452,6 +453,14 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
 
   private static Integer oldRestarts(FederatedFineTuneStatus st, String silo) {
     return restartsOf(st).getOrDefault(silo, 0);
+  }
+
+  /** The spec fields the coordinator is built from; suspend, runPolicy or template edits leave it alone. */
+  static String coordinatorKey(FederatedFineTune job) {
+    var s = job.getSpec();
+    return Serialization.asJson(java.util.Arrays.asList(s.getModel(), s.getAdapter(), s.getMethod(), s.getRounds(),
+        s.getSilos() == null ? null : s.getSilos().stream().map(x -> x.getName() + "=" + x.getWeight()).toList(),
+        s.getDevices()));
   }
 
   private static String key(JobId id, WorkerSlot slot) {

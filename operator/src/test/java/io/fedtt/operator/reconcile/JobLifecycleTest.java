@@ -71,7 +71,8 @@ class JobLifecycleTest {
     // The totals are the coordinator's live counters when the job finished. Its saved snapshot can
     // lag them by the bytes of the upload that closed the last round (counted after the save), and
     // by the final "done" answers: the status is never below the snapshot, and at most that above it.
-    long oneUpload = savedHistory.get(savedHistory.size() - 1).bytesUp() / 3 + 1;
+    // 9 uploads of about equal size, at most one of which the snapshot may not count yet.
+    long oneUpload = saved.bytesUp() / 8 + 1024;
     assertTrue(st.getCommunication().getBytesUp() >= saved.bytesUp()
         && st.getCommunication().getBytesUp() <= saved.bytesUp() + oneUpload, st.getCommunication() + " vs " + saved.bytesUp());
     assertTrue(st.getCommunication().getBytesDown() >= saved.bytesDown()
@@ -231,5 +232,23 @@ class JobLifecycleTest {
     assertTrue(!h.operator.host().hasState(id), "round store removed");
     assertTrue(!h.operator.host().hosts(id));
     gate.release("team-f/gone");
+  }
+
+  @Test
+  void raisingRoundsTotalMidJobTakesEffect() {
+    gate.hold("team-g/longer", "*", 2);
+    h.create(Jobs.job("team-g", "longer", 2, "a", "b"));
+    h.await("team-g", "longer", j -> j.getStatus() != null && j.getStatus().getRound() != null
+        && j.getStatus().getRound().getCompleted() == 1, "round 1 done", Duration.ofSeconds(30));
+    h.edit("team-g", "longer", j -> {
+      j.getSpec().getRounds().setTotal(3);
+      return j;
+    });
+    h.await("team-g", "longer", j -> j.getStatus().getRound().getTotal() == 3, "total 3 in status",
+        Duration.ofSeconds(20));
+    gate.release("team-g/longer");
+    FederatedFineTune done = h.awaitPhase("team-g", "longer", Phase.Succeeded, Duration.ofSeconds(30));
+    assertEquals(List.of(1, 2, 3), done.getStatus().getHistory().stream().map(r -> r.getRound()).toList());
+    done.getStatus().getSilos().forEach(x -> assertEquals(null, x.getRestarts(), x.toString()));
   }
 }
