@@ -73,6 +73,7 @@ public final class FedttOperator implements AutoCloseable {
           .withUseSSAToPatchPrimaryResource(s.serverSideApply())
           .withSSABasedCreateUpdateMatchForDependentResources(s.serverSideApply())
           .withConcurrentReconciliationThreads(s.reconcileThreads())
+          .withExecutorService(reconcilers(s.reconcileThreads()))
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
           .withCloseClientOnStop(false);
       if (s.leaderElection()) {
@@ -82,7 +83,7 @@ public final class FedttOperator implements AutoCloseable {
       }
     });
     ReconcilerSettings rs = new ReconcilerSettings(PodSettings.of(s.defaultImage(), endpoint), s.backoff(), null,
-        s.clock());
+        s.clock(), s.reconcileNanos());
     operator.register(new FederatedFineTuneReconciler(host, rounds, metrics, rs, s.serverSideApply()), c -> {
       if (s.namespaces().isEmpty()) {
         c.watchingAllNamespaces();
@@ -147,6 +148,16 @@ public final class FedttOperator implements AutoCloseable {
     return jobs.stream().filter(j -> j.getStatus() != null && j.getStatus().getStartTime() != null
         && !j.getStatus().getPhase().isFinished() && j.getStatus().getPhase() != Phase.Suspended
         && !Boolean.TRUE.equals(j.getSpec().getSuspend())).count();
+  }
+
+  /** JOSDK's reconcile pool, with thread names that say whose they are. */
+  private static java.util.concurrent.ExecutorService reconcilers(int n) {
+    java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    return java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "fedtt-reconciler-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private static int freePort(InetSocketAddress bind) {

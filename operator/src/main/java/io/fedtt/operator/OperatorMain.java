@@ -82,7 +82,7 @@ public final class OperatorMain implements Callable<Integer> {
     InetSocketAddress metrics = "off".equalsIgnoreCase(metricsBind.trim()) ? null : address("--metrics-bind", metricsBind);
     return new OperatorSettings(ns, address("--federation-bind", federationBind), blankToNull(endpointUrl), store,
         metrics, leaderElection, leaseName, blankToNull(leaseNamespace), serverSideApply, workerImage,
-        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null);
+        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null, null);
   }
 
   static InetSocketAddress address(String flag, String value) {

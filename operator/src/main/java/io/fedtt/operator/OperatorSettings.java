@@ -18,11 +18,13 @@ import java.util.Set;
  * @param serverSideApply patch status with server-side apply (production); off for test servers
  * @param defaultImage worker image when a job's template names none
  * @param reconcileThreads concurrent reconciles
+ * @param reconcileNanos told how long each reconcile took (benchmarks); null = nobody
  */
 public record OperatorSettings(Set<String> namespaces, InetSocketAddress federationBind, String endpointUrl,
                                Path storePath, InetSocketAddress metricsBind, boolean leaderElection,
                                String leaseName, String leaseNamespace, boolean serverSideApply, String defaultImage,
-                               Backoff backoff, int reconcileThreads, Clock clock) {
+                               Backoff backoff, int reconcileThreads, Clock clock,
+                               java.util.function.LongConsumer reconcileNanos) {
 
   public static final String DEFAULT_IMAGE = "ghcr.io/fedtt/fedtt-worker:0.1.0";
 
@@ -40,21 +42,26 @@ public record OperatorSettings(Set<String> namespaces, InetSocketAddress federat
   /** Loopback ports picked by the OS, SSA off, no leader election: for tests against the mock server. */
   public static OperatorSettings forTests(Path store) {
     return new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
-        new InetSocketAddress("127.0.0.1", 0), false, null, null, false, null, null, 8, null);
+        new InetSocketAddress("127.0.0.1", 0), false, null, null, false, null, null, 8, null, null);
   }
 
   public OperatorSettings withBackoff(Backoff value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, value, reconcileThreads, clock);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, value, reconcileThreads, clock, reconcileNanos);
   }
 
   public OperatorSettings withClock(Clock value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value, reconcileNanos);
+  }
+
+  public OperatorSettings withReconcileNanos(java.util.function.LongConsumer value) {
+    return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, value);
   }
 
   public OperatorSettings withFederationBind(InetSocketAddress value) {
     return new OperatorSettings(namespaces, value, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos);
   }
 }

@@ -98,6 +98,15 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
 
   @Override
   public UpdateControl<FederatedFineTune> reconcile(FederatedFineTune job, Context<FederatedFineTune> ctx) {
+    long t0 = System.nanoTime();
+    try {
+      return reconcileTimed(job, ctx);
+    } finally {
+      settings.reconcileNanos().accept(System.nanoTime() - t0);
+    }
+  }
+
+  private UpdateControl<FederatedFineTune> reconcileTimed(FederatedFineTune job, Context<FederatedFineTune> ctx) {
     Instant now = settings.clock().instant();
     JobId id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
     long generation = Optional.ofNullable(job.getMetadata().getGeneration()).orElse(0L);
