@@ -88,8 +88,8 @@ app.kubernetes.io/managed-by: fedtt-operator
 
 {{/*
 What the operator does to the API, written once: the ClusterRole (all namespaces) and every
-per-namespace Role render these rules. No wildcards. The platform module's RbacRulesTest runs the
-operator against a recording API server and fails if these rules are not exactly what it used.
+per-namespace Role render these rules. No wildcards. The platform module's LiveOperatorTest runs
+the operator against a recording API server and fails if these rules are not exactly what it used.
 */}}
 {{- define "fedtt-operator.rules" -}}
 # FederatedFineTunes: informer (list/watch), finalizer add/remove (patch), deletion after
@@ -97,9 +97,10 @@ operator against a recording API server and fails if these rules are not exactly
 - apiGroups: ["fedtt.io"]
   resources: ["federatedfinetunes"]
   verbs: ["delete", "get", "list", "patch", "watch"]
+# Status: server-side apply (patch), or a whole-status write with serverSideApply=false (update).
 - apiGroups: ["fedtt.io"]
   resources: ["federatedfinetunes/status"]
-  verbs: ["patch"]
+  verbs: ["patch", "update"]
 # Owner references with blockOwnerDeletion need this where OwnerReferencesPermissionEnforcement is on.
 - apiGroups: ["fedtt.io"]
   resources: ["federatedfinetunes/finalizers"]
@@ -107,7 +108,7 @@ operator against a recording API server and fails if these rules are not exactly
 # Worker pods: informer, creation, deletion (failed, suspended, finished; per job on cleanup).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["create", "delete", "deletecollection", "get", "list", "watch"]
+  verbs: ["create", "delete", "deletecollection", "list", "watch"]
 # The per-job token Secret: informer, creation, update when silos change, deletion on cleanup.
 - apiGroups: [""]
   resources: ["secrets"]

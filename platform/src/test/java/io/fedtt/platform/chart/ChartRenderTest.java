@@ -93,7 +93,7 @@ class ChartRenderTest {
     assertEquals(r.one(ClusterRole.class).getMetadata().getName(), crb.getRoleRef().getName());
     assertEquals(List.of(operatorSubject(r)), crb.getSubjects().stream().map(ChartRenderTest::subject).toList());
     assertFalse(args(d).stream().anyMatch(a -> a.startsWith("--namespaces")), "all namespaces by default");
-    assertTrue(args(d).contains("--endpoint-url=http://fedtt-fedtt-operator.fedtt-system.svc:8080"), args(d).toString());
+    assertTrue(args(d).contains("--endpoint-url=http://fedtt-fedtt-operator.fedtt-system.svc:8443"), args(d).toString());
     assertTrue(args(d).contains("--worker-image=ghcr.io/fedtt/fedtt-worker:0.1.0"), args(d).toString());
   }
 
@@ -182,7 +182,7 @@ class ChartRenderTest {
     assertEquals("registry.example.com/fedtt/fedtt-operator:0.1.0-rc1", c.getImage());
     assertEquals("Always", c.getImagePullPolicy());
     assertTrue(args(d).contains("--worker-image=registry.example.com/fedtt/fedtt-worker:0.1.0-rc1-cuda"));
-    assertTrue(args(d).contains("--endpoint-url=https://fedtt.example.com:8443"));
+    assertTrue(args(d).contains("--endpoint-url=https://fedtt.example.com:9443"));
     assertTrue(args(d).contains("--lease-name=fedtt-leader"));
     assertTrue(r.all(PersistentVolumeClaim.class).isEmpty(), "existingClaim: no new claim");
     assertEquals("fedtt-store", volume(d, "store").getPersistentVolumeClaim().getClaimName());
@@ -190,7 +190,7 @@ class ChartRenderTest {
         .filter(sa -> sa.getMetadata().getName().equals("fedtt-trainer")).map(sa -> sa.getMetadata().getNamespace())
         .collect(Collectors.toSet()));
     assertEquals("fedtt-controller", d.getSpec().getTemplate().getSpec().getServiceAccountName());
-    assertEquals(Set.of(8443, 9464), r.one(Service.class).getSpec().getPorts().stream().map(ServicePort::getPort)
+    assertEquals(Set.of(9443, 9464), r.one(Service.class).getSpec().getPorts().stream().map(ServicePort::getPort)
         .collect(Collectors.toSet()));
   }
 
@@ -253,8 +253,8 @@ class ChartRenderTest {
       assertEquals(containerPorts.get(p.getTargetPort().getStrVal()), p.getPort(), "service port " + p.getName());
     }
     List<String> args = args(d);
-    assertTrue(args.contains("--federation-port=" + containerPorts.get("federation")), args.toString());
-    assertTrue(args.contains("--metrics-port=" + containerPorts.get("metrics")), args.toString());
+    assertTrue(args.contains("--federation-bind=0.0.0.0:" + containerPorts.get("federation")), args.toString());
+    assertTrue(args.contains("--metrics-bind=0.0.0.0:" + containerPorts.get("metrics")), args.toString());
   }
 
   private static void workerAccountsHaveNoRights(Rendered r) {
