@@ -9,6 +9,8 @@ import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.FreezingPolicyName;
 import io.fedtt.api.v1alpha1.FreezingSpec;
 import io.fedtt.api.v1alpha1.MethodSpec;
+import io.fedtt.api.v1alpha1.ModelArchitecture;
+import io.fedtt.api.v1alpha1.ModelFamily;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.api.v1alpha1.WireDtype;
@@ -49,6 +51,32 @@ public final class FederationJobMapper {
             return Optional.of(ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The model's architecture without loading it: {@code spec.model.architecture} when given, else the
+     * built-in model's; empty when neither is known (an unknown {@code builtin:} name). Workers check
+     * the model they load against this, so a wrong declaration fails there with the field named.
+     */
+    public static Optional<ModelConfig> modelConfig(FederatedFineTuneSpec spec) {
+        ModelArchitecture a = spec.getModel().getArchitecture();
+        if (a == null) {
+            return builtinModel(spec);
+        }
+        ModelConfig.Family family = switch (a.getFamily() == null ? ModelFamily.BERT : a.getFamily()) {
+            case BERT -> ModelConfig.Family.BERT;
+        };
+        return Optional.of(new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
+                required(a.getNumLayers(), "numLayers"), required(a.getIntermediateSize(), "intermediateSize"),
+                required(a.getNumHeads(), "numHeads"), required(a.getVocabSize(), "vocabSize"),
+                or(a.getMaxPositions(), 512), or(a.getTypeVocabSize(), 2), spec.getModel().getLabels().size()));
+    }
+
+    private static int required(Integer value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("model.architecture." + field + " is required");
+        }
+        return value;
     }
 
     public static AdapterConfig adapterConfig(AdapterSpec a) {

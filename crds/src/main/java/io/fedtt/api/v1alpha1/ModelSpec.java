@@ -14,6 +14,9 @@ import java.util.List;
 /**
  * The frozen base model and the classification task trained on top of it.
  */
+@ValidationRule(value = "self.uri.startsWith('builtin:') || has(self.architecture)",
+    message = "architecture is required unless the uri is builtin: (the operator cannot read the model's config.json)",
+    fieldPath = ".architecture")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSpec extends ValueObject {
 
@@ -21,6 +24,9 @@ public class ModelSpec extends ValueObject {
   @Required
   @Pattern("^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$")
   private String uri;
+
+  @JsonPropertyDescription("The model's shape as in its config.json; required unless the uri is builtin:, because the operator lays out the initial adapter without loading the model. Each worker refuses a model whose config.json differs.")
+  private ModelArchitecture architecture;
 
   @JsonPropertyDescription("The task; only sequence-classification exists today.")
   @Default("sequence-classification")
@@ -52,6 +58,14 @@ public class ModelSpec extends ValueObject {
 
   public void setUri(String uri) {
     this.uri = uri;
+  }
+
+  public ModelArchitecture getArchitecture() {
+    return architecture;
+  }
+
+  public void setArchitecture(ModelArchitecture architecture) {
+    this.architecture = architecture;
   }
 
   public Task getTask() {

@@ -17,6 +17,7 @@ import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.tensor.DType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FederationJobMapperTest {
@@ -80,5 +81,28 @@ class FederationJobMapperTest {
         FederatedFineTune fft = load("lora-csv-gz.yaml");
         AdapterConfig a = FederationJobMapper.adapterConfig(fft.getSpec().getAdapter());
         assertEquals(AdapterConfig.Type.LORA, a.type());
+    }
+
+    @Test
+    void modelConfigIsTheBuiltinPresetOrTheDeclaredArchitecture() {
+        FederatedFineTune quickstart = load("quickstart.yaml");
+        assertEquals(FederationJobMapper.builtinModel(quickstart.getSpec()),
+                FederationJobMapper.modelConfig(quickstart.getSpec()));
+
+        // Only the required sizes are given; family, maxPositions and typeVocabSize take the CRD's defaults.
+        FederatedFineTune own = load("pvc-model-with-architecture.yaml");
+        assertEquals(Optional.empty(), FederationJobMapper.builtinModel(own.getSpec()));
+        assertEquals(Optional.of(new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 512, 2, 2)),
+                FederationJobMapper.modelConfig(own.getSpec()));
+
+        FederatedFineTune hf = load("fedtt-plus-gpu.yaml");
+        assertEquals(Optional.of(ModelConfig.allMiniLmL6V2(2)), FederationJobMapper.modelConfig(hf.getSpec()));
+    }
+
+    @Test
+    void modelConfigIsEmptyForAnUnknownBuiltinWithoutArchitecture() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        fft.getSpec().getModel().setUri("builtin:bert-large");
+        assertEquals(Optional.empty(), FederationJobMapper.modelConfig(fft.getSpec()));
     }
 }
