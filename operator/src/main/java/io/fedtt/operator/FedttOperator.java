@@ -13,6 +13,7 @@ import io.fedtt.operator.metrics.MetricsServer;
 import io.fedtt.operator.reconcile.FederatedFineTuneReconciler;
 import io.fedtt.operator.reconcile.ReconcilerSettings;
 import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Clock;
@@ -68,6 +69,8 @@ public final class FedttOperator implements AutoCloseable {
     FederationHost host = new FederationHost(null, s.storePath(), CoordinatorOptions.defaults(), rounds, metrics);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
     meters.config().meterFilter(new JosdkMeterDescriptions());
+    java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(!s.leaderElection());
+    java.util.concurrent.atomic.AtomicBoolean lostLease = new java.util.concurrent.atomic.AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withUseSSAToPatchPrimaryResource(s.serverSideApply())
@@ -77,9 +80,19 @@ public final class FedttOperator implements AutoCloseable {
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
           .withCloseClientOnStop(false);
       if (s.leaderElection()) {
-        o.withLeaderElectionConfiguration(s.leaseNamespace() == null
-            ? new LeaderElectionConfiguration(s.leaseName())
-            : new LeaderElectionConfiguration(s.leaseName(), s.leaseNamespace()));
+        // Only the leader reconciles and so hosts jobs: only it reports ready, so that a Service
+        // gated on readiness sends workers to the replica that serves their jobs. A leader that
+        // loses its Lease closes its coordinators at once (the new leader resumes them from the
+        // shared store) and reports unhealthy, so that its liveness probe restarts it.
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(s.leaseName(), s.leaseNamespace(),
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+            new LeaderCallbacks(() -> leading.set(true), () -> {
+              leading.set(false);
+              lostLease.set(true);
+              host.close();
+            }, id -> { }), false));
       }
     });
     ReconcilerSettings rs = new ReconcilerSettings(PodSettings.of(s.defaultImage(), endpoint), s.backoff(), null,
@@ -95,11 +108,12 @@ public final class FedttOperator implements AutoCloseable {
     FederationServer server = null;
     try {
       if (s.metricsBind() != null) {
-        ms = MetricsServer.start(s.metricsBind(), registry, () -> true,
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy());
+        ms = MetricsServer.start(s.metricsBind(), registry, () -> !lostLease.get(),
+            () -> leading.get() && operator.getRuntimeInfo().isStarted()
+                && operator.getRuntimeInfo().allEventSourcesAreHealthy());
       }
       operator.start();
-      awaitRehosted(client, s, host);
+      awaitRehosted(client, s, host, leading);
       server = FederationServer.start(ServerConfig.loopback().withBind(bind));
       host.attach(server);
     } catch (IOException | RuntimeException e) {
@@ -124,11 +138,11 @@ public final class FedttOperator implements AutoCloseable {
    * Waits (bounded) until every job that had started and is not finished or suspended, according to its status, is hosted again, so
    * that after an operator restart workers never meet an endpoint that does not know their job.
    */
-  private static void awaitRehosted(KubernetesClient client, OperatorSettings s, FederationHost host) {
+  private static void awaitRehosted(KubernetesClient client, OperatorSettings s, FederationHost host,
+      java.util.concurrent.atomic.AtomicBoolean leading) {
     long end = System.nanoTime() + REHOST_WAIT.toNanos();
     while (System.nanoTime() < end) {
-      long running = runningJobs(client, s);
-      if (host.hostedJobs() >= running) {
+      if (leading.get() && host.hostedJobs() >= runningJobs(client, s)) {
         return;
       }
       try {

@@ -55,6 +55,11 @@ public record OperatorSettings(Set<String> namespaces, InetSocketAddress federat
         leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value, reconcileNanos);
   }
 
+  public OperatorSettings withLeaderElection(String lease, String namespace) {
+    return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, true,
+        lease, namespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos);
+  }
+
   public OperatorSettings withReconcileNanos(java.util.function.LongConsumer value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
         leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, value);

@@ -136,10 +136,12 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
       st.setCondition(ConditionType.Failed, false, Reason.InvalidSpec, "the spec is valid as of generation "
           + generation, generation, now);
     }
-    Optional<ModelConfig> model = FederationJobMapper.builtinModel(job.getSpec());
+    // The initial adapter's layout needs the model's shape: the built-in preset or spec.model.architecture
+    // (the model itself is only loaded by the workers).
+    Optional<ModelConfig> model = FederationJobMapper.modelConfig(job.getSpec());
     if (model.isEmpty()) {
-      return invalid(step, "spec.model.uri: the operator lays out the initial adapter only for built-in models ("
-          + FederationJobMapper.BUILTIN_MINILM + "); '" + job.getSpec().getModel().getUri() + "' is not one", old);
+      return invalid(step, "spec.model.uri: '" + job.getSpec().getModel().getUri() + "' is not a built-in model ("
+          + FederationJobMapper.BUILTIN_MINILM + "); give its shape in spec.model.architecture", old);
     }
 
     // ---- act: the Secret with one token per slot

@@ -59,11 +59,10 @@ class ExampleManifestsTest {
       job.getMetadata().setGeneration(1L);
       assertEquals(List.of(), ApiSpecValidator.standard().validate(job));
       JobId id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
-      var model = FederationJobMapper.builtinModel(job.getSpec());
-      if (model.isPresent()) {
-        FederationJobSpec spec = FederationJobMapper.jobSpec(id, job.getSpec(), model.get());
-        assertTrue(spec.participants().size() >= 1);
-      }
+      var model = FederationJobMapper.modelConfig(job.getSpec())
+          .orElseThrow(() -> new AssertionError(file + ": the operator cannot tell the model's architecture"));
+      FederationJobSpec spec = FederationJobMapper.jobSpec(id, job.getSpec(), model);
+      assertTrue(spec.participants().size() >= 1);
       List<WorkerSlot> slots = WorkerSlots.of(job);
       assertFalse(slots.isEmpty());
       var secret = TokenSecretBuilder.build(job, slots, Map.of(), TokenRegistry::newToken);

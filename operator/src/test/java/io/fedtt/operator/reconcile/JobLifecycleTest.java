@@ -1,18 +1,22 @@
 package io.fedtt.operator.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.ModelArchitecture;
 import io.fedtt.api.v1alpha1.status.ConditionType;
 import io.fedtt.api.v1alpha1.status.Conditions;
 import io.fedtt.api.v1alpha1.status.FederatedFineTuneStatus;
 import io.fedtt.api.v1alpha1.status.Phase;
 import io.fedtt.api.v1alpha1.status.Reason;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.coordinator.CoordinatorSnapshot;
 import io.fedtt.core.federation.store.FileRoundStore;
@@ -172,6 +176,39 @@ class JobLifecycleTest {
     FederatedFineTune fixed = h.awaitPhase("team-c", "bad", Phase.Succeeded, Duration.ofSeconds(30));
     assertEquals(fixed.getMetadata().getGeneration(), fixed.getStatus().getObservedGeneration());
     assertEquals(1, fixed.getStatus().getRound().getCompleted());
+  }
+
+  @Test
+  void aModelTheOperatorCannotReadRunsOnItsDeclaredArchitecture() {
+    FederatedFineTune job = Jobs.job("team-e", "own-model", 1, "a");
+    job.getSpec().getModel().setUri("file:/models/tiny-bert");
+    ModelArchitecture a = new ModelArchitecture();
+    a.setHiddenSize(32);
+    a.setNumLayers(2);
+    a.setIntermediateSize(64);
+    a.setNumHeads(2);
+    a.setVocabSize(30522);
+    job.getSpec().getModel().setArchitecture(a);
+    h.create(job);
+    FederatedFineTune done = h.awaitPhase("team-e", "own-model", Phase.Succeeded, Duration.ofSeconds(30));
+    ModelConfig tiny = new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 512, 2, 2);
+    long expected = FederationJobMapper.layout(job.getSpec(), tiny).parameterCount();
+    assertEquals(expected, done.getStatus().getCommunication().getParametersPerUpdate(),
+        "the initial adapter is laid out for the declared architecture");
+    assertNotEquals(FederationJobMapper.layout(job.getSpec(), ModelConfig.allMiniLmL6V2(2)).parameterCount(), expected);
+  }
+
+  @Test
+  void anUnknownBuiltinModelIsAnInvalidSpec() {
+    FederatedFineTune job = Jobs.job("team-e", "unknown-builtin", 1, "a");
+    job.getSpec().getModel().setUri("builtin:bert-large");
+    h.create(job);
+    FederatedFineTune failed = h.awaitPhase("team-e", "unknown-builtin", Phase.Failed, Duration.ofSeconds(20));
+    var cond = Conditions.find(failed.getStatus().getConditions(), ConditionType.Failed).orElseThrow();
+    assertEquals(Reason.InvalidSpec.name(), cond.getReason());
+    assertEquals("spec.model.uri: 'builtin:bert-large' is not a built-in model (builtin:all-minilm-l6-v2);"
+        + " give its shape in spec.model.architecture", cond.getMessage());
+    assertTrue(pods("team-e", "unknown-builtin").isEmpty());
   }
 
   @Test
