@@ -334,9 +334,20 @@ public final class RoundCoordinator implements AutoCloseable {
      * added to the round's aggregate. Returns once it is durable; an identical repeat returns a
      * receipt marked duplicate and counts nothing.
      *
-     * @throws Rejection with the reason (gone, conflict, invalid, ...) and a message naming it
+     * @throws Rejection with the reason (gone, conflict, invalid, ...) and a message naming it;
+     *     listeners hear of it through {@link RoundListener#updateRefused}
      */
     public UploadReceipt submit(String participant, int round, byte[] body) {
+        try {
+            return accept(participant, round, body);
+        } catch (Rejection r) {
+            events.add(l -> l.updateRefused(spec.job(), round, participant, r.kind(), r.getMessage()));
+            dispatchEvents();
+            throw r;
+        }
+    }
+
+    private UploadReceipt accept(String participant, int round, byte[] body) {
         requireParticipant(participant);
         String digest = Digest.sha256Hex(body);
         UpdateValidator.Expected expected;

@@ -24,6 +24,13 @@ public interface RoundListener {
     default void roundCompleted(JobId job, RoundRecord record) {
     }
 
+    /**
+     * An upload was refused: {@code kind} GONE means it came after its round closed (late); the
+     * others mean it was invalid, unauthorized, conflicting or the participant should retry (BUSY).
+     */
+    default void updateRefused(JobId job, int round, String participant, Rejection.Kind kind, String message) {
+    }
+
     default void jobFinished(JobId job, JobStatus status) {
     }
 }
