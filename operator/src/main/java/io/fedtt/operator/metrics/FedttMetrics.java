@@ -4,6 +4,7 @@ import io.fedtt.api.v1alpha1.status.FederatedFineTuneStatus;
 import io.fedtt.api.v1alpha1.status.Phase;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundRecord;
+import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The operator's job metrics. Most series are read at scrape time from the last status each job's
  * reconcile computed (so they restart-proof follow the coordinator's persisted totals); the round
- * duration histogram and the upload counter are fed by round events. Labels are namespace and name
+ * duration histogram and the upload counter (accepted, rejected, late) are fed by round events. Labels are namespace and name
  * (plus direction, result or phase), never round or silo ids. {@link #remove} drops every series of
  * a deleted job.
  */
@@ -132,9 +133,16 @@ public final class FedttMetrics implements RoundListener {
     }
   }
 
-  /** Counts an upload the coordinator refused ({@link #REJECTED}) or that came after its round closed ({@link #LATE}). */
-  public void updateRefused(JobId job, String result) {
-    siloUpdates.labelValues(job.namespace(), job.name(), result).inc();
+  /**
+   * Counts an upload the coordinator refused: after its round closed ({@link #LATE}) or for any other
+   * reason ({@link #REJECTED}); "busy, retry" answers are not outcomes and are not counted.
+   */
+  @Override
+  public void updateRefused(JobId job, int round, String participant, Rejection.Kind kind, String message) {
+    if (kind == Rejection.Kind.BUSY) {
+      return;
+    }
+    siloUpdates.labelValues(job.namespace(), job.name(), kind == Rejection.Kind.GONE ? LATE : REJECTED).inc();
   }
 
   @Override
