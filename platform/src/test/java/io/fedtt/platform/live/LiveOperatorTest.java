@@ -225,6 +225,22 @@ class LiveOperatorTest {
   }
 
   @Test
+  void metricsNamedInThePlatformGuideAreExported() throws Exception {
+    Map<String, Set<String>> scraped = PromQl.exposition(scrape);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("fedtt_[a-z_]+")
+        .matcher(Files.readString(Repo.ROOT.resolve("docs/platform.md")));
+    Set<String> named = new TreeSet<>();
+    while (m.find()) {
+      named.add(m.group());
+    }
+    assertTrue(named.size() >= 8, "metric names in docs/platform.md: " + named);
+    for (String n : named) {
+      assertTrue(scraped.containsKey(n) || scraped.containsKey(n + "_bucket"),
+          "docs/platform.md names " + n + ", which the operator does not export");
+    }
+  }
+
+  @Test
   void promQlReaderFindsMetricsAndMatchersOnly() {
     assertEquals(Map.of("x_total", Set.of("n"), "y", Set.of()), PromQl.selectors(
         "sum by (a, le) (rate(x_total{n=~\"$v\", }[$__rate_interval])) / on (a) group_left histogram_quantile(0.5, y)"));
