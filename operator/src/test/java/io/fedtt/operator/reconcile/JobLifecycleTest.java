@@ -288,4 +288,14 @@ class JobLifecycleTest {
     assertEquals(List.of(1, 2, 3), done.getStatus().getHistory().stream().map(r -> r.getRound()).toList());
     done.getStatus().getSilos().forEach(x -> assertEquals(null, x.getRestarts(), x.toString()));
   }
+
+  @Test
+  void finishedJobIsDeletedAfterItsTtl() {
+    FederatedFineTune job = Jobs.job("team-h", "short-lived", 1, "a");
+    job.getSpec().getRunPolicy().setTtlSecondsAfterFinished(1);
+    h.create(job);
+    h.awaitPhase("team-h", "short-lived", Phase.Succeeded, Duration.ofSeconds(30));
+    OperatorHarness.until("deleted after ttl", Duration.ofSeconds(20), () -> h.get("team-h", "short-lived") == null);
+    assertTrue(!h.operator.host().hasState(new JobId("team-h", "short-lived")), "round store removed");
+  }
 }
