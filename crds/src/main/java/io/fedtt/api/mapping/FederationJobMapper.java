@@ -72,6 +72,23 @@ public final class FederationJobMapper {
                 or(a.getMaxPositions(), 512), or(a.getTypeVocabSize(), 2), spec.getModel().getLabels().size()));
     }
 
+    /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */
+    public static ModelArchitecture architecture(ModelConfig m) {
+        ModelArchitecture a = new ModelArchitecture();
+        a.setFamily(switch (m.family()) {
+            case BERT -> ModelFamily.BERT;
+            case LLAMA -> throw new IllegalArgumentException("spec.model.architecture has no family LLAMA yet");
+        });
+        a.setHiddenSize(m.hiddenSize());
+        a.setNumLayers(m.numLayers());
+        a.setIntermediateSize(m.intermediateSize());
+        a.setNumHeads(m.numHeads());
+        a.setVocabSize(m.vocabSize());
+        a.setMaxPositions(m.maxPositions());
+        a.setTypeVocabSize(m.typeVocabSize());
+        return a;
+    }
+
     private static int required(Integer value, String field) {
         if (value == null) {
             throw new IllegalArgumentException("model.architecture." + field + " is required");

@@ -100,6 +100,14 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void architectureIsTheInverseOfModelConfig() {
+        FederatedFineTune fft = load("pvc-model-with-architecture.yaml");
+        ModelConfig tiny = new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 128, 1, 2);
+        fft.getSpec().getModel().setArchitecture(FederationJobMapper.architecture(tiny));
+        assertEquals(Optional.of(tiny), FederationJobMapper.modelConfig(fft.getSpec()));
+    }
+
+    @Test
     void modelConfigIsEmptyForAnUnknownBuiltinWithoutArchitecture() {
         FederatedFineTune fft = load("quickstart.yaml");
         fft.getSpec().getModel().setUri("builtin:bert-large");
