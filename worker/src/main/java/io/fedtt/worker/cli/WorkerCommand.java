@@ -19,6 +19,8 @@ import io.fedtt.core.tensor.SafetensorsException;
 import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.data.ManifestDatasets;
 import io.fedtt.worker.engine.EngineSettings;
+import io.fedtt.worker.model.DeclaredArchitecture;
+import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.ModelWeightsException;
 import io.fedtt.worker.model.PretrainedEncoder;
 import io.fedtt.worker.model.source.ModelSources;
@@ -216,7 +218,7 @@ public final class WorkerCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         String modelUri = spec.getModel().getUri();
         int maxLen = spec.getModel().getMaxSequenceLength() == null ? 128 : spec.getModel().getMaxSequenceLength();
-        PretrainedEncoder encoder = loadModel(modelUri, maxLen);
+        PretrainedEncoder encoder = loadModel(spec, modelUri, maxLen);
         try {
             AdapterLayout layout = FederationJobMapper.layout(spec,
                     AdapterModel.modelConfig(encoder.config(), spec.getModel().getLabels().size()));
@@ -312,10 +314,12 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    private PretrainedEncoder loadModel(String uri, int maxLen) {
+    private PretrainedEncoder loadModel(FederatedFineTuneSpec spec, String uri, int maxLen) {
         Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
         try {
             Path dir = ModelSources.defaults(env).resolve(uri, cache);
+            // Before the weights: a model that is not the declared one fails in a second, naming the field.
+            DeclaredArchitecture.verify(spec, HfModelDirectory.open(dir).readConfig());
             return PretrainedEncoder.load(dir, maxLen);
         } catch (ModelWeightsException | SafetensorsException | IllegalArgumentException e) {
             throw new InvalidInputException("cannot load model " + uri + ": " + e.getMessage(), e);

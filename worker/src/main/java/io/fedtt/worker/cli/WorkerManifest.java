@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.DataSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
@@ -129,6 +130,11 @@ final class WorkerManifest {
         }
         ModelSpec m = spec.getModel();
         if (o.model() != null) {
+            // The job's adapter was laid out for the manifest's model: another model must have its shape,
+            // which DeclaredArchitecture checks once the model is loaded.
+            if (m.getArchitecture() == null && m.getUri() != null && m.getLabels() != null) {
+                FederationJobMapper.modelConfig(spec).map(FederationJobMapper::architecture).ifPresent(m::setArchitecture);
+            }
             m.setUri(o.model());
         }
         if (o.labels() != null) {

@@ -11,6 +11,7 @@ import io.fedtt.core.metrics.ClassificationMetrics;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.engine.EngineSettings;
+import io.fedtt.worker.model.DeclaredArchitecture;
 import io.fedtt.worker.model.PretrainedEncoder;
 import io.fedtt.worker.model.source.ModelSources;
 import io.fedtt.worker.train.AdapterClassifier;
@@ -62,6 +63,7 @@ public final class DjlLearner implements Learner {
                     encoder = PretrainedEncoder.load(dir, maxLen);
                     loaded = key;
                 }
+                DeclaredArchitecture.verify(spec, encoder.config());
                 ModelConfig config = AdapterModel.modelConfig(encoder.config(), spec.getModel().getLabels().size());
                 AdapterLayout layout = FederationJobMapper.layout(spec, config);
                 RoundsSpec r = spec.getRounds();

@@ -8,6 +8,7 @@ import io.fedtt.api.validation.Problem;
 import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.worker.data.ManifestDatasets;
+import io.fedtt.worker.model.ArchitectureMismatchException;
 import io.fedtt.worker.simulate.report.ConsoleTable;
 import io.fedtt.worker.simulate.report.FinalFigures;
 import io.fedtt.worker.simulate.report.HtmlReport;
@@ -148,6 +149,9 @@ public final class SimulateCommand implements Callable<Integer> {
             }
         } catch (DataFileException e) {
             stderr.println("fedtt: " + e.getMessage());
+            return EXIT_INVALID;
+        } catch (ArchitectureMismatchException e) {
+            stderr.println("fedtt: model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
             return EXIT_INVALID;
         } catch (Simulation.SimulationFailedException e) {
             stderr.println("fedtt: " + e.getMessage());

@@ -191,23 +191,59 @@ class WorkerCommandTest {
         assertEquals(2, usage.code());
     }
 
-    @Test
-    void aModelWithAMissingTensorIsNamed() throws Exception {
-        BertConfig c = new BertConfig("bert", 30522, 8, 1, 2, 16, "gelu", 0.1f, 0.1f, 64, 2, 1e-12f, 0);
-        Path model = dir.resolve("broken-model");
+    /** A tiny BERT in Hugging Face layout (zero weights, MiniLM's tokenizer), optionally without one tensor. */
+    private static Path tinyModel(String name, BertConfig c, String missing) throws Exception {
+        Path model = dir.resolve(name);
         Files.createDirectories(model);
         c.write(model.resolve(HfModelDirectory.CONFIG));
         Map<String, Tensor> weights = new LinkedHashMap<>();
         BertParameterShapes.of(c).forEach((n, s) -> weights.put(n, Tensor.zeros(s)));
-        weights.remove("encoder.layer.0.attention.self.query.weight");
+        weights.remove(missing);
         Files.write(model.resolve(HfModelDirectory.WEIGHTS), SafetensorsCodec.encode(new AdapterState(weights), DType.F32));
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
+        try (InputStream in = WorkerCommandTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
             Files.copy(in, model.resolve(HfModelDirectory.TOKENIZER));
         }
-        Run r = run(Map.of(), job.args("silo-a", "--manifest", job.manifest.toString(), "--model", "file:" + model));
+        return model;
+    }
+
+    /** The fixture's manifest with {@code model} in place of the built-in model, declaring {@code architecture}. */
+    private static Path manifestWith(Path model, String architecture) throws Exception {
+        Path manifest = dir.resolve(model.getFileName() + ".yaml");
+        Files.writeString(manifest, job.manifestText.replace("uri: \"builtin:all-minilm-l6-v2\"",
+                "uri: \"file:" + model + "\", architecture: " + architecture));
+        return manifest;
+    }
+
+    @Test
+    void aModelWithAMissingTensorIsNamed() throws Exception {
+        BertConfig c = new BertConfig("bert", 30522, 8, 1, 2, 16, "gelu", 0.1f, 0.1f, 64, 2, 1e-12f, 0);
+        Path model = tinyModel("broken-model", c, "encoder.layer.0.attention.self.query.weight");
+        Path manifest = manifestWith(model, "{hiddenSize: 8, numLayers: 1, intermediateSize: 16, numHeads: 2,"
+                + " vocabSize: 30522, maxPositions: 64}");
+        Run r = run(Map.of(), job.args("silo-a", "--manifest", manifest.toString()));
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("fedtt worker: error: cannot load model file:" + model), r.err());
         assertTrue(r.err().contains("encoder.layer.0.attention.self.query.weight"), r.err());
+    }
+
+    @Test
+    void aModelThatIsNotTheDeclaredArchitectureIsNamed() throws Exception {
+        BertConfig c = new BertConfig("bert", 30522, 8, 1, 2, 16, "gelu", 0.1f, 0.1f, 64, 2, 1e-12f, 0);
+        Path model = tinyModel("hidden-8-model", c, null);
+        Path manifest = manifestWith(model, "{hiddenSize: 16, numLayers: 1, intermediateSize: 16, numHeads: 2,"
+                + " vocabSize: 30522, maxPositions: 64}");
+        Run r = run(Map.of(), job.args("silo-a", "--manifest", manifest.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("fedtt worker: error: cannot load model file:" + model
+                + ": config.json does not match spec.model.architecture: hiddenSize expected 16, found 8 (hidden_size)"
+                + " (fix"), r.err());
+
+        // --model in place of the built-in model: the job's adapter is MiniLM's, so the override must be MiniLM-shaped.
+        Run o = run(Map.of(), job.args("silo-a", "--manifest", job.manifest.toString(), "--model", "file:" + model));
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().startsWith("fedtt worker: error: cannot load model file:" + model
+                + ": config.json does not match spec.model.architecture: hiddenSize expected 384, found 8 (hidden_size);"
+                + " numLayers expected 6, found 1 (num_hidden_layers)"), o.err());
     }
 
     @Test

@@ -1,0 +1,52 @@
+package io.fedtt.worker.model;
+
+import io.fedtt.api.mapping.FederationJobMapper;
+import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.worker.model.bert.BertConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Checks a loaded model against the job's {@code spec.model.architecture}. The operator lays out the
+ * initial adapter from that declaration without seeing the model; a worker whose model differs would
+ * train and upload tensors of other shapes, which the server rejects with a shape error that does not
+ * say why. Failing here names the field instead.
+ */
+public final class DeclaredArchitecture {
+
+    private DeclaredArchitecture() {
+    }
+
+    /**
+     * Does nothing when the spec declares no architecture (built-in models: the operator knows them).
+     *
+     * @throws ArchitectureMismatchException naming every field that differs, expected vs found
+     */
+    public static void verify(FederatedFineTuneSpec spec, BertConfig found) {
+        if (spec.getModel().getArchitecture() == null) {
+            return;
+        }
+        ModelConfig expected = FederationJobMapper.modelConfig(spec).orElseThrow();
+        List<String> diffs = new ArrayList<>();
+        // family: only BERT exists, and BertConfig already refuses a config.json of another family.
+        compare(diffs, "hiddenSize", expected.hiddenSize(), found.hiddenSize(), "hidden_size");
+        compare(diffs, "numLayers", expected.numLayers(), found.numHiddenLayers(), "num_hidden_layers");
+        compare(diffs, "intermediateSize", expected.intermediateSize(), found.intermediateSize(), "intermediate_size");
+        compare(diffs, "numHeads", expected.numHeads(), found.numAttentionHeads(), "num_attention_heads");
+        compare(diffs, "vocabSize", expected.vocabSize(), found.vocabSize(), "vocab_size");
+        compare(diffs, "maxPositions", expected.maxPositions(), found.maxPositionEmbeddings(), "max_position_embeddings");
+        compare(diffs, "typeVocabSize", expected.typeVocabSize(), found.typeVocabSize(), "type_vocab_size");
+        if (!diffs.isEmpty()) {
+            throw new ArchitectureMismatchException("config.json does not match spec.model.architecture: "
+                    + String.join("; ", diffs) + " (fix the manifest's architecture or use the model it describes)");
+        }
+    }
+
+    private static void compare(List<String> diffs, String field, int expected, int found, String configKey) {
+        if (expected != found) {
+            diffs.add(String.format(Locale.ROOT, "%s expected %d, found %d (%s)", field, expected, found, configKey));
+        }
+    }
+}
