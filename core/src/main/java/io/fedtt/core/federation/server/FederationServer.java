@@ -50,8 +50,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * GET /v1/jobs/{ns}/{name}/adapter     the current global adapter (the final one once done)
  * GET /v1/jobs/{ns}/{name}             the job's status (JSON)
  * </pre>
- * Every request carries {@code Authorization: Bearer <token of the silo>}. Errors are JSON
- * {@code {"status","error","message"}}: 401 no or unknown token, 403 another silo's token or a silo
+ * Every request carries {@code Authorization: Bearer <token of the silo>} (a cross-device worker
+ * shard's one token acts for each of its devices, see {@link TokenRegistry}). Errors are JSON
+ * {@code {"status","error","message"}}: 401 no or unknown token, 403 a token that cannot act for the
+ * silo or a silo
  * not selected, 404 unknown job/round/path, 409 a different update already accepted, 410 round or
  * job closed, 413 body over the limit (checked while reading), 422 invalid tensors or metadata,
  * 503 the same upload is in progress.
@@ -281,11 +283,13 @@ public final class FederationServer implements AutoCloseable {
         if (owner.isEmpty()) {
             throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "the bearer token is not valid for job " + job.coordinator().job());
         }
-        if (claimed != null && !(owner.get().equals(claimed) && job.tokens().matches(claimed, token))) {
-            call.participant = owner.get();
+        // A silo's token acts for itself; a worker shard's for each of its devices.
+        String self = job.tokens().defaultParticipantOf(token).orElseThrow();
+        if (claimed != null && !job.tokens().mayActFor(token, claimed)) {
+            call.participant = self;
             throw new Rejection(Rejection.Kind.FORBIDDEN, "the token of '" + owner.get() + "' cannot act for '" + claimed + "'");
         }
-        call.participant = owner.get();
+        call.participant = claimed != null ? claimed : self;
     }
 
     // ================================================================ task long-poll
