@@ -294,9 +294,11 @@ class LiveOperatorTest {
   }
 
   private static void until(String what, BooleanSupplier check) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long start = System.nanoTime();
+    long end = start + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < end) {
       if (check.getAsBoolean()) {
+        System.err.printf("live operator: %s after %d ms%n", what, (System.nanoTime() - start) / 1_000_000);
         return;
       }
       Thread.sleep(50);
