@@ -196,6 +196,37 @@ class ChartRenderTest {
   }
 
   @Test
+  void packagesWithoutTheTestValues() throws Exception {
+    java.nio.file.Path out = Files.createTempDirectory("helm-package");
+    try {
+      Helm.require().ok("package", Repo.CHART.toString(), "--destination", out.toString());
+      java.nio.file.Path tgz = out.resolve("fedtt-operator-0.1.0.tgz");
+      assertTrue(Files.isRegularFile(tgz), "helm package wrote " + tgz);
+      Set<String> entries = new java.util.TreeSet<>();
+      try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(tgz))) {
+        byte[] all = in.readAllBytes();
+        for (int off = 0; off + 512 <= all.length; ) {
+          String name = new String(all, off, 100, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "");
+          if (name.isEmpty()) {
+            break;
+          }
+          long size = Long.parseLong(new String(all, off + 124, 11, java.nio.charset.StandardCharsets.US_ASCII).trim(), 8);
+          entries.add(name);
+          off += 512 + (int) ((size + 511) / 512) * 512;
+        }
+      }
+      assertTrue(entries.contains("fedtt-operator/crds/federatedfinetunes.fedtt.io-v1.yml"), entries.toString());
+      assertTrue(entries.contains("fedtt-operator/files/dashboards/fedtt-jobs.json"), entries.toString());
+      assertTrue(entries.contains("fedtt-operator/values.schema.json"), entries.toString());
+      assertTrue(entries.stream().noneMatch(e -> e.startsWith("fedtt-operator/ci/")), "ci/ values stay out: " + entries);
+    } finally {
+      try (Stream<java.nio.file.Path> files = Files.walk(out)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void moreReplicasWithoutLeaderElectionIsRefused() {
     Helm.Result res = Helm.require().run("template", Rendered.RELEASE, Repo.CHART.toString(), "--set", "replicas=2");
     assertNotEquals(0, res.exitCode());
