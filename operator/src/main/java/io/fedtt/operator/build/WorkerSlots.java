@@ -3,8 +3,11 @@ package io.fedtt.operator.build;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.core.data.DeviceShards;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The worker pods a job wants: one per silo, or one per device shard in cross-device mode. */
 public final class WorkerSlots {
@@ -25,6 +28,23 @@ public final class WorkerSlots {
       int workers = w == null ? 1 : w;
       for (int i = 0; i < workers; i++) {
         out.add(WorkerSlot.shard(i, workers));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The participants each slot's token acts for (slot -> participants): a silo acts for itself, a
+   * device shard for the devices {@link DeviceShards} gives it, as its worker runs them.
+   */
+  public static Map<String, List<String>> actsFor(FederatedFineTune job, List<WorkerSlot> slots) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (WorkerSlot s : slots) {
+      if (s.isShard()) {
+        Integer count = job.getSpec().getDevices() == null ? null : job.getSpec().getDevices().getCount();
+        out.put(s.name(), DeviceShards.devices(s.shard(), s.shards(), count == null ? 0 : count));
+      } else {
+        out.put(s.name(), List.of(s.name()));
       }
     }
     return out;

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +37,12 @@ public final class FederationHost implements AutoCloseable {
   private final CoordinatorOptions options;
   private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
 
-  /** A hosted job: its coordinator, the key of the spec it was opened for and its tokens. */
-  private record Hosted(RoundCoordinator coordinator, String specKey, Map<String, String> tokens) {}
+  /**
+   * A hosted job: its coordinator, the key of the spec it was opened for, its tokens (holder ->
+   * token) and the participants each holder acts for (a device shard acts for its devices).
+   */
+  private record Hosted(RoundCoordinator coordinator, String specKey, Map<String, String> tokens,
+      Map<String, List<String>> actsFor) {}
 
   /**
    * @param server the endpoint to serve jobs on; null to collect jobs first and {@link #attach} it
@@ -63,8 +68,17 @@ public final class FederationHost implements AutoCloseable {
    * @param specKey identifies the coordinator-relevant spec (e.g. its JSON)
    * @param spec builds the coordinator's job spec; called only when a coordinator is opened
    */
-  public synchronized RoundCoordinator ensure(JobId job, String specKey, Supplier<FederationJobSpec> spec,
+  public RoundCoordinator ensure(JobId job, String specKey, Supplier<FederationJobSpec> spec,
       Map<String, String> tokens) {
+    return ensure(job, specKey, spec, tokens, Map.of());
+  }
+
+  /**
+   * Like {@link #ensure(JobId, String, Supplier, Map)}, where each token holder acts for the
+   * participants {@code actsFor} lists (holder -> participants); a holder not listed acts for itself.
+   */
+  public synchronized RoundCoordinator ensure(JobId job, String specKey, Supplier<FederationJobSpec> spec,
+      Map<String, String> tokens, Map<String, List<String>> actsFor) {
     Hosted h = jobs.get(job);
     if (h != null && !h.specKey().equals(specKey)) {
       LOG.log(System.Logger.Level.INFO, "job " + job + ": its rounds or participants changed, re-opening its coordinator");
@@ -73,11 +87,11 @@ public final class FederationHost implements AutoCloseable {
     }
     if (h == null) {
       RoundCoordinator c = RoundCoordinator.open(spec.get(), FileRoundStore.forJob(jobsRoot(), job), options);
-      h = new Hosted(c, specKey, Map.copyOf(tokens));
+      h = new Hosted(c, specKey, Map.copyOf(tokens), Map.copyOf(actsFor));
       jobs.put(job, h);
       serve(h);
-    } else if (!h.tokens().equals(tokens)) {
-      h = new Hosted(h.coordinator(), specKey, Map.copyOf(tokens));
+    } else if (!h.tokens().equals(tokens) || !h.actsFor().equals(actsFor)) {
+      h = new Hosted(h.coordinator(), specKey, Map.copyOf(tokens), Map.copyOf(actsFor));
       jobs.put(job, h);
       serve(h);
     }
@@ -92,7 +106,7 @@ public final class FederationHost implements AutoCloseable {
 
   private void serve(Hosted h) {
     if (server != null) {
-      server.host(h.coordinator(), TokenRegistry.of(h.tokens()));
+      server.host(h.coordinator(), TokenRegistry.of(h.tokens(), h.actsFor()));
     }
   }
 

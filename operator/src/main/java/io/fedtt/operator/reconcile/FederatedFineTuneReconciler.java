@@ -171,7 +171,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     try {
       ModelConfig m = model.get();
       coordinator = host.ensure(id, coordinatorKey(job), () -> FederationJobMapper.jobSpec(id, job.getSpec(), m),
-          tokens);
+          tokens, WorkerSlots.actsFor(job, wanted));
       accounting.computeIfAbsent(id, k -> Accounting.of(job.getSpec(), m));
     } catch (IllegalArgumentException e) {
       return invalid(step, "spec: " + e.getMessage(), old);

@@ -119,6 +119,17 @@ class JobLifecycleTest {
   }
 
   @Test
+  void crossDeviceJobRunsToSucceededWithOneTokenPerShard() throws Exception {
+    // 7 devices on 2 shards (4 + 3), 5 sampled a round: each shard pod acts for its own devices.
+    h.create(Jobs.devices("team-d", "xdev", 2, 7, 5, 2));
+    FederatedFineTune done = h.awaitPhase("team-d", "xdev", Phase.Succeeded, Duration.ofSeconds(60));
+    assertEquals(2, done.getStatus().getRound().getCompleted());
+    assertEquals(List.of(5, 5), done.getStatus().getHistory().stream().map(r -> r.getParticipants()).toList());
+    var secret = client.secrets().inNamespace("team-d").withName("xdev-tokens").get();
+    assertEquals(java.util.Set.of("worker-0", "worker-1"), secret.getData().keySet());
+  }
+
+  @Test
   void podsCarryLabelsOwnerAndOnlyTheirToken() {
     h.kubelet.holdPending(true);
     try {

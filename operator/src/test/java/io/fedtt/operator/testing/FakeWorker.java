@@ -1,5 +1,8 @@
 package io.fedtt.operator.testing;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
+import io.fedtt.core.data.DeviceShards;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
@@ -9,11 +12,18 @@ import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Tensor;
+import io.fedtt.operator.build.WorkerPodBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * An in-process worker speaking the real federation protocol (FederationClient + ClientLoop) with
@@ -40,12 +50,44 @@ public final class FakeWorker implements TestKubelet.Worker {
 
   @Override
   public void run(TestKubelet.WorkerArgs args) throws Exception {
+    String shard = args.env().get(WorkerPodBuilder.ENV_SHARD);
+    if (shard == null) {
+      runParticipant(args, args.silo());
+      return;
+    }
+    // A device shard runs each of its devices with the shard's one token, as the real worker does.
+    FederatedFineTuneSpec spec = Serialization.unmarshal(args.env().get(WorkerPodBuilder.ENV_SPEC),
+        FederatedFineTuneSpec.class);
+    List<String> devices = DeviceShards.devices(Integer.parseInt(shard),
+        Integer.parseInt(args.env().get(WorkerPodBuilder.ENV_SHARDS)), spec.getDevices().getCount());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, devices.size()));
+    try {
+      List<Future<Void>> runs = new ArrayList<>();
+      for (String d : devices) {
+        runs.add(pool.submit(() -> {
+          runParticipant(args, d);
+          return null;
+        }));
+      }
+      for (Future<Void> f : runs) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception x ? x : e;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void runParticipant(TestKubelet.WorkerArgs args, String participant) throws Exception {
     FederationClient.Config cfg = FederationClient.Config.of(URI.create(args.endpoint()), JobId.parse(args.job()),
-            args.silo(), args.token())
+            participant, args.token())
         .withLongPoll(Duration.ofSeconds(2))
         .withRetry(new RetryPolicy(40, Duration.ofMillis(100), Duration.ofMillis(500), 0.2));
     FederationClient client = new FederationClient(cfg);
-    TaskAnswer.Done done = ClientLoop.run(client, (task, global) -> train(args.job(), args.silo(), task, global));
+    TaskAnswer.Done done = ClientLoop.run(client, (task, global) -> train(args.job(), participant, task, global));
     if (done.phase() == io.fedtt.core.federation.JobPhase.FAILED) {
       throw new IllegalStateException("job failed: " + done.reason());
     }

@@ -3,6 +3,7 @@ package io.fedtt.operator.testing;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fedtt.api.v1alpha1.AdapterSpec;
 import io.fedtt.api.v1alpha1.AdapterType;
+import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.ModelSpec;
@@ -55,6 +56,23 @@ public final class Jobs {
     p.setBackoffLimit(3);
     spec.setRunPolicy(p);
     job.setSpec(spec);
+    return job;
+  }
+
+  /** A cross-device job: {@code count} devices, {@code perRound} sampled a round, run by {@code workers} shards. */
+  public static FederatedFineTune devices(String namespace, String name, int rounds, int count, int perRound,
+      int workers) {
+    FederatedFineTune job = job(namespace, name, rounds);
+    job.getSpec().setSilos(null);
+    job.getSpec().getRounds().setMinSilos(perRound);
+    DevicesSpec d = new DevicesSpec();
+    d.setCount(count);
+    d.setPerRound(perRound);
+    d.setWorkers(workers);
+    SiloData data = new SiloData();
+    data.setTrain("file:/data/train.jsonl");
+    d.setData(data);
+    job.getSpec().setDevices(d);
     return job;
   }
 }
