@@ -293,10 +293,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     static TrainingOptions options(FederatedFineTuneSpec spec, Integer maxEval, Integer evalBatch) {
-        RoundsSpec r = spec.getRounds();
-        TrainingOptions o = TrainingOptions.defaults()
-                .withWarmupRatio(r.getWarmupRatio() == null ? 0.0 : r.getWarmupRatio())
-                .withWeightDecay(r.getWeightDecay() == null ? 0.0 : r.getWeightDecay());
+        TrainingOptions o = TrainingOptions.of(spec.getRounds());
         if (maxEval != null) {
             o = o.withMaxEvalExamples(maxEval);
         }

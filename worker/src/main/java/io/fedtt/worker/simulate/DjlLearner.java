@@ -68,9 +68,7 @@ public final class DjlLearner implements Learner {
                 AdapterLayout layout = FederationJobMapper.layout(spec, config);
                 RoundsSpec r = spec.getRounds();
                 AdapterClassifier classifier = AdapterClassifier.attach(encoder, layout, r.getSeed() == null ? 0 : r.getSeed());
-                TrainingOptions options = TrainingOptions.defaults()
-                        .withWarmupRatio(r.getWarmupRatio() == null ? 0.0 : r.getWarmupRatio())
-                        .withWeightDecay(r.getWeightDecay() == null ? 0.0 : r.getWeightDecay());
+                TrainingOptions options = TrainingOptions.of(r);
                 return new DjlLearner(classifier, config, options);
             }
         };

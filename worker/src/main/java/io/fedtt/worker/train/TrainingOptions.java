@@ -26,6 +26,13 @@ public record TrainingOptions(AdamW.Settings optimizer, double warmupRatio, Adam
         }
     }
 
+    /** The defaults with the manifest's warm-up share and weight decay (the rest comes with each round's task). */
+    public static TrainingOptions of(io.fedtt.api.v1alpha1.RoundsSpec rounds) {
+        return defaults()
+                .withWarmupRatio(rounds.getWarmupRatio() == null ? 0.0 : rounds.getWarmupRatio())
+                .withWeightDecay(rounds.getWeightDecay() == null ? 0.0 : rounds.getWeightDecay());
+    }
+
     public static TrainingOptions defaults() {
         return new TrainingOptions(AdamW.Settings.defaults(), 0.0, AdamW.Kernel.FUSED, DEFAULT_EVAL_BATCH,
                 Integer.MAX_VALUE);
