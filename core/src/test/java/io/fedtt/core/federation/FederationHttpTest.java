@@ -109,6 +109,8 @@ class FederationHttpTest {
             await(() -> coordinator.status().bytesUp() == up && coordinator.status().bytesDown() == down,
                     "server byte counts " + coordinator.status().bytesUp() + "/" + coordinator.status().bytesDown()
                             + " to equal the clients' " + up + "/" + down);
+            // Only uploads carry bytes up, each inside its round: the upload that closed a round included.
+            assertEquals(up, history.stream().mapToLong(RoundRecord::bytesUp).sum(), "uploads counted in their rounds");
         } finally {
             coordinator.close();
         }

@@ -1,13 +1,17 @@
 package io.fedtt.worker.cli;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the worker does on SIGTERM (Kubernetes deleting the pod): a round being uploaded is
  * finished; a round being trained is abandoned between two steps (nothing is uploaded, the server
- * treats the silo as a straggler); a wait for the next task is interrupted. The shutdown hook waits
- * for the main thread to get there, up to a grace period, so the log says how the worker ended.
+ * treats the participant as a straggler); a wait for the next task is interrupted. The shutdown hook
+ * waits for the main thread to get there, up to a grace period, so the log says how the worker ended.
+ *
+ * <p>Each thread that runs a participant's loop (one for a silo; one per device of a cross-device
+ * shard) reports its own phase, so a stop interrupts exactly the threads that are waiting.
  */
 final class GracefulStop {
 
@@ -16,14 +20,15 @@ final class GracefulStop {
     private static final AtomicBoolean IN_PROGRESS = new AtomicBoolean();
 
     private final AtomicBoolean requested = new AtomicBoolean();
-    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
-    private final Thread worker;
+    private final Map<Thread, Phase> phases = new ConcurrentHashMap<>();
+    private final Thread main;
     private final long graceMillis;
     private Thread hook;
 
-    GracefulStop(Thread worker, long graceMillis) {
-        this.worker = worker;
+    GracefulStop(Thread main, long graceMillis) {
+        this.main = main;
         this.graceMillis = graceMillis;
+        phases.put(main, Phase.STARTING);
     }
 
     /** True while the JVM runs its shutdown hooks: System.exit would then block forever. */
@@ -38,7 +43,7 @@ final class GracefulStop {
 
     /** After a normal end: the hook is no longer needed. */
     void uninstall() {
-        phase.set(Phase.DONE);
+        phases.put(main, Phase.DONE);
         if (hook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -52,34 +57,45 @@ final class GracefulStop {
         return requested.get();
     }
 
+    /** The calling thread is now in phase {@code p}. */
     void enter(Phase p) {
-        phase.set(p);
+        Thread t = Thread.currentThread();
+        phases.put(t, p);
         if (p == Phase.WAITING && requested.get()) {
-            worker.interrupt();
+            t.interrupt();
         }
     }
 
+    /** The calling thread (not the main one) is finished: a later stop leaves it alone. */
+    void leave() {
+        if (Thread.currentThread() != main) {
+            phases.remove(Thread.currentThread());
+        }
+    }
+
+    /** The main thread's phase. */
     Phase phase() {
-        return phase.get();
+        return phases.getOrDefault(main, Phase.DONE);
     }
 
     /** Asks the worker to stop as described above (the shutdown hook, or a test). */
     void request() {
         requested.set(true);
-        Phase p = phase.get();
-        if (p == Phase.WAITING || p == Phase.STARTING) {
-            worker.interrupt();
-        }
+        phases.forEach((t, p) -> {
+            if (p == Phase.WAITING || p == Phase.STARTING) {
+                t.interrupt();
+            }
+        });
     }
 
     private void onSignal() {
         IN_PROGRESS.set(true);
-        if (phase.get() == Phase.DONE) {
+        if (phase() == Phase.DONE) {
             return;
         }
         request();
         try {
-            worker.join(graceMillis);
+            main.join(graceMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -2,11 +2,13 @@ package io.fedtt.worker.cli;
 
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.core.adapter.AdapterLayout;
 import io.fedtt.core.data.DataFileException;
+import io.fedtt.core.data.DeviceShards;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
@@ -34,10 +36,20 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -133,10 +145,13 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Tries per request before the endpoint counts as unreachable (default: 30, about 5 minutes).")
     int retries;
 
-    @Option(names = "--shard", hidden = true)
+    @Option(names = "--shard", paramLabel = "K", defaultValue = "${env:FEDTT_SHARD}",
+            description = "Cross-device: run the virtual devices of shard K, those whose index i has i %% N == K"
+                    + " (env FEDTT_SHARD; the operator sets it).")
     Integer shard;
 
-    @Option(names = "--shards", hidden = true)
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "${env:FEDTT_SHARDS}",
+            description = "Cross-device: the number of worker shards, spec.devices.workers (env FEDTT_SHARDS).")
     Integer shards;
 
     private final Map<String, String> env;
@@ -178,37 +193,26 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     private int run() {
-        if (shard != null || shards != null) {
-            throw new InvalidInputException("cross-device shards (--shard/--shards) are not supported by this worker;"
-                    + " run the job cross-silo");
+        Sharding sharding = sharding();
+        if (sharding != null && (silo == null || silo.isBlank())) {
+            silo = "shard-" + sharding.shard();
         }
-        String siloName = required(silo, "--silo");
+        String name = required(silo, "--silo");
         JobId jobId = jobId();
         URI base = endpoint();
         String token = readToken();
-        FederatedFineTune resource = WorkerManifest.load(manifest, env.get(WorkerManifest.ENV_SPEC), jobId, siloName,
+        FederatedFineTune resource = WorkerManifest.load(manifest, env.get(WorkerManifest.ENV_SPEC), jobId, name,
                 new WorkerManifest.Overrides(model, labels, maxSequenceLength, train, eval, textField, labelField));
         FederatedFineTuneSpec spec = resource.getSpec();
-        SiloSpec siloSpec = WorkerManifest.silo(spec, siloName);
-        if (siloSpec.getData() == null || siloSpec.getData().getTrain() == null) {
-            throw new InvalidInputException("silo '" + siloName + "' has no training data (spec.silos[].data.train)");
-        }
+        ManifestDatasets datasets = new ManifestDatasets(spec, dataDir != null ? dataDir : Path.of("").toAbsolutePath(),
+                pvcRoot);
+        Map<String, ManifestDatasets.ClientData> participants = sharding == null
+                ? Map.of(name, siloData(spec, datasets, name))
+                : deviceData(spec, datasets, sharding);
 
-        Path base0 = dataDir != null ? dataDir : Path.of("").toAbsolutePath();
-        ManifestDatasets.ClientData data;
-        try {
-            data = new ManifestDatasets(spec, base0, pvcRoot).silo(siloSpec);
-        } catch (DataFileException e) {
-            throw new InvalidInputException(e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("silo '" + siloName + "' data: " + e.getMessage(), e);
-        }
-        log("silo " + siloName + " of job " + jobId + ": " + data.train().size() + " training examples from "
-                + siloSpec.getData().getTrain() + (data.eval() == null ? ", no local eval split"
-                : ", " + data.eval().size() + " eval examples from " + siloSpec.getData().getEval()));
-
-        FederationClient client = client(base, jobId, siloName, token);
-        preflight(client, jobId);
+        Map<String, FederationClient> clients = new LinkedHashMap<>();
+        participants.keySet().forEach(p -> clients.put(p, client(base, jobId, p, token)));
+        preflight(clients.values().iterator().next(), jobId);
 
         EngineSettings engine = threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env);
         engine.start();
@@ -228,17 +232,179 @@ public final class WorkerCommand implements Callable<Integer> {
             log(String.format(Locale.ROOT, "model %s loaded in %.1f s: %,d parameters, %s adapter %,d; %d thread(s)",
                     modelUri, (System.nanoTime() - t0) / 1e9, encoder.loadReport().parameters(),
                     layout.adapter().typeName(), layout.parameterCount(), EngineSettings.activeIntraOpThreads()));
-            return federate(client, base, jobId, classifier, data, options(spec));
+            log("waiting for tasks from " + base);
+            TrainingOptions options = options(spec);
+            if (sharding == null) {
+                Participation p = participate(name, clients.get(name), classifier, participants.get(name), options,
+                        stop::requested, false);
+                log(String.format(Locale.ROOT, "job %s is over: %s; this silo trained %d round(s); traffic up %,d B, "
+                        + "down %,d B", jobId, ending(p.done()), p.rounds(), p.up(), p.down()));
+                return EXIT_DONE;
+            }
+            return federateDevices(jobId, clients, classifier, participants, options);
         } finally {
             encoder.close();
         }
     }
 
-    private int federate(FederationClient client, URI base, JobId jobId, AdapterClassifier classifier,
-            ManifestDatasets.ClientData data, TrainingOptions options) {
-        ProgressLog progress = new ProgressLog(this::log, Duration.ofSeconds(15));
-        LocalTrainer local = new LocalTrainer(classifier, data.train(), data.eval(), options, progress,
-                stop::requested);
+    /** The shard flags, both or neither; null for a silo worker. */
+    private Sharding sharding() {
+        if (shard == null && shards == null) {
+            return null;
+        }
+        if (shard == null || shards == null) {
+            throw new InvalidInputException("--shard and --shards go together (env FEDTT_SHARD, FEDTT_SHARDS)");
+        }
+        if (shards < 1 || shard < 0 || shard >= shards) {
+            throw new InvalidInputException("--shard must be in [0, --shards) and --shards >= 1; got --shard " + shard
+                    + " --shards " + shards);
+        }
+        return new Sharding(shard, shards);
+    }
+
+    private record Sharding(int shard, int shards) {}
+
+    private ManifestDatasets.ClientData siloData(FederatedFineTuneSpec spec, ManifestDatasets datasets, String name) {
+        SiloSpec siloSpec = WorkerManifest.silo(spec, name);
+        if (siloSpec.getData() == null || siloSpec.getData().getTrain() == null) {
+            throw new InvalidInputException("silo '" + name + "' has no training data (spec.silos[].data.train)");
+        }
+        ManifestDatasets.ClientData data;
+        try {
+            data = datasets.silo(siloSpec);
+        } catch (DataFileException e) {
+            throw new InvalidInputException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("silo '" + name + "' data: " + e.getMessage(), e);
+        }
+        log("silo " + name + ": " + data.train().size() + " training examples from "
+                + siloSpec.getData().getTrain() + (data.eval() == null ? ", no local eval split"
+                : ", " + data.eval().size() + " eval examples from " + siloSpec.getData().getEval()));
+        return data;
+    }
+
+    /**
+     * This shard's virtual devices and their data: the job's device data partitioned exactly as
+     * {@code fedtt simulate} and every other shard partition it (same rule, same seed), keeping the
+     * devices {@link DeviceShards} gives this shard — the ones its token acts for.
+     */
+    private Map<String, ManifestDatasets.ClientData> deviceData(FederatedFineTuneSpec spec, ManifestDatasets datasets,
+            Sharding sharding) {
+        DevicesSpec devices = spec.getDevices();
+        if (devices == null) {
+            throw new InvalidInputException("--shard/--shards run the virtual devices of a cross-device job"
+                    + " (spec.devices); this job lists silos: run it with --silo NAME");
+        }
+        int workers = devices.getWorkers() == null ? 1 : devices.getWorkers();
+        if (workers != sharding.shards()) {
+            throw new InvalidInputException("--shards " + sharding.shards() + " does not match spec.devices.workers "
+                    + workers + ": the shards would not cover the devices exactly once");
+        }
+        List<String> mine = DeviceShards.devices(sharding.shard(), sharding.shards(), devices.getCount());
+        if (mine.isEmpty()) {
+            throw new InvalidInputException("shard " + sharding.shard() + " of " + sharding.shards()
+                    + " owns no devices (spec.devices.count " + devices.getCount() + ")");
+        }
+        Map<String, ManifestDatasets.ClientData> all;
+        try {
+            all = datasets.clients();
+        } catch (DataFileException e) {
+            throw new InvalidInputException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("device data (spec.devices.data): " + e.getMessage(), e);
+        }
+        Map<String, ManifestDatasets.ClientData> out = new LinkedHashMap<>();
+        int examples = 0;
+        for (String d : mine) {
+            ManifestDatasets.ClientData data = all.get(d);
+            if (data == null) {
+                throw new IllegalStateException("the partition has no device " + d); // DeviceShards and the partitioners disagree
+            }
+            out.put(d, data);
+            examples += data.train().size();
+        }
+        log(String.format(Locale.ROOT, "shard %d of %d: %d of %d devices (%s .. %s), %,d training examples from %s",
+                sharding.shard(), sharding.shards(), out.size(), devices.getCount(), mine.get(0),
+                mine.get(mine.size() - 1), examples, devices.getData().getTrain()));
+        return out;
+    }
+
+    /**
+     * Runs each of this shard's devices as its own protocol client, on its own thread, all sharing
+     * the one loaded model (LocalTrainer takes the model's lock, so their rounds train one at a time).
+     * The first failure stops the others and is the worker's failure.
+     */
+    private int federateDevices(JobId jobId, Map<String, FederationClient> clients, AdapterClassifier classifier,
+            Map<String, ManifestDatasets.ClientData> data, TrainingOptions options) {
+        AtomicBoolean aborted = new AtomicBoolean();
+        BooleanSupplier cancelled = () -> stop.requested() || aborted.get();
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size(), r -> {
+            Thread t = new Thread(r, "device");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Participation> done = new ExecutorCompletionService<>(pool);
+            for (Map.Entry<String, FederationClient> c : clients.entrySet()) {
+                done.submit(() -> participate(c.getKey(), c.getValue(), classifier, data.get(c.getKey()), options,
+                        cancelled, true));
+            }
+            List<Participation> ended = new ArrayList<>();
+            RuntimeException failure = null;
+            stop.enter(GracefulStop.Phase.WAITING);
+            for (int i = 0; i < clients.size(); i++) {
+                try {
+                    ended.add(take(done).get());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("unreachable: the future is done", e);
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                        aborted.set(true);
+                        pool.shutdownNow(); // wakes the devices waiting for a task; training ones stop at the next step
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            int rounds = ended.stream().mapToInt(Participation::rounds).sum();
+            long up = ended.stream().mapToLong(Participation::up).sum();
+            long down = ended.stream().mapToLong(Participation::down).sum();
+            log(String.format(Locale.ROOT, "job %s is over: %s; this shard's %d devices trained %d round(s) in all;"
+                    + " traffic up %,d B, down %,d B", jobId, ending(ended.get(0).done()), ended.size(), rounds, up, down));
+            return EXIT_DONE;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The next finished device; a stop request (an interrupt) does not end the wait, the devices see it themselves. */
+    private static Future<Participation> take(ExecutorCompletionService<Participation> done) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return done.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** How one participant (a silo, or one device of a shard) took part: until the job's end. */
+    private record Participation(TaskAnswer.Done done, int rounds, long up, long down) {}
+
+    private Participation participate(String name, FederationClient client, AdapterClassifier classifier,
+            ManifestDatasets.ClientData data, TrainingOptions options, BooleanSupplier cancelled, boolean device) {
+        Consumer<String> log = device ? line -> log(name + ": " + line) : this::log;
+        ProgressLog progress = new ProgressLog(log, Duration.ofSeconds(15));
+        LocalTrainer local = new LocalTrainer(classifier, data.train(), data.eval(), options, progress, cancelled);
         ClientLoop.Trainer trainer = (task, global) -> {
             stop.enter(GracefulStop.Phase.TRAINING);
             progress.roundStarted(task);
@@ -250,7 +416,7 @@ public final class WorkerCommand implements Callable<Integer> {
         int[] rounds = {0};
         ClientLoop.Observer observer = (task, receipt) -> {
             rounds[0]++;
-            log(String.format(Locale.ROOT, "round %d: update uploaded (%d of %d silos in)%s", task.round(),
+            log.accept(String.format(Locale.ROOT, "round %d: update uploaded (%d of %d participants in)%s", task.round(),
                     receipt.received(), receipt.selected(), receipt.duplicate() ? ", already stored" : ""));
             stop.enter(GracefulStop.Phase.WAITING);
             if (stop.requested()) {
@@ -258,12 +424,16 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         };
         stop.enter(GracefulStop.Phase.WAITING);
-        log("waiting for tasks from " + base);
-        TaskAnswer.Done done = ClientLoop.run(client, trainer, observer);
-        log(String.format(Locale.ROOT, "job %s is over: %s%s; this silo trained %d round(s); traffic up %,d B, down %,d B",
-                jobId, done.phase(), done.reason() == null || done.reason().isEmpty() ? "" : " (" + done.reason() + ")",
-                rounds[0], client.traffic().up(), client.traffic().down()));
-        return EXIT_DONE;
+        try {
+            TaskAnswer.Done done = ClientLoop.run(client, trainer, observer);
+            return new Participation(done, rounds[0], client.traffic().up(), client.traffic().down());
+        } finally {
+            stop.leave();
+        }
+    }
+
+    private static String ending(TaskAnswer.Done done) {
+        return done.phase() + (done.reason() == null || done.reason().isEmpty() ? "" : " (" + done.reason() + ")");
     }
 
     private FederationClient client(URI base, JobId jobId, String siloName, String token) {

@@ -266,6 +266,10 @@ public final class FederationServer implements AutoCloseable {
             authenticate(call, job, silo);
             call.round = roundNumber(seg[3]);
             byte[] body = readBody(call);
+            // Counted before the coordinator sees the update: the upload that completes a round must be in
+            // that round's figures, and the round may close before this exchange's response is written.
+            job.coordinator().recordTraffic(call.round, call.participant, call.up, 0);
+            call.up = 0;
             UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
             respond(call, 200, WireJson.bytes(receipt), "application/json");
         } else {
