@@ -146,10 +146,11 @@ class OperatorWithRealWorkersTest {
       assertEquals(0, e.code(), e.pod() + " stderr: " + e.err());
       assertTrue(e.out().contains("this silo trained " + ROUNDS + " round(s)"), e.out());
     }
-    // (status.silos is not refreshed when the job completes: it may still say Running at round 1.)
     assertEquals(List.of("site-a", "site-b"), st.getSilos().stream().map(SiloStatus::getName).toList());
     for (SiloStatus s : st.getSilos()) {
       assertEquals(0, s.getRestarts() == null ? 0 : s.getRestarts(), s.toString());
+      assertEquals(ROUNDS, s.getLastRound(), s.toString());
+      assertTrue(s.getExamples() != null && s.getExamples() > 0, "examples the worker reported: " + s);
     }
 
     assertEquals(ROUNDS, st.getRound().getCompleted());

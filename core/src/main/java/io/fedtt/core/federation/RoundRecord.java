@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * @param selected participants asked to train
  * @param participants those whose update was accepted and aggregated (or, for a failed try, received)
  * @param stragglers selected participants with no accepted update when the round closed
+ * @param examples the aggregation weight: training examples summed over the participants
+ * @param examplesBy each participant's reported training examples (empty in records written before it existed)
  * @param federated the incoming global adapter's metrics on the clients' eval splits, averaged
  *     weighted by eval examples
  * @param central the new global adapter's metrics from the central evaluation hook, if any
@@ -31,6 +33,7 @@ public record RoundRecord(
         List<String> participants,
         List<String> stragglers,
         long examples,
+        SortedMap<String, Long> examplesBy,
         long bytesUp,
         long bytesDown,
         SortedMap<String, Traffic> traffic,
@@ -48,6 +51,7 @@ public record RoundRecord(
         selected = List.copyOf(selected);
         participants = List.copyOf(participants);
         stragglers = List.copyOf(stragglers);
+        examplesBy = examplesBy == null ? new TreeMap<>() : new TreeMap<>(examplesBy);
         traffic = new TreeMap<>(traffic);
         trainable = List.copyOf(trainable);
         energy = energy == null ? Map.of() : new TreeMap<>(energy);

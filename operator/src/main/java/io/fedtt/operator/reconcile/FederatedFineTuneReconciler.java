@@ -158,7 +158,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
         st.setCondition(ConditionType.Running, false, Reason.SuspendedByUser, "suspended", generation, now);
         st.setStartTime(null);
       }
-      st.setSilos(SiloStatuses.of(slots, restartsOf(old), history(id), true));
+      st.setSilos(SiloStatuses.of(job, slots, restartsOf(old), history(id), true));
       return step.done(old);
     }
     if (Conditions.isTrue(st.getConditions(), ConditionType.Suspended)) {
@@ -229,7 +229,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
       }
     }
     if (totalFailures > backoffLimit) {
-      st.setSilos(SiloStatuses.of(slots, restarts, history, false));
+      st.setSilos(SiloStatuses.of(job, slots, restarts, history, false));
       return fail(step, slots, Reason.BackoffLimitExceeded, totalFailures + " worker pod failure(s) exceed runPolicy.backoffLimit="
           + backoffLimit + "; last: " + failed.stream().map(s -> s.slot().name() + " " + s.problem().map(PodProblem::reason)
               .orElse("failed")).toList(), old);
@@ -258,7 +258,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
       }
       current.add(s);
     }
-    List<SiloStatus> silos = SiloStatuses.of(current, restarts, history, false);
+    List<SiloStatus> silos = SiloStatuses.of(job, current, restarts, history, false);
     for (SiloStatus s : silos) {
       SiloStatus before = old.getSilos() == null ? null : old.getSilos().stream()
           .filter(o -> s.getName().equals(o.getName())).findFirst().orElse(null);
@@ -303,6 +303,8 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     FederatedFineTuneStatus st = step.st;
     String[] parts = js.reason() == null ? new String[] {""} : js.reason().split(":", 2);
     String detail = parts.length > 1 ? parts[1].trim() : js.reason();
+    // The last round's participants and examples, before the pods are cleaned up.
+    st.setSilos(SiloStatuses.of(step.job, slots, restartsOf(old), coordinator.history(), false));
     if (js.phase() == JobPhase.SUCCEEDED) {
       AdapterPayload p = coordinator.currentAdapter();
       try {

@@ -108,6 +108,10 @@ class JobLifecycleTest {
     assertNotNull(st.getStartTime());
     assertNotNull(st.getCompletionTime());
     assertEquals(3, st.getSilos().size());
+    for (var silo : st.getSilos()) { // refreshed when the job completes: the last round is in
+      assertEquals(3, silo.getLastRound(), silo.toString());
+      assertEquals(FakeWorker.examples(silo.getName()), silo.getExamples(), silo.toString());
+    }
 
     // cleanPodPolicy All: the workers are gone; the Secret stays until the job is deleted.
     OperatorHarness.until("pods deleted", Duration.ofSeconds(10), () -> client.pods().inNamespace("team-a")
@@ -127,6 +131,13 @@ class JobLifecycleTest {
     assertEquals(List.of(5, 5), done.getStatus().getHistory().stream().map(r -> r.getParticipants()).toList());
     var secret = client.secrets().inNamespace("team-d").withName("xdev-tokens").get();
     assertEquals(java.util.Set.of("worker-0", "worker-1"), secret.getData().keySet());
+    // A shard's status speaks for its devices: 5 of 7 sampled a round always include one of each shard's.
+    for (var shard : done.getStatus().getSilos()) {
+      int k = Integer.parseInt(shard.getName().substring("worker-".length()));
+      long all = io.fedtt.core.data.DeviceShards.devices(k, 2, 7).stream().mapToLong(FakeWorker::examples).sum();
+      assertEquals(2, shard.getLastRound(), shard.toString());
+      assertTrue(shard.getExamples() > 0 && shard.getExamples() <= all, shard + " of at most " + all);
+    }
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -512,7 +513,7 @@ public final class RoundCoordinator implements AutoCloseable {
         String why = "QuorumNotReached: " + got.size() + " of " + selected.size() + " updates by the deadline, quorum "
                 + spec.minParticipants();
         RoundRecord record = new RoundRecord(round, attempt, RoundRecord.Outcome.FAILED, why, roundOpenedAt, now,
-                List.copyOf(selected), got, silent, 0, sum(traffic, true), sum(traffic, false), traffic,
+                List.copyOf(selected), got, silent, 0, new TreeMap<>(), sum(traffic, true), sum(traffic, false), traffic,
                 EvalMetrics.NONE, EvalMetrics.NONE, Double.NaN, Double.NaN, List.copyOf(mask.trainable()), Map.of(), null);
         appendHistory(record);
         boolean retry = attempt < spec.maxRoundRetries();
@@ -573,13 +574,15 @@ public final class RoundCoordinator implements AutoCloseable {
             double accuracy = central.hasAccuracy() ? central.accuracy() : federated.accuracy();
             double loss = !Double.isNaN(central.loss()) && central.examples() > 0 ? central.loss() : federated.loss();
             long examples = got.values().stream().mapToLong(a -> a.info().examples()).sum();
+            SortedMap<String, Long> examplesBy = new TreeMap<>();
+            got.forEach((p, a) -> examplesBy.put(p, a.info().examples()));
             List<Runnable> wake;
             lock.lock();
             try {
                 long now = options.clock().millis();
                 List<String> stragglers = sel.stream().filter(p -> !got.containsKey(p)).toList();
                 RoundRecord record = new RoundRecord(r, tryNo, RoundRecord.Outcome.COMPLETED, "", openedAt, now, sel,
-                        List.copyOf(got.keySet()), stragglers, examples, sum(traffic, true), sum(traffic, false),
+                        List.copyOf(got.keySet()), stragglers, examples, examplesBy, sum(traffic, true), sum(traffic, false),
                         traffic, federated, central, accuracy, loss, List.copyOf(roundMask.trainable()), energy, digest);
                 appendHistory(record);
                 completedRounds = r;
