@@ -211,6 +211,60 @@ class OperatorWithRealWorkersTest {
   }
 
   @Test
+  @Timeout(300)
+  void crossDeviceShardsTrainTheirDevicesToSucceeded() throws Exception {
+    // 6 virtual devices on 2 worker pods (3 each), 4 sampled a round: each pod runs `fedtt worker
+    // --shard K --shards 2` with the one token that acts for its devices.
+    Path data = Files.createDirectories(dir.resolve("device-data"));
+    var all = SpamSlices.write(SpamSlices.spamDir().resolve("site-a.jsonl.gz"), data, "devices", 12, 1);
+    String yaml = """
+        apiVersion: fedtt.io/v1alpha1
+        kind: FederatedFineTune
+        metadata: {name: devices, namespace: %s}
+        spec:
+          model:
+            uri: "file:%s"
+            architecture: {family: BERT, hiddenSize: %d, numLayers: %d, intermediateSize: %d, numHeads: %d, vocabSize: %d, maxPositions: %d, typeVocabSize: %d}
+            task: sequence-classification
+            labels: [ham, spam]
+            maxSequenceLength: 32
+          adapter: {type: tt, ttRank: 4, bottleneck: 16}
+          method: {algorithm: FedTT}
+          rounds: {total: %d, localSteps: 1, batchSize: 4, learningRate: 1.0e-3, minSilos: 4, roundTimeoutSeconds: 120, seed: 5}
+          data: {textField: text, labelField: label}
+          runPolicy: {backoffLimit: 0}
+          devices:
+            count: 6
+            perRound: 4
+            workers: 2
+            partition: {by: iid}
+            data: {train: "file:%s"}
+        """.formatted(NS, model, MODEL.hiddenSize(), MODEL.numHiddenLayers(), MODEL.intermediateSize(),
+        MODEL.numAttentionHeads(), MODEL.vocabSize(), MODEL.maxPositionEmbeddings(), MODEL.typeVocabSize(),
+        ROUNDS, all.train());
+    FederatedFineTune job = ManifestValidator.standard().load(yaml);
+    job.getMetadata().setUid(UUID.nameUUIDFromBytes((NS + "/devices").getBytes()).toString());
+    job.getMetadata().setGeneration(1L);
+    h.create(job);
+    FederatedFineTune done = h.await(NS, "devices", j -> j.getStatus() != null && j.getStatus().getPhase().isFinished(),
+        "a finished phase", Duration.ofSeconds(240));
+    FederatedFineTuneStatus st = done.getStatus();
+    assertEquals(Phase.Succeeded, st.getPhase(), () -> "status: " + st + "\nworkers: " + worker.exits());
+
+    var exits = worker.exits().values().stream().filter(e -> e.pod().startsWith("devices-")).toList();
+    assertEquals(2, exits.size(), worker.exits().keySet().toString());
+    for (InProcessWorker.Exit e : exits) {
+      assertEquals(0, e.code(), e.pod() + " stderr: " + e.err());
+      assertTrue(e.out().contains("this shard's 3 devices trained"), e.out());
+    }
+    assertEquals(List.of(4, 4), st.getHistory().stream().map(r -> r.getParticipants()).toList());
+    assertEquals(List.of("worker-0", "worker-1"), st.getSilos().stream().map(SiloStatus::getName).toList());
+    for (SiloStatus s : st.getSilos()) {
+      assertTrue(s.getExamples() != null && s.getExamples() > 0, "examples its devices reported: " + s);
+    }
+  }
+
+  @Test
   @Timeout(120)
   void aWorkersExitCodeAndMessageReachTheSiloStatus() throws Exception {
     // Data that is not there: the worker names the file and exits 2 before loading the model.

@@ -265,9 +265,14 @@ public final class AdapterModel {
         }
     }
 
-    /** Removes the adapters from the encoder; the base model is as before (its trained norms aside). */
+    /**
+     * Removes the adapters from the encoder and puts back the pretrained values of the base tensors
+     * the layout trains (norms, full fine-tuning weights): the base model is exactly as before
+     * {@link #attach}, so the next method attached to it (a --compare run) starts from the same model.
+     */
     public void detach() {
         usedSlots.forEach(AdapterSlot::detach);
+        pretrained.forEach((name, value) -> layoutParameters.get(name).getArray().set(FloatBuffer.wrap(value.data())));
     }
 
     /** AdapterInitializer's placeholder for a from-base tensor: norm weights 1, everything else 0. */

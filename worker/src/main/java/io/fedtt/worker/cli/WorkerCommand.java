@@ -32,6 +32,7 @@ import io.fedtt.worker.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -210,8 +211,14 @@ public final class WorkerCommand implements Callable<Integer> {
                 ? Map.of(name, siloData(spec, datasets, name))
                 : deviceData(spec, datasets, sharding);
 
+        // One HTTP client (connection pool, selector thread) for all of a shard's devices.
         Map<String, FederationClient> clients = new LinkedHashMap<>();
-        participants.keySet().forEach(p -> clients.put(p, client(base, jobId, p, token)));
+        HttpClient http = null;
+        for (String p : participants.keySet()) {
+            FederationClient.Config config = clientConfig(base, jobId, p, token);
+            http = http != null ? http : FederationClient.newHttpClient(config.tls());
+            clients.put(p, new FederationClient(config, http));
+        }
         preflight(clients.values().iterator().next(), jobId);
 
         EngineSettings engine = threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env);
@@ -436,7 +443,7 @@ public final class WorkerCommand implements Callable<Integer> {
         return done.phase() + (done.reason() == null || done.reason().isEmpty() ? "" : " (" + done.reason() + ")");
     }
 
-    private FederationClient client(URI base, JobId jobId, String siloName, String token) {
+    private FederationClient.Config clientConfig(URI base, JobId jobId, String siloName, String token) {
         FederationClient.Config config = FederationClient.Config.of(base, jobId, siloName, token)
                 .withRetry(new RetryPolicy(Math.max(1, retries), Duration.ofMillis(200), Duration.ofSeconds(10), 0.5));
         if (caFile != null) {
@@ -445,7 +452,7 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             config = config.withTls(TlsConfig.clientTrusting(caFile));
         }
-        return new FederationClient(config);
+        return config;
     }
 
     /** One status request before the slow model load: a wrong token or job fails in a second, not a minute. */

@@ -151,6 +151,27 @@ class AdapterModelTest {
     }
 
     @Test
+    void detachingAfterTrainingLeavesThePretrainedModel() {
+        // --compare attaches the next method to the same encoder: the norms the previous one trained
+        // must not leak into it.
+        BertEncoder encoder = base();
+        NDList in = batch(manager, 3, 7, 2);
+        float[] before = hidden(encoder, in);
+        AdapterLayout layout = layout(tt());
+        AdapterModel model = AdapterModel.attach(encoder, manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.CLS);
+        String norm = "encoder.layer.1.output.LayerNorm.weight";
+        train(model, 3);
+        assertFalse(java.util.Arrays.equals(BASE.get(norm).data(), model.state().get(norm).data()), "the norm trained");
+        model.detach();
+        assertArrayEquals(before, hidden(encoder, in), "the base model after detach");
+        AdapterModel next = AdapterModel.attach(encoder, manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.CLS);
+        assertArrayEquals(BASE.get(norm).data(), next.state().get(norm).data());
+        next.detach();
+    }
+
+    @Test
     void placeholderNormsInTheInitialStateTakeThePretrainedValues() {
         AdapterLayout layout = layout(tt());
         AdapterState init = AdapterInitializer.initialize(layout, 5);

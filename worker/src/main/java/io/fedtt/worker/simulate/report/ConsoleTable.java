@@ -26,7 +26,9 @@ public final class ConsoleTable {
         return new ConsoleTable(System.out, System.console() != null);
     }
 
+    /** Starts a run's table (one per method when comparing): its cumulative bytes start at zero. */
     public synchronized void header(String title) {
+        cumulativeBytes = 0;
         out.println(title);
         out.println(HEADER);
     }

@@ -70,4 +70,18 @@ class ReportTest {
         assertEquals(0, t[0]);
         assertEquals(10, t[t.length - 1]);
     }
+
+    @Test
+    void eachRunsTableCountsItsOwnCumulativeBytes() {
+        var buf = new java.io.ByteArrayOutputStream();
+        ConsoleTable table = new ConsoleTable(new java.io.PrintStream(buf, true), false);
+        for (String method : List.of("FedTT", "LoRA")) {
+            table.header(method);
+            table.row(new RoundRow(1, 3, Double.NaN, Double.NaN, Double.NaN, 1_000_000, 500_000, 1.0));
+            table.row(new RoundRow(2, 3, Double.NaN, Double.NaN, Double.NaN, 1_000_000, 500_000, 1.0));
+        }
+        List<String> totals = buf.toString().lines().filter(l -> l.matches("\\s+\\d+\\s+3\\s.*"))
+                .map(l -> l.trim().split("\\s+")[6]).toList();
+        assertEquals(List.of("1.500", "3.000", "1.500", "3.000"), totals, buf.toString());
+    }
 }
