@@ -94,6 +94,9 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     return List.of(pods, secrets, rounds);
   }
 
+  /** How long running workers of a succeeded job have to exit by themselves before their pods are deleted. */
+  static final Duration WORKER_EXIT_GRACE = Duration.ofSeconds(30);
+
   // ================================================================ reconcile
 
   @Override
@@ -330,17 +333,31 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     return fail(step, slots, r, js.reason(), old);
   }
 
-  /** A finished job: pods cleaned per cleanPodPolicy, coordinator released, ttl applied. */
+  /**
+   * A finished job: pods cleaned per cleanPodPolicy, coordinator released, ttl applied. After a
+   * success, running workers get {@link #WORKER_EXIT_GRACE} to hear "done" on their next poll and
+   * exit 0 by themselves (their pods end Completed, their logs say how the job ended); what still
+   * runs after that is deleted.
+   */
   private void finished(Step step, List<SlotState> slots) {
     host.release(step.id);
     RunPolicy policy = step.job.getSpec() == null ? null : step.job.getSpec().getRunPolicy();
     CleanPodPolicy clean = policy == null || policy.getCleanPodPolicy() == null ? CleanPodPolicy.ALL
         : policy.getCleanPodPolicy();
+    String completed = step.st.getCompletionTime();
     if (clean != CleanPodPolicy.NONE) {
-      deletePods(step.ctx, slots, clean == CleanPodPolicy.RUNNING);
+      Instant graceEnd = completed == null ? step.now : Instant.parse(completed).plus(WORKER_EXIT_GRACE);
+      boolean grace = Conditions.isTrue(step.st.getConditions(), ConditionType.Succeeded) && step.now.isBefore(graceEnd)
+          && slots.stream().anyMatch(s -> s.kind() == SlotState.Kind.RUNNING);
+      if (grace) {
+        step.wakeAt(graceEnd);
+        deletePods(step.ctx, slots.stream().filter(s -> s.kind() != SlotState.Kind.RUNNING).toList(),
+            clean == CleanPodPolicy.RUNNING);
+      } else {
+        deletePods(step.ctx, slots, clean == CleanPodPolicy.RUNNING);
+      }
     }
     Integer ttl = policy == null ? null : policy.getTtlSecondsAfterFinished();
-    String completed = step.st.getCompletionTime();
     if (ttl != null && completed != null) {
       Instant due = Instant.parse(completed).plusSeconds(ttl);
       if (!step.now.isBefore(due)) {

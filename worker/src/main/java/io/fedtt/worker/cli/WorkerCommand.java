@@ -1,8 +1,8 @@
 package io.fedtt.worker.cli;
 
 import io.fedtt.api.mapping.FederationJobMapper;
-import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.DevicesSpec;
+import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
