@@ -161,7 +161,7 @@ class OperatorWithRealWorkersTest {
     assertEquals(List.of(1, 2), st.getHistory().stream().map(r -> r.getRound()).toList());
 
     // Bytes: status holds the coordinator's live totals at completion; its saved snapshot can lag
-    // them by the upload that closed the last round, counted after the save (JobLifecycleTest).
+    // them by traffic counted after the save (JobLifecycleTest).
     JobId id = new JobId(NS, NAME);
     FileRoundStore jobStore = FileRoundStore.forJob(h.store.resolve("jobs"), id);
     CoordinatorSnapshot saved = CoordinatorSnapshot.fromJson(jobStore.loadState().orElseThrow(), "e2e");
