@@ -81,6 +81,11 @@ final class GracefulStop {
     /** Asks the worker to stop as described above (the shutdown hook, or a test). */
     void request() {
         requested.set(true);
+        interruptWaiting();
+    }
+
+    /** Wakes the threads that wait (for a task, or to start); training and uploading ones are left alone. */
+    void interruptWaiting() {
         phases.forEach((t, p) -> {
             if (p == Phase.WAITING || p == Phase.STARTING) {
                 t.interrupt();

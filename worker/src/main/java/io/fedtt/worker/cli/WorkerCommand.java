@@ -367,8 +367,10 @@ public final class WorkerCommand implements Callable<Integer> {
                 } catch (ExecutionException e) {
                     if (failure == null) {
                         failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                        // The others end as on a stop: waiting ones wake, training ones stop at the next
+                        // step, an upload in flight finishes.
                         aborted.set(true);
-                        pool.shutdownNow(); // wakes the devices waiting for a task; training ones stop at the next step
+                        stop.interruptWaiting();
                     }
                 }
             }
@@ -426,7 +428,7 @@ public final class WorkerCommand implements Callable<Integer> {
             log.accept(String.format(Locale.ROOT, "round %d: update uploaded (%d of %d participants in)%s", task.round(),
                     receipt.received(), receipt.selected(), receipt.duplicate() ? ", already stored" : ""));
             stop.enter(GracefulStop.Phase.WAITING);
-            if (stop.requested()) {
+            if (cancelled.getAsBoolean()) {
                 throw new StopRequested(task);
             }
         };

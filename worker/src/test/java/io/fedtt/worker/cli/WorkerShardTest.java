@@ -18,6 +18,9 @@ import io.fedtt.core.federation.server.ServerConfig;
 import io.fedtt.core.federation.server.TokenRegistry;
 import io.fedtt.core.federation.store.MemoryRoundStore;
 import io.fedtt.worker.engine.EngineSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Cross-device {@code fedtt worker --shard K --shards N}, as the operator runs it: two worker
@@ -50,6 +54,8 @@ class WorkerShardTest {
     static String manifestText;
     static Path manifest;
     static RoundCoordinator coordinator;
+    static final JobId STOP_JOB = new JobId("e2e", "devices-stop");
+    static RoundCoordinator stopCoordinator;
     static FederationServer server;
     static final Map<Integer, Path> tokenFiles = new LinkedHashMap<>();
 
@@ -95,6 +101,13 @@ class WorkerShardTest {
         }
         server = FederationServer.start(ServerConfig.loopback());
         server.host(coordinator, TokenRegistry.of(tokens, actsFor));
+        // A second job that shard 1 never joins: shard 0's devices upload, then wait for a round that
+        // cannot close (or train the next one) until they are stopped.
+        FederatedFineTune stopJob = ManifestValidator.standard().load(manifestText.replace("name: devices,",
+                "name: devices-stop,").replace("total: 2", "total: 5"));
+        stopCoordinator = RoundCoordinator.open(FederationJobMapper.jobSpec(STOP_JOB, stopJob.getSpec(),
+                ModelConfig.allMiniLmL6V2(2)), new MemoryRoundStore(), CoordinatorOptions.defaults());
+        server.host(stopCoordinator, TokenRegistry.of(tokens, actsFor));
     }
 
     @AfterAll
@@ -104,6 +117,9 @@ class WorkerShardTest {
         }
         if (coordinator != null) {
             coordinator.close();
+        }
+        if (stopCoordinator != null) {
+            stopCoordinator.close();
         }
     }
 
@@ -173,5 +189,45 @@ class WorkerShardTest {
         WorkerCommandTest.Run r = WorkerCommandTest.run(Map.of(), crossSilo);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("this job lists silos"), r.err());
+    }
+
+    @Test
+    @Timeout(180)
+    void aStopEndsEveryDeviceOfTheShard() throws Exception {
+        // As SIGTERM does when the pod is deleted (suspend, cleanup): devices waiting for a task are
+        // interrupted, a device training abandons its round, an upload in flight finishes.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        CommandLine cl = FedttCommand.commandLine(Map.of(), o, e);
+        WorkerCommand worker = cl.getSubcommands().get("worker").getCommand();
+        List<String> a = args(0);
+        a.set(a.indexOf(job.toString()), STOP_JOB.toString());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> code = pool.submit(() -> cl.execute(a.toArray(String[]::new)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!out.toString(StandardCharsets.UTF_8).contains("update uploaded")) {
+                assertTrue(!code.isDone() && System.nanoTime() < deadline, "a device uploads:\n" + out + err);
+                Thread.sleep(50);
+            }
+            worker.requestStop();
+            int exit = code.get(60, TimeUnit.SECONDS);
+            String log = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+            System.out.println(log);
+            assertEquals(WorkerCommand.EXIT_STOPPED, exit, log);
+            assertTrue(log.contains("stopped (SIGTERM) while waiting"), log);
+            // Every round a device finished training was uploaded, even when the stop came meanwhile.
+            java.util.regex.Matcher trained = java.util.regex.Pattern
+                    .compile("(device-\\d+): round (\\d+): no local eval; trained").matcher(log);
+            while (trained.find()) {
+                String uploaded = trained.group(1) + ": round " + trained.group(2) + ": update uploaded";
+                assertTrue(log.contains(uploaded), uploaded + "\n" + log);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(stopCoordinator.status().phase() != JobPhase.SUCCEEDED);
     }
 }
