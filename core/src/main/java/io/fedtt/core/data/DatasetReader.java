@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -46,8 +47,39 @@ public final class DatasetReader {
             throw new IllegalArgumentException("maxExamples must be at least 1, got " + maxExamples);
         }
         LabelIndex index = new LabelIndex(labels);
-        DataFormat resolved = (format == null ? DataFormat.AUTO : format).resolve(file);
         List<Example> examples = new ArrayList<>();
+        scan(file, format, textField, record -> {
+            examples.add(toExample(file, record, textField, labelField, index));
+            return examples.size() < maxExamples;
+        });
+        if (examples.isEmpty()) {
+            throw new DataFileException(file, 0, "has no examples");
+        }
+        return new Dataset(file.toString(), labels, examples);
+    }
+
+    /**
+     * The first {@code maxRecords} records of a file as field maps, parsed exactly as {@link #read}
+     * parses them but without its field and label checks: for a validator that reports those itself.
+     *
+     * @throws DataFileException naming the file and line of the first record that cannot be parsed
+     */
+    public static List<Record> records(Path file, DataFormat format, int maxRecords) {
+        Objects.requireNonNull(file, "file");
+        if (maxRecords < 1) {
+            throw new IllegalArgumentException("maxRecords must be at least 1, got " + maxRecords);
+        }
+        List<Record> out = new ArrayList<>();
+        scan(file, format, null, record -> {
+            out.add(record);
+            return out.size() < maxRecords;
+        });
+        return out;
+    }
+
+    /** Feeds the file's records to {@code visitor} until it returns false or the file ends. */
+    private static void scan(Path file, DataFormat format, String textField, Predicate<Record> visitor) {
+        DataFormat resolved = (format == null ? DataFormat.AUTO : format).resolve(file);
         Utf8LineReader reader;
         try {
             reader = open(file);
@@ -64,18 +96,14 @@ public final class DatasetReader {
                 case AUTO -> throw new IllegalStateException("resolved above");
             };
             Record record;
-            while (examples.size() < maxExamples && (record = source.next()) != null) {
-                examples.add(toExample(file, record, textField, labelField, index));
+            while ((record = source.next()) != null && visitor.test(record)) {
+                // the visitor keeps what it needs
             }
         } catch (Utf8LineReader.MalformedLineException e) {
             throw new DataFileException(file, e.line, "is not valid UTF-8", e);
         } catch (IOException e) {
             throw translate(file, reader.lineNumber() + 1, e);
         }
-        if (examples.isEmpty()) {
-            throw new DataFileException(file, 0, "has no examples");
-        }
-        return new Dataset(file.toString(), labels, examples);
     }
 
     private static DataFileException translate(Path file, int line, IOException e) {
@@ -157,8 +185,8 @@ public final class DatasetReader {
         }
     }
 
-    /** One record: its fields as text and the (1-based) line it starts on. */
-    private record Record(int line, Map<String, String> fields) {}
+    /** One record: its fields as text (absent fields absent) and the (1-based) line it starts on. */
+    public record Record(int line, Map<String, String> fields) {}
 
     private interface RecordSource {
         /** The next record, or null at the end. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -260,5 +261,17 @@ class DatasetReaderTest {
         int[] counts = data.labelCounts();
         assertEquals(7, counts.length);
         assertTrue(Arrays.stream(counts).allMatch(c -> c >= 10), Arrays.toString(counts));
+    }
+
+    @Test
+    void recordsGivesTheFirstRecordsAsFieldsWithoutLabelChecks() throws IOException {
+        Path csv = write("peek.csv", "text,label\n\"hello, world\",ham\n\"multi\nline\",eggs\nplain,spam\n");
+        List<DatasetReader.Record> two = DatasetReader.records(csv, DataFormat.AUTO, 2);
+        assertEquals(List.of(new DatasetReader.Record(2, Map.of("text", "hello, world", "label", "ham")),
+                new DatasetReader.Record(3, Map.of("text", "multi\nline", "label", "eggs"))), two);
+        Path jsonl = write("peek.jsonl", "{\"text\": \"a\", \"label\": \"ham\"}\n[1]\n");
+        assertEquals(1, DatasetReader.records(jsonl, DataFormat.JSONL, 1).size(), "stops before the bad line");
+        DataFileException e = assertThrows(DataFileException.class, () -> DatasetReader.records(jsonl, DataFormat.JSONL, 5));
+        assertEquals(jsonl + " line 2: is not a JSON object", e.getMessage());
     }
 }

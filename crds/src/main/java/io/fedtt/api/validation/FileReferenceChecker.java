@@ -1,6 +1,5 @@
 package io.fedtt.api.validation;
 
-import io.fedtt.api.v1alpha1.DataFormat;
 import io.fedtt.api.v1alpha1.DataSpec;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
@@ -8,7 +7,9 @@ import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.PartitionBy;
 import io.fedtt.api.v1alpha1.SiloData;
 import io.fedtt.api.v1alpha1.SiloSpec;
-import java.io.IOException;
+import io.fedtt.core.data.DataFileException;
+import io.fedtt.core.data.DataFormat;
+import io.fedtt.core.data.DatasetReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,24 +116,25 @@ public final class FileReferenceChecker implements ReferenceChecker {
       problems.add(new Problem(path, "cannot read " + file));
       return;
     }
-    Optional<DataFormat> format = DataPeek.formatOf(file, data.getFormat());
-    if (format.isEmpty()) {
+    DataFormat declared = data.getFormat() == null ? DataFormat.AUTO
+        : DataFormat.parse(data.getFormat().name());
+    if (declared == DataFormat.AUTO && DataFormat.fromFileName(file).isEmpty()) {
       problems.add(new Problem(path, "cannot tell the format of " + file.getFileName()
           + " from its extension (.jsonl, .csv, .tsv, optionally .gz); set spec.data.format"));
       return;
     }
-    DataPeek.Sample sample;
+    List<DatasetReader.Record> sample;
     try {
-      sample = DataPeek.read(file, format.get(), maxRecords);
-    } catch (IOException | RuntimeException e) {
+      // The reader the workers use, so a file that passes here parses the same way there.
+      sample = DatasetReader.records(file, declared, maxRecords);
+    } catch (DataFileException e) {
+      problems.add(new Problem(path, e.getMessage()));
+      return;
+    } catch (RuntimeException e) {
       problems.add(new Problem(path, "cannot read " + file + ": " + e.getMessage()));
       return;
     }
-    if (sample.error() != null) {
-      problems.add(new Problem(path, file + ": " + sample.error()));
-      return;
-    }
-    if (sample.rows().isEmpty()) {
+    if (sample.isEmpty()) {
       problems.add(new Problem(path, file + " has no examples"));
       return;
     }
@@ -143,7 +145,7 @@ public final class FileReferenceChecker implements ReferenceChecker {
       if (field[0] == null) {
         continue;
       }
-      for (DataPeek.Row row : sample.rows()) {
+      for (DatasetReader.Record row : sample) {
         if (!row.fields().containsKey(field[0])) {
           problems.add(new Problem(path, file + " line " + row.line() + " has no field \"" + field[0]
               + "\" (it has " + String.join(", ", row.fields().keySet()) + "); see " + field[1]));
@@ -152,7 +154,7 @@ public final class FileReferenceChecker implements ReferenceChecker {
       }
     }
     Map<String, Integer> unknown = new LinkedHashMap<>();
-    for (DataPeek.Row row : sample.rows()) {
+    for (DatasetReader.Record row : sample) {
       String label = row.fields().get(labelField);
       if (!isKnownLabel(label, labels)) {
         unknown.putIfAbsent(label, row.line());

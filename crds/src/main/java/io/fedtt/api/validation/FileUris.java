@@ -1,11 +1,12 @@
 package io.fedtt.api.validation;
 
+import io.fedtt.core.data.DataUri;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** The manifest's {@code file:} URIs as local paths; shared by the validator and {@code fedtt simulate}. */
 public final class FileUris {
-  public static final String SCHEME = "file:";
+  public static final String SCHEME = DataUri.FILE;
 
   private FileUris() {}
 
@@ -22,17 +23,10 @@ public final class FileUris {
     if (!isFile(uri)) {
       return Optional.empty();
     }
-    String rest = uri.substring(SCHEME.length());
-    if (rest.startsWith("//")) {
-      rest = rest.substring(2);
-      if (!rest.startsWith("/")) {
-        return Optional.empty();
-      }
-    }
-    if (rest.isEmpty()) {
+    try {
+      return Optional.of(DataUri.resolve(uri, baseDir)); // the workers' rule, so both see the same file
+    } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    Path path = Path.of(rest);
-    return Optional.of(path.isAbsolute() ? path.normalize() : baseDir.resolve(path).normalize());
   }
 }

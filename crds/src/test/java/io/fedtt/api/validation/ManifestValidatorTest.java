@@ -77,7 +77,7 @@ class ManifestValidatorTest {
             + " spec.model.labels [ham, spam]: \"eggs\" (line 2), \"7\" (line 3)"),
         Arguments.of("missing-label-field", "spec.silos[0].data.train", data + "no-label.jsonl line 2 has no field \"label\""
             + " (it has text, category); see spec.data.labelField"),
-        Arguments.of("broken-jsonl", "spec.silos[0].data.train", data + "broken.jsonl: line 2 is not valid JSON:"
+        Arguments.of("broken-jsonl", "spec.silos[0].data.train", data + "broken.jsonl line 2: is not valid JSON:"
             + " Unexpected end-of-input within/between Object entries"));
   }
 
