@@ -50,6 +50,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Reconciles a FederatedFineTune: observe (pods, Secret, the coordinator's round state) -> validate
@@ -325,7 +326,6 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
           + st.getAdapter().getLocation(), step.generation, step.now);
       st.setCondition(ConditionType.Running, false, r, "finished", step.generation, step.now);
       st.setCompletionTime(Conditions.timestamp(step.now));
-      host.release(step.id);
       finished(step, slots);
       return step.done(old);
     }
@@ -335,27 +335,28 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
 
   /**
    * A finished job: pods cleaned per cleanPodPolicy, coordinator released, ttl applied. After a
-   * success, running workers get {@link #WORKER_EXIT_GRACE} to hear "done" on their next poll and
-   * exit 0 by themselves (their pods end Completed, their logs say how the job ended); what still
-   * runs after that is deleted.
+   * success, workers that have not ended get {@link #WORKER_EXIT_GRACE}: the job stays hosted so that
+   * their next poll hears "done" and they exit 0 by themselves (their pods end Completed, their logs
+   * say how the job ended); after that the job is released and what still runs is deleted.
    */
   private void finished(Step step, List<SlotState> slots) {
-    host.release(step.id);
     RunPolicy policy = step.job.getSpec() == null ? null : step.job.getSpec().getRunPolicy();
     CleanPodPolicy clean = policy == null || policy.getCleanPodPolicy() == null ? CleanPodPolicy.ALL
         : policy.getCleanPodPolicy();
     String completed = step.st.getCompletionTime();
+    Instant graceEnd = completed == null ? step.now : Instant.parse(completed).plus(WORKER_EXIT_GRACE);
+    // Pending counts as not ended too: the informer may not have seen a worker's pod start yet.
+    Predicate<SlotState> active = s -> s.kind() == SlotState.Kind.RUNNING || s.kind() == SlotState.Kind.PENDING;
+    boolean grace = Conditions.isTrue(step.st.getConditions(), ConditionType.Succeeded) && step.now.isBefore(graceEnd)
+        && slots.stream().anyMatch(active);
+    if (grace) {
+      step.wakeAt(graceEnd);
+    } else {
+      host.release(step.id);
+    }
     if (clean != CleanPodPolicy.NONE) {
-      Instant graceEnd = completed == null ? step.now : Instant.parse(completed).plus(WORKER_EXIT_GRACE);
-      boolean grace = Conditions.isTrue(step.st.getConditions(), ConditionType.Succeeded) && step.now.isBefore(graceEnd)
-          && slots.stream().anyMatch(s -> s.kind() == SlotState.Kind.RUNNING);
-      if (grace) {
-        step.wakeAt(graceEnd);
-        deletePods(step.ctx, slots.stream().filter(s -> s.kind() != SlotState.Kind.RUNNING).toList(),
-            clean == CleanPodPolicy.RUNNING);
-      } else {
-        deletePods(step.ctx, slots, clean == CleanPodPolicy.RUNNING);
-      }
+      deletePods(step.ctx, grace ? slots.stream().filter(active.negate()).toList() : slots,
+          clean == CleanPodPolicy.RUNNING);
     }
     Integer ttl = policy == null ? null : policy.getTtlSecondsAfterFinished();
     if (ttl != null && completed != null) {

@@ -1,11 +1,13 @@
 package io.fedtt.operator.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.Phase;
+import io.fedtt.core.federation.JobId;
 import io.fedtt.operator.OperatorSettings;
 import io.fedtt.operator.build.Labels;
 import io.fedtt.operator.build.Names;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * After a success, a worker that exits by itself has its pod cleaned up at once; one that is still
- * running is left alone for the grace period, then deleted. The operator's clock is moved past the
+ * running is left alone for the grace period (the job stays hosted, so its polls hear "done"), then
+ * deleted and the job released. The operator's clock is moved past the
  * grace instead of waiting for it.
  */
 @EnableKubernetesMockClient(crud = true)
@@ -91,6 +94,8 @@ class WorkerExitGraceTest {
     OperatorHarness.until("the pod of the worker that exited is cleaned up", Duration.ofSeconds(10),
         () -> pods("quick") == 0);
     assertEquals(1, pods("slow"), "within the grace the running worker's pod stays");
+    JobId id = new JobId("team-g", "grace");
+    assertTrue(h.operator.host().hosts(id), "and the endpoint still answers its polls with \"done\"");
 
     clock.offset.set(FederatedFineTuneReconciler.WORKER_EXIT_GRACE.plusSeconds(1));
     // Any event reconciles the finished job; touching its Secret is one.
@@ -101,5 +106,6 @@ class WorkerExitGraceTest {
         });
     OperatorHarness.until("the lingering worker's pod is deleted after the grace", Duration.ofSeconds(10),
         () -> pods("slow") == 0);
+    OperatorHarness.until("the job released", Duration.ofSeconds(10), () -> !h.operator.host().hosts(id));
   }
 }

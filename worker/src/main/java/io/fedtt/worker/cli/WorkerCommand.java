@@ -211,14 +211,11 @@ public final class WorkerCommand implements Callable<Integer> {
                 ? Map.of(name, siloData(spec, datasets, name))
                 : deviceData(spec, datasets, sharding);
 
-        // One HTTP client (connection pool, selector thread) for all of a shard's devices.
+        // One configuration and one HTTP client (connection pool, selector thread) for all of a shard's devices.
+        FederationClient.Config config = clientConfig(base, jobId, name, token);
+        HttpClient http = FederationClient.newHttpClient(config.tls());
         Map<String, FederationClient> clients = new LinkedHashMap<>();
-        HttpClient http = null;
-        for (String p : participants.keySet()) {
-            FederationClient.Config config = clientConfig(base, jobId, p, token);
-            http = http != null ? http : FederationClient.newHttpClient(config.tls());
-            clients.put(p, new FederationClient(config, http));
-        }
+        participants.keySet().forEach(p -> clients.put(p, new FederationClient(config.withParticipant(p), http)));
         preflight(clients.values().iterator().next(), jobId);
 
         EngineSettings engine = threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env);

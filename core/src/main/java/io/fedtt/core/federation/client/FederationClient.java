@@ -61,6 +61,11 @@ public final class FederationClient {
             return new Config(base, job, participant, token, null, null, null, null);
         }
 
+        /** The same endpoint, token and settings for another participant (a device of the same shard). */
+        public Config withParticipant(String value) {
+            return new Config(base, job, value, token, tls, longPoll, requestTimeout, retry);
+        }
+
         public Config withTls(SSLContext value) {
             return new Config(base, job, participant, token, value, longPoll, requestTimeout, retry);
         }
