@@ -95,6 +95,20 @@ class OperatorWithRealWorkersTest {
   }
 
   static FederatedFineTune job(String name, SpamSlices.Slice a, SpamSlices.Slice b) throws Exception {
+    return load(name, "localSteps: 2, batchSize: 8, minSilos: 2", """
+          silos:
+          - name: site-a
+            data: {train: "file:%s", eval: "file:%s"}
+          - name: site-b
+            data: {train: "file:%s", eval: "file:%s"}
+        """.formatted(a.train(), a.eval(), b.train(), b.eval()));
+  }
+
+  /**
+   * A job on the tiny model, {@link #ROUNDS} rounds, with the given schedule fields and participants
+   * (a {@code silos:} or {@code devices:} block of the spec), as the API server would hold it.
+   */
+  static FederatedFineTune load(String name, String schedule, String participants) throws Exception {
     String yaml = """
         apiVersion: fedtt.io/v1alpha1
         kind: FederatedFineTune
@@ -108,17 +122,12 @@ class OperatorWithRealWorkersTest {
             maxSequenceLength: 32
           adapter: {type: tt, ttRank: 4, bottleneck: 16}
           method: {algorithm: FedTT}
-          rounds: {total: %d, localSteps: 2, batchSize: 8, learningRate: 1.0e-3, minSilos: 2, roundTimeoutSeconds: 120, seed: 11}
+          rounds: {total: %d, %s, learningRate: 1.0e-3, roundTimeoutSeconds: 120, seed: 11}
           data: {textField: text, labelField: label}
           runPolicy: {backoffLimit: 0}
-          silos:
-          - name: site-a
-            data: {train: "file:%s", eval: "file:%s"}
-          - name: site-b
-            data: {train: "file:%s", eval: "file:%s"}
         """.formatted(name, NS, model, MODEL.hiddenSize(), MODEL.numHiddenLayers(), MODEL.intermediateSize(),
         MODEL.numAttentionHeads(), MODEL.vocabSize(), MODEL.maxPositionEmbeddings(), MODEL.typeVocabSize(),
-        ROUNDS, a.train(), a.eval(), b.train(), b.eval());
+        ROUNDS, schedule) + participants;
     FederatedFineTune job = ManifestValidator.standard().load(yaml);
     // The mock API server assigns neither.
     job.getMetadata().setUid(UUID.nameUUIDFromBytes((NS + "/" + name).getBytes()).toString());
@@ -217,34 +226,14 @@ class OperatorWithRealWorkersTest {
     // --shard K --shards 2` with the one token that acts for its devices.
     Path data = Files.createDirectories(dir.resolve("device-data"));
     var all = SpamSlices.write(SpamSlices.spamDir().resolve("site-a.jsonl.gz"), data, "devices", 12, 1);
-    String yaml = """
-        apiVersion: fedtt.io/v1alpha1
-        kind: FederatedFineTune
-        metadata: {name: devices, namespace: %s}
-        spec:
-          model:
-            uri: "file:%s"
-            architecture: {family: BERT, hiddenSize: %d, numLayers: %d, intermediateSize: %d, numHeads: %d, vocabSize: %d, maxPositions: %d, typeVocabSize: %d}
-            task: sequence-classification
-            labels: [ham, spam]
-            maxSequenceLength: 32
-          adapter: {type: tt, ttRank: 4, bottleneck: 16}
-          method: {algorithm: FedTT}
-          rounds: {total: %d, localSteps: 1, batchSize: 4, learningRate: 1.0e-3, minSilos: 4, roundTimeoutSeconds: 120, seed: 5}
-          data: {textField: text, labelField: label}
-          runPolicy: {backoffLimit: 0}
+    FederatedFineTune job = load("devices", "localSteps: 1, batchSize: 4, minSilos: 4", """
           devices:
             count: 6
             perRound: 4
             workers: 2
             partition: {by: iid}
             data: {train: "file:%s"}
-        """.formatted(NS, model, MODEL.hiddenSize(), MODEL.numHiddenLayers(), MODEL.intermediateSize(),
-        MODEL.numAttentionHeads(), MODEL.vocabSize(), MODEL.maxPositionEmbeddings(), MODEL.typeVocabSize(),
-        ROUNDS, all.train());
-    FederatedFineTune job = ManifestValidator.standard().load(yaml);
-    job.getMetadata().setUid(UUID.nameUUIDFromBytes((NS + "/devices").getBytes()).toString());
-    job.getMetadata().setGeneration(1L);
+        """.formatted(all.train()));
     h.create(job);
     FederatedFineTune done = h.await(NS, "devices", j -> j.getStatus() != null && j.getStatus().getPhase().isFinished(),
         "a finished phase", Duration.ofSeconds(240));
