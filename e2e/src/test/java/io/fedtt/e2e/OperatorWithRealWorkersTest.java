@@ -104,6 +104,13 @@ class OperatorWithRealWorkersTest {
         """.formatted(a.train(), a.eval(), b.train(), b.eval()));
   }
 
+  /** The exits of a job's workers, once {@code pods} of them have exited: they do after hearing "done". */
+  static List<InProcessWorker.Exit> exitsOf(String job, int pods) {
+    OperatorHarness.until(pods + " workers of " + job + " exited", Duration.ofSeconds(30), () -> worker.exits().keySet()
+        .stream().filter(p -> p.startsWith(job + "-")).count() >= pods);
+    return worker.exits().values().stream().filter(e -> e.pod().startsWith(job + "-")).toList();
+  }
+
   /**
    * A job on the tiny model, {@link #ROUNDS} rounds, with the given schedule fields and participants
    * (a {@code silos:} or {@code devices:} block of the spec), as the API server would hold it.
@@ -149,7 +156,7 @@ class OperatorWithRealWorkersTest {
         st.getMetrics().getAccuracy(), st.getCommunication().getBytesUp(), st.getCommunication().getBytesDown());
 
     // Two pods ran the real worker once each (no restarts) and both left with exit code 0.
-    var exits = worker.exits().values().stream().filter(e -> e.pod().startsWith(NAME + "-")).toList();
+    var exits = exitsOf(NAME, 2);
     assertEquals(2, exits.size(), worker.exits().keySet().toString());
     for (InProcessWorker.Exit e : exits) {
       assertEquals(0, e.code(), e.pod() + " stderr: " + e.err());
@@ -240,7 +247,7 @@ class OperatorWithRealWorkersTest {
     FederatedFineTuneStatus st = done.getStatus();
     assertEquals(Phase.Succeeded, st.getPhase(), () -> "status: " + st + "\nworkers: " + worker.exits());
 
-    var exits = worker.exits().values().stream().filter(e -> e.pod().startsWith("devices-")).toList();
+    var exits = exitsOf("devices", 2);
     assertEquals(2, exits.size(), worker.exits().keySet().toString());
     for (InProcessWorker.Exit e : exits) {
       assertEquals(0, e.code(), e.pod() + " stderr: " + e.err());
