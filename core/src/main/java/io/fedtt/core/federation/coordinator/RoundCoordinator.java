@@ -573,9 +573,9 @@ public final class RoundCoordinator implements AutoCloseable {
             EvalMetrics federated = federatedMetrics(got.values());
             double accuracy = central.hasAccuracy() ? central.accuracy() : federated.accuracy();
             double loss = !Double.isNaN(central.loss()) && central.examples() > 0 ? central.loss() : federated.loss();
-            long examples = got.values().stream().mapToLong(a -> a.info().examples()).sum();
             SortedMap<String, Long> examplesBy = new TreeMap<>();
             got.forEach((p, a) -> examplesBy.put(p, a.info().examples()));
+            long examples = examplesBy.values().stream().mapToLong(Long::longValue).sum();
             List<Runnable> wake;
             lock.lock();
             try {
