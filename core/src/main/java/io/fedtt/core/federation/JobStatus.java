@@ -8,11 +8,12 @@ package io.fedtt.core.federation;
  * @param received accepted updates in the open round
  * @param deadlineEpochMillis the open round's deadline, 0 when none is open
  * @param bestAccuracy best round accuracy so far (NaN if none)
+ * @param outcome how the job ended; null while it runs
  */
 public record JobStatus(
         String job,
         JobPhase phase,
-        String reason,
+        JobOutcome outcome,
         int round,
         int attempt,
         int totalRounds,
@@ -25,4 +26,9 @@ public record JobStatus(
         long bytesUp,
         long bytesDown,
         String globalDigest) {
+
+    /** The outcome as people read it ("RoundsCompleted: 8 of 8 rounds"); empty while the job runs. */
+    public String reason() {
+        return outcome == null ? "" : outcome.text();
+    }
 }

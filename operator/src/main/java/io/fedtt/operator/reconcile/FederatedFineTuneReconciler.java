@@ -17,6 +17,7 @@ import io.fedtt.api.v1alpha1.status.Reason;
 import io.fedtt.api.v1alpha1.status.SiloStatus;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.RoundRecord;
@@ -305,8 +306,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
   private UpdateControl<FederatedFineTune> complete(Step step, List<SlotState> slots, RoundCoordinator coordinator,
       JobStatus js, FederatedFineTuneStatus old) {
     FederatedFineTuneStatus st = step.st;
-    String[] parts = js.reason() == null ? new String[] {""} : js.reason().split(":", 2);
-    String detail = parts.length > 1 ? parts[1].trim() : js.reason();
+    JobOutcome outcome = js.outcome();
     // The last round's participants and examples, before the pods are cleaned up.
     st.setSilos(SiloStatuses.of(step.job, slots, restartsOf(old), coordinator.history(), false));
     if (js.phase() == JobPhase.SUCCEEDED) {
@@ -317,20 +317,26 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
         return fail(step, slots, Reason.OutputWriteFailed, "cannot write the final adapter to "
             + AdapterOutput.directory(step.job, host.defaultOutputDir(step.id)) + ": " + e.getMessage(), old);
       }
-      Reason r = switch (parts[0]) {
-        case "TargetAccuracyReached" -> Reason.TargetAccuracyReached;
-        case "NoImprovement" -> Reason.NoImprovement;
-        default -> Reason.AllRoundsCompleted;
-      };
-      st.setCondition(ConditionType.Succeeded, true, r, detail + "; adapter " + st.getAdapter().getDigest() + " at "
+      Reason r = reasonOf(outcome.kind());
+      st.setCondition(ConditionType.Succeeded, true, r, outcome.message() + "; adapter " + st.getAdapter().getDigest() + " at "
           + st.getAdapter().getLocation(), step.generation, step.now);
       st.setCondition(ConditionType.Running, false, r, "finished", step.generation, step.now);
       st.setCompletionTime(Conditions.timestamp(step.now));
       finished(step, slots);
       return step.done(old);
     }
-    Reason r = parts[0].startsWith("RoundFailed") ? Reason.QuorumNotReached : Reason.InternalError;
-    return fail(step, slots, r, js.reason(), old);
+    return fail(step, slots, reasonOf(outcome.kind()), outcome.text(), old);
+  }
+
+  /** The condition reason for each way the coordinator can end a job. */
+  static Reason reasonOf(JobOutcome.Kind kind) {
+    return switch (kind) {
+      case ROUNDS_COMPLETED -> Reason.AllRoundsCompleted;
+      case TARGET_ACCURACY_REACHED -> Reason.TargetAccuracyReached;
+      case NO_IMPROVEMENT -> Reason.NoImprovement;
+      case ROUND_FAILED -> Reason.QuorumNotReached;
+      case INTERNAL_ERROR -> Reason.InternalError;
+    };
   }
 
   /**

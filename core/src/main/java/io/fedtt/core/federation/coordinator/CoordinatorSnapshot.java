@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.store.RoundStore;
@@ -19,6 +20,8 @@ import java.util.List;
  *
  * @param completedRounds the version of the current global adapter
  * @param avoid participants silent in earlier tries of the open round (cross-device re-sampling)
+ * @param reason the outcome's text, as stores written before {@code outcome} existed hold it (read only)
+ * @param outcome how the job ended; null while it runs
  */
 public record CoordinatorSnapshot(
         int format,
@@ -35,7 +38,13 @@ public record CoordinatorSnapshot(
         List<String> trainable,
         long bytesUp,
         long bytesDown,
-        int historySize) {
+        int historySize,
+        JobOutcome outcome) {
+
+    /** The job's outcome, read from older stores' text when they have no typed one. */
+    public JobOutcome outcomeOrLegacy() {
+        return outcome != null ? outcome : JobOutcome.fromLegacyText(reason);
+    }
 
     public static final int FORMAT = 1;
 

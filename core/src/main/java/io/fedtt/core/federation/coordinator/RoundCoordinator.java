@@ -4,6 +4,7 @@ import io.fedtt.core.aggregate.StreamingFedAvg;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.Participant;
@@ -76,7 +77,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     // ---- state guarded by lock
     private JobPhase phase = JobPhase.RUNNING;
-    private String reason = "";
+    private JobOutcome outcome;
     private int round;
     private int attempt;
     private boolean closing;
@@ -182,7 +183,7 @@ public final class RoundCoordinator implements AutoCloseable {
                     best = Double.isNaN(best) ? last : Math.max(best, last);
                 }
             }
-            return new JobStatus(spec.job().toString(), phase, reason, round, attempt, spec.rounds(), completedRounds,
+            return new JobStatus(spec.job().toString(), phase, outcome, round, attempt, spec.rounds(), completedRounds,
                     phase.finished() ? 0 : selected.size(), phase.finished() ? 0 : accepted.size(),
                     phase.finished() ? 0 : deadline, last, best, bytesUp, bytesDown, globalDigest);
         } finally {
@@ -247,7 +248,7 @@ public final class RoundCoordinator implements AutoCloseable {
         lock.lock();
         try {
             if (phase.finished()) {
-                return new TaskAnswer.Done(phase, reason, completedRounds, globalDigest);
+                return new TaskAnswer.Done(phase, outcome == null ? "" : outcome.text(), completedRounds, globalDigest);
             }
             if (round > after && !closing && selected.contains(participant) && !accepted.containsKey(participant)) {
                 return new TaskAnswer.Work(taskFor(participant));
@@ -525,7 +526,8 @@ public final class RoundCoordinator implements AutoCloseable {
             openTry(now);
         } else {
             phase = JobPhase.FAILED;
-            reason = "RoundFailed: round " + round + " failed " + (attempt + 1) + " time(s); last: " + why;
+            outcome = JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + round + " failed " + (attempt + 1)
+                    + " time(s); last: " + why);
             saveState();
             JobStatus st = status();
             events.add(l -> l.jobFinished(spec.job(), st));
@@ -598,7 +600,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 var stop = StopRule.check(spec, history);
                 if (stop.isPresent()) {
                     phase = JobPhase.SUCCEEDED;
-                    reason = stop.get();
+                    outcome = stop.get();
                     saveState();
                     JobStatus st = status();
                     events.add(l -> l.jobFinished(spec.job(), st));
@@ -625,7 +627,7 @@ public final class RoundCoordinator implements AutoCloseable {
             lock.lock();
             try {
                 phase = JobPhase.FAILED;
-                reason = "InternalError: closing round " + r + " failed: " + e;
+                outcome = JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR, "closing round " + r + " failed: " + e);
                 closing = false;
                 JobStatus st = status();
                 events.add(l -> l.jobFinished(spec.job(), st));
@@ -748,7 +750,7 @@ public final class RoundCoordinator implements AutoCloseable {
             throw new StoreCorruptedException("store " + store.describe() + " holds job " + s.job() + ", not " + spec.job());
         }
         phase = s.phase();
-        reason = s.reason() == null ? "" : s.reason();
+        outcome = s.outcomeOrLegacy();
         round = s.round();
         attempt = s.attempt();
         completedRounds = s.completedRounds();
@@ -824,9 +826,10 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     private void saveState() {
-        CoordinatorSnapshot s = new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase, reason,
+        CoordinatorSnapshot s = new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
+                outcome == null ? "" : outcome.text(),
                 round, attempt, completedRounds, globalDigest, roundOpenedAt, List.copyOf(selected), List.copyOf(avoid),
-                mask == null ? List.of() : List.copyOf(mask.trainable()), bytesUp, bytesDown, history.size());
+                mask == null ? List.of() : List.copyOf(mask.trainable()), bytesUp, bytesDown, history.size(), outcome);
         store.saveState(s.toJson());
     }
 

@@ -1,6 +1,8 @@
 package io.fedtt.core.federation.coordinator;
 
 import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.JobOutcome;
+import io.fedtt.core.federation.JobOutcome.Kind;
 import io.fedtt.core.federation.RoundRecord;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +14,7 @@ public final class StopRule {
     }
 
     /** The reason to stop after the last completed round in {@code history}, or empty to go on. */
-    public static Optional<String> check(FederationJobSpec spec, List<RoundRecord> history) {
+    public static Optional<JobOutcome> check(FederationJobSpec spec, List<RoundRecord> history) {
         List<RoundRecord> done = history.stream().filter(RoundRecord::completed).toList();
         if (done.isEmpty()) {
             return Optional.empty();
@@ -20,11 +22,11 @@ public final class StopRule {
         RoundRecord last = done.get(done.size() - 1);
         if (!Double.isNaN(spec.targetAccuracy()) && !Double.isNaN(last.accuracy())
                 && last.accuracy() >= spec.targetAccuracy()) {
-            return Optional.of("TargetAccuracyReached: accuracy " + fmt(last.accuracy()) + " >= target "
-                    + fmt(spec.targetAccuracy()) + " after round " + last.round());
+            return Optional.of(JobOutcome.of(Kind.TARGET_ACCURACY_REACHED, "accuracy " + fmt(last.accuracy()) + " >= target "
+                    + fmt(spec.targetAccuracy()) + " after round " + last.round()));
         }
         if (last.round() >= spec.rounds()) {
-            return Optional.of("RoundsCompleted: " + spec.rounds() + " of " + spec.rounds() + " rounds");
+            return Optional.of(JobOutcome.of(Kind.ROUNDS_COMPLETED, spec.rounds() + " of " + spec.rounds() + " rounds"));
         }
         if (spec.patience() > 0) {
             double best = Double.NaN;
@@ -36,8 +38,8 @@ public final class StopRule {
                 }
             }
             if (bestRound > 0 && last.round() - bestRound >= spec.patience()) {
-                return Optional.of("NoImprovement: best accuracy " + fmt(best) + " at round " + bestRound
-                        + ", none better in the " + spec.patience() + " rounds since");
+                return Optional.of(JobOutcome.of(Kind.NO_IMPROVEMENT, "best accuracy " + fmt(best) + " at round " + bestRound
+                        + ", none better in the " + spec.patience() + " rounds since"));
             }
         }
         return Optional.empty();
