@@ -43,10 +43,11 @@ public final class ProgressStatus {
         exchanged += r.bytesUp() + r.bytesDown();
       }
       if (transfers > 0) {
-        c.setLoraEquivalentBytes(acc.loraBytes(transfers));
-        c.setFullModelBytes(acc.fullBytes(transfers));
+        long lora = acc.baseline().loraBytes(transfers);
+        c.setLoraEquivalentBytes(lora);
+        c.setFullModelBytes(acc.baseline().fullBytes(transfers));
         if (exchanged > 0) {
-          c.setReductionVsLora(round4((double) acc.loraBytes(transfers) / exchanged));
+          c.setReductionVsLora(round4((double) lora / exchanged));
         }
       }
     }

@@ -4,8 +4,8 @@ import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.CommunicationBaseline;
 import io.fedtt.core.adapter.ModelConfig;
-import io.fedtt.core.adapter.ParameterAccounting;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.federation.FederationJobSpec;
@@ -196,8 +196,7 @@ public final class Simulation {
 
     private FinalFigures finalFigures(FederationJobSpec job, AdapterLayout layout, List<RoundRecord> history,
             JobStatus status, Map<Integer, ClassificationMetrics.Result> central, double wallSeconds) {
-        long loraParams = ParameterAccounting.lora(model, 8, List.of("query", "value"), true).parameters();
-        long fullParams = ParameterAccounting.full(model).parameters();
+        CommunicationBaseline baseline = CommunicationBaseline.of(model);
         long loraBytes = 0;
         long fullBytes = 0;
         long communicated = 0;
@@ -207,8 +206,8 @@ public final class Simulation {
                 continue;
             }
             int transfers = r.participants().size() + r.selected().size(); // uploads + downloads
-            loraBytes += ParameterAccounting.bytesPerRound(loraParams, DType.F32, r.participants().size(), r.selected().size());
-            fullBytes += ParameterAccounting.bytesPerRound(fullParams, DType.F32, r.participants().size(), r.selected().size());
+            loraBytes += baseline.loraBytes(transfers);
+            fullBytes += baseline.fullBytes(transfers);
             communicated += r.trainable().stream().mapToLong(n -> job.initialGlobal().get(n).size()).sum();
             completed++;
             assert transfers > 0;
