@@ -3,6 +3,7 @@ package io.fedtt.operator.reconcile;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.core.federation.JobId;
 import io.fedtt.operator.build.Labels;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.federation.RoundEventSource;
@@ -44,9 +45,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
 
   private final RoundEventSource rounds;
   private final ReconcilerSettings settings;
-  private final List<ReconcileStep> active;
-  private final List<ReconcileStep> ended;
-  private final FinishStep finish;
+  private final StepRunner steps;
   private final StatusPublisher publisher;
   private final JobCleanup cleanup;
   private final StatusWriter statusWriter = new StatusWriter();
@@ -60,10 +59,12 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     ObserveStep observe = new ObserveStep();
     HostStep hostStep = new HostStep(host);
     PodsStep pods = new PodsStep(settings);
-    this.finish = new FinishStep(host);
-    this.active = List.of(observe, new ValidateStep(settings.validator()), new SecretStep(), new SuspendStep(host),
-        hostStep, new ProgressStep(), new DeadlineStep(), pods);
-    this.ended = List.of(observe, finish);
+    FinishStep finish = new FinishStep(host);
+    this.steps = new StepRunner(
+        List.of(observe, new ValidateStep(settings.validator()), new SecretStep(), new SuspendStep(host), hostStep,
+            new ProgressStep(), new DeadlineStep(), pods),
+        List.of(observe, finish),
+        finish);
     this.publisher = new StatusPublisher(metrics, statusWriter, settings.clock(), serverSideApply);
     this.cleanup = new JobCleanup(host, metrics, List.of(hostStep::forget, pods::forget, statusWriter::forget));
   }
@@ -82,7 +83,7 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     long t0 = System.nanoTime();
     try {
       ReconcileContext rc = contextFor(job, ctx);
-      run(rc.endedBefore() ? ended : active, rc);
+      steps.run(rc);
       return publisher.publish(rc);
     } finally {
       settings.reconcileNanos().accept(System.nanoTime() - t0);
@@ -90,31 +91,12 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
   }
 
   private ReconcileContext contextFor(FederatedFineTune job, Context<FederatedFineTune> ctx) {
-    var id = new io.fedtt.core.federation.JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
+    var id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
     // Without server-side apply our own last write may be newer than the informer's copy.
     var latest = ssa ? job.getStatus() : statusWriter.latest(id, job);
     return new ReconcileContext(job, ctx.getClient(), ReconcileContext.Observed.of(
         () -> ctx.getSecondaryResources(Pod.class), () -> ctx.getSecondaryResource(Secret.class)),
         latest, settings.clock().instant());
-  }
-
-  /** Runs {@code steps} in order until one stops; a step that ends the job hands over to finish. */
-  void run(List<ReconcileStep> steps, ReconcileContext rc) {
-    for (ReconcileStep step : steps) {
-      StepResult r = step.run(rc);
-      rc.requeueAt(r.requeueAt());
-      switch (r.flow()) {
-        case CONTINUE -> {
-          continue;
-        }
-        case END_JOB -> {
-          rc.failure = r.failure();
-          rc.requeueAt(finish.run(rc).requeueAt());
-        }
-        case STOP -> { }
-      }
-      return;
-    }
   }
 
   @Override
