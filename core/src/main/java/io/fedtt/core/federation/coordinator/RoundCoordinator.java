@@ -1,6 +1,5 @@
 package io.fedtt.core.federation.coordinator;
 
-import io.fedtt.core.aggregate.StreamingFedAvg;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.JobId;
@@ -16,37 +15,43 @@ import io.fedtt.core.federation.UpdateInfo;
 import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.federation.store.RoundStore;
 import io.fedtt.core.federation.store.StoreCorruptedException;
-import io.fedtt.core.freeze.FreezingPolicy;
+import io.fedtt.core.federation.strategy.AggregateResult;
+import io.fedtt.core.federation.strategy.ParticipantSampler;
+import io.fedtt.core.federation.strategy.RoundContext;
+import io.fedtt.core.federation.strategy.RoundPlan;
+import io.fedtt.core.federation.strategy.Strategy;
+import io.fedtt.core.federation.strategy.TaskConfig;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Digest;
-import io.fedtt.core.tensor.SafetensorsCodec;
-import io.fedtt.core.tensor.SafetensorsException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
- * The one owner of a job's round state. Rounds run 1..total: each selects participants, accepts
- * their validated updates into a streaming FedAvg (each written to the store before it is
- * acknowledged), and closes when every selected participant has reported, or at its deadline with
- * at least the quorum. Closing aggregates, stores the new global adapter, runs the optional central
- * evaluation, records the round in the history, checks the stop conditions and opens the next round
- * with the freezing policy's mask. Below the quorum at the deadline a round fails; it is retried
- * (keeping the updates already accepted) up to {@code maxRoundRetries} times, then the job fails.
+ * The one owner of a job's round state. Rounds run 1..total: each is planned by the job's
+ * {@link Strategy} (participants, trainable mask, task parameters), accepts their validated updates
+ * into the strategy's aggregation (each written to the store before it is acknowledged), and closes
+ * when every selected participant has reported, or at its deadline with at least the quorum.
+ * Closing aggregates, stores the new global adapter, runs the optional central evaluation, records
+ * the round in the history, checks the stop conditions and opens the next round. Below the quorum at
+ * the deadline a round fails; it is retried (keeping the updates already accepted) up to
+ * {@code maxRoundRetries} times, then the job fails.
+ *
+ * <p>This class is the state machine only: durability is {@link CoordinatorPersistence}, the served
+ * adapter bodies {@link AdapterCache}, listener delivery {@link RoundEvents}, byte counts
+ * {@link TrafficMeter}, and the method itself (sampling, FedAvg, FedTT+ freezing) the strategy.
  *
  * <p>Thread-safe: all state is guarded by one lock, held only for bookkeeping; decoding, validation,
  * disk writes of updates, aggregation results and evaluation happen outside it. Time comes from the
@@ -54,7 +59,7 @@ import java.util.function.Consumer;
  * periodically (tests call it after moving their clock).
  *
  * <p>Restart: {@link #open} reloads the store. A job resumes its open round with every update
- * acknowledged before the stop re-fed into the aggregator (each once) and a fresh deadline, so that
+ * acknowledged before the stop re-fed into the aggregation (each once) and a fresh deadline, so that
  * clients have time to come back.
  */
 public final class RoundCoordinator implements AutoCloseable {
@@ -65,14 +70,15 @@ public final class RoundCoordinator implements AutoCloseable {
     public static final String META_VERSION = "fedtt.version";
 
     private final FederationJobSpec spec;
-    private final RoundStore store;
     private final CoordinatorOptions options;
+    private final Strategy strategy;
+    private final CoordinatorPersistence persistence;
+    private final RoundEvents events;
+    private final TrafficMeter traffic = new TrafficMeter();
     private final Executor driver;
     private final ExecutorService ownDriver;
     private final Map<String, Participant> participants = new HashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Consumer<RoundListener>> events = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock eventLock = new ReentrantLock();
     private final Set<Runnable> waiters = new HashSet<>();
 
     // ---- state guarded by lock
@@ -86,18 +92,12 @@ public final class RoundCoordinator implements AutoCloseable {
     private TreeSet<String> selected = new TreeSet<>();
     private Set<String> avoid = new TreeSet<>();
     private TrainableMask mask;
-    private StreamingFedAvg aggregator;
+    private TaskConfig task;
+    private Strategy.Aggregation aggregation;
+    private byte[] strategyState;
     private final TreeMap<String, Accepted> accepted = new TreeMap<>();
     private final Map<String, String> inFlight = new HashMap<>();
-    private TreeMap<String, Traffic> traffic = new TreeMap<>();
-    private long bytesUp;
-    private long bytesDown;
-    private int completedRounds;
-    private AdapterState global;
-    private byte[] globalBytes;
-    private String globalDigest;
-    private final Map<String, Integer> lastChanged = new HashMap<>();
-    private final Map<Integer, AdapterPayload> partials = new HashMap<>();
+    private AdapterCache adapters;
     private final List<RoundRecord> history = new ArrayList<>();
     private TrainableMask trainableMask;
     private List<String> trainableList;
@@ -107,8 +107,10 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private RoundCoordinator(FederationJobSpec spec, RoundStore store, CoordinatorOptions options) {
         this.spec = spec;
-        this.store = store;
         this.options = options;
+        this.strategy = options.strategyFor(spec);
+        this.persistence = new CoordinatorPersistence(spec, store, options.keepUpdates());
+        this.events = new RoundEvents(spec.job(), options.listeners());
         for (Participant p : spec.participants()) {
             participants.put(p.name(), p);
         }
@@ -135,9 +137,9 @@ public final class RoundCoordinator implements AutoCloseable {
         boolean closeNow;
         c.lock.lock();
         try {
-            var saved = store.loadState();
+            var saved = c.persistence.restore();
             if (saved.isPresent()) {
-                c.restore(CoordinatorSnapshot.fromJson(saved.get(), store.describe()));
+                c.restore(saved.get());
             } else {
                 c.start();
             }
@@ -151,7 +153,7 @@ public final class RoundCoordinator implements AutoCloseable {
             throw e;
         }
         c.lock.unlock();
-        c.dispatchEvents();
+        c.events.dispatch();
         if (closeNow) {
             c.driver.execute(c::finalizeRound);
         }
@@ -172,6 +174,11 @@ public final class RoundCoordinator implements AutoCloseable {
         return participants.containsKey(name);
     }
 
+    /** Where this job's wire traffic is counted (the server records into it; status reads it). */
+    public TrafficMeter traffic() {
+        return traffic;
+    }
+
     public JobStatus status() {
         lock.lock();
         try {
@@ -183,9 +190,11 @@ public final class RoundCoordinator implements AutoCloseable {
                     best = Double.isNaN(best) ? last : Math.max(best, last);
                 }
             }
-            return new JobStatus(spec.job().toString(), phase, outcome, round, attempt, spec.rounds(), completedRounds,
+            Traffic total = traffic.total();
+            GlobalVersion g = adapters.current();
+            return new JobStatus(spec.job().toString(), phase, outcome, round, attempt, spec.rounds(), g.version(),
                     phase.finished() ? 0 : selected.size(), phase.finished() ? 0 : accepted.size(),
-                    phase.finished() ? 0 : deadline, last, best, bytesUp, bytesDown, globalDigest);
+                    phase.finished() ? 0 : deadline, last, best, total.up(), total.down(), g.digest());
         } finally {
             lock.unlock();
         }
@@ -204,7 +213,7 @@ public final class RoundCoordinator implements AutoCloseable {
     public AdapterState global() {
         lock.lock();
         try {
-            return global;
+            return adapters.current().adapter();
         } finally {
             lock.unlock();
         }
@@ -248,7 +257,8 @@ public final class RoundCoordinator implements AutoCloseable {
         lock.lock();
         try {
             if (phase.finished()) {
-                return new TaskAnswer.Done(phase, outcome == null ? "" : outcome.text(), completedRounds, globalDigest);
+                GlobalVersion g = adapters.current();
+                return new TaskAnswer.Done(phase, outcome == null ? "" : outcome.text(), g.version(), g.digest());
             }
             if (round > after && !closing && selected.contains(participant) && !accepted.containsKey(participant)) {
                 return new TaskAnswer.Work(taskFor(participant));
@@ -276,10 +286,9 @@ public final class RoundCoordinator implements AutoCloseable {
             trainableList = List.copyOf(mask.trainable());
             trainableMask = mask;
         }
-        return new RoundTask(spec.job().toString(), round, attempt, spec.rounds(), globalDigest,
-                trainableList, spec.localSteps(), spec.localEpochs(), spec.batchSize(),
-                spec.learningRate(), ParticipantSampler.trainingSeed(spec.seed(), round, participant), deadline,
-                spec.wireDType());
+        return new RoundTask(spec.job().toString(), round, attempt, spec.rounds(), adapters.current().digest(),
+                trainableList, task.localSteps(), task.localEpochs(), task.batchSize(), task.learningRate(),
+                ParticipantSampler.trainingSeed(spec.seed(), round, participant), deadline, spec.wireDType());
     }
 
     // ================================================================ adapter
@@ -294,26 +303,7 @@ public final class RoundCoordinator implements AutoCloseable {
         requireParticipant(participant);
         lock.lock();
         try {
-            int current = completedRounds + 1;
-            if (forRound > current || forRound < 1) {
-                throw new Rejection(Rejection.Kind.NOT_FOUND, "no adapter for round " + forRound
-                        + " (the current global adapter is the one of round " + current + ")");
-            }
-            if (forRound < current) {
-                throw new Rejection(Rejection.Kind.GONE, "the adapter of round " + forRound
-                        + " is superseded; the current one is round " + current + "'s");
-            }
-            if (since <= 0) {
-                return new AdapterPayload(completedRounds, globalBytes, globalDigest, false);
-            }
-            if (since > forRound) {
-                throw new Rejection(Rejection.Kind.INVALID, "since=" + since + " is after round " + forRound);
-            }
-            return partials.computeIfAbsent(since, k -> {
-                AdapterState changed = global.select(n -> lastChanged.getOrDefault(n, 0) >= k);
-                byte[] body = SafetensorsCodec.encode(changed, spec.wireDType());
-                return new AdapterPayload(completedRounds, body, Digest.sha256Hex(body), true);
-            });
+            return adapters.forRound(forRound, since);
         } finally {
             lock.unlock();
         }
@@ -323,7 +313,7 @@ public final class RoundCoordinator implements AutoCloseable {
     public AdapterPayload currentAdapter() {
         lock.lock();
         try {
-            return new AdapterPayload(completedRounds, globalBytes, globalDigest, false);
+            return adapters.full();
         } finally {
             lock.unlock();
         }
@@ -333,7 +323,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /**
      * Accepts {@code participant}'s update for {@code round}: validated, written to the store, then
-     * added to the round's aggregate. Returns once it is durable; an identical repeat returns a
+     * added to the round's aggregation. Returns once it is durable; an identical repeat returns a
      * receipt marked duplicate and counts nothing.
      *
      * @throws Rejection with the reason (gone, conflict, invalid, ...) and a message naming it;
@@ -344,7 +334,7 @@ public final class RoundCoordinator implements AutoCloseable {
             return accept(participant, round, body);
         } catch (Rejection r) {
             events.add(l -> l.updateRefused(spec.job(), round, participant, r.kind(), r.getMessage()));
-            dispatchEvents();
+            events.dispatch();
             throw r;
         }
     }
@@ -373,7 +363,7 @@ public final class RoundCoordinator implements AutoCloseable {
                                 + "' for round " + round + " is being stored");
             }
             inFlight.put(participant, digest);
-            expected = new UpdateValidator.Expected(round, global, mask, spec.wireDType(), options.maxUpdateBytes());
+            expected = expected(options.maxUpdateBytes());
         } finally {
             lock.unlock();
         }
@@ -381,17 +371,16 @@ public final class RoundCoordinator implements AutoCloseable {
         UploadReceipt receipt;
         try {
             UpdateValidator.Valid valid = UpdateValidator.validate(body, expected);
-            store.putUpdate(round, participant, body, digest);
+            persistence.putUpdate(round, participant, body, digest);
             lock.lock();
             try {
                 inFlight.remove(participant);
                 if (phase.finished() || this.round != round || closing || !selected.contains(participant)) {
-                    store.deleteUpdate(round, participant);
+                    persistence.deleteUpdate(round, participant);
                     throw new Rejection(Rejection.Kind.GONE, "round " + round + " closed while the update from '"
                             + participant + "' was being stored");
                 }
-                aggregator.add(valid.update(), weight(participant, valid.info()));
-                accepted.put(participant, new Accepted(digest, valid.info()));
+                addAccepted(participant, digest, valid);
                 int received = accepted.size();
                 int of = selected.size();
                 events.add(l -> l.updateAccepted(spec.job(), round, participant, received, of));
@@ -411,25 +400,22 @@ public final class RoundCoordinator implements AutoCloseable {
                 lock.unlock();
             }
         }
-        dispatchEvents();
+        events.dispatch();
         if (startClose) {
             driver.execute(this::finalizeRound);
         }
         return receipt;
     }
 
-    /** Counts body bytes seen on the wire for a participant in a round (up = to the server). */
-    public void recordTraffic(int forRound, String participant, long up, long down) {
-        lock.lock();
-        try {
-            bytesUp += up;
-            bytesDown += down;
-            if (!phase.finished() && forRound == round && participant != null) {
-                traffic.merge(participant, new Traffic(up, down), Traffic::plus);
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** What an update of the open round must look like. */
+    private UpdateValidator.Expected expected(long maxBytes) {
+        return new UpdateValidator.Expected(round, adapters.current().adapter(), mask, spec.wireDType(), maxBytes);
+    }
+
+    /** Counts a valid update of the open round: into the aggregation, weighted by examples x participant weight. */
+    private void addAccepted(String participant, String digest, UpdateValidator.Valid valid) {
+        aggregation.add(participant, valid.update(), valid.info().examples() * participants.get(participant).weight());
+        accepted.put(participant, new Accepted(digest, valid.info()));
     }
 
     private void checkOpenFor(String participant, int r) {
@@ -453,10 +439,6 @@ public final class RoundCoordinator implements AutoCloseable {
         if (!selected.contains(participant)) {
             throw new Rejection(Rejection.Kind.FORBIDDEN, "'" + participant + "' is not selected for round " + r);
         }
-    }
-
-    private double weight(String participant, UpdateInfo info) {
-        return info.examples() * participants.get(participant).weight();
     }
 
     private void requireParticipant(String participant) {
@@ -492,7 +474,7 @@ public final class RoundCoordinator implements AutoCloseable {
             lock.unlock();
         }
         wake.forEach(Runnable::run);
-        dispatchEvents();
+        events.dispatch();
         if (startClose) {
             driver.execute(this::finalizeRound);
         }
@@ -513,8 +495,10 @@ public final class RoundCoordinator implements AutoCloseable {
         List<String> silent = selected.stream().filter(p -> !accepted.containsKey(p)).toList();
         String why = "QuorumNotReached: " + got.size() + " of " + selected.size() + " updates by the deadline, quorum "
                 + spec.minParticipants();
+        SortedMap<String, Traffic> bytes = traffic.roundTraffic();
+        Traffic sum = TrafficMeter.sum(bytes);
         RoundRecord record = new RoundRecord(round, attempt, RoundRecord.Outcome.FAILED, why, roundOpenedAt, now,
-                List.copyOf(selected), got, silent, 0, new TreeMap<>(), sum(traffic, true), sum(traffic, false), traffic,
+                List.copyOf(selected), got, silent, 0, new TreeMap<>(), sum.up(), sum.down(), bytes,
                 EvalMetrics.NONE, EvalMetrics.NONE, Double.NaN, Double.NaN, List.copyOf(mask.trainable()), Map.of(), null);
         appendHistory(record);
         boolean retry = attempt < spec.maxRoundRetries();
@@ -522,15 +506,10 @@ public final class RoundCoordinator implements AutoCloseable {
         if (retry) {
             attempt++;
             avoid.addAll(silent);
-            selected = new TreeSet<>(ParticipantSampler.select(spec, round, attempt, accepted.keySet(), avoid));
-            openTry(now);
+            plan(now);
         } else {
-            phase = JobPhase.FAILED;
-            outcome = JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + round + " failed " + (attempt + 1)
-                    + " time(s); last: " + why);
-            saveState();
-            JobStatus st = status();
-            events.add(l -> l.jobFinished(spec.job(), st));
+            finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + round + " failed "
+                    + (attempt + 1) + " time(s); last: " + why));
         }
     }
 
@@ -539,8 +518,7 @@ public final class RoundCoordinator implements AutoCloseable {
     /** Runs on the driver once a round is closing: aggregates and opens the next round (or finishes). */
     private void finalizeRound() {
         int r;
-        AdapterState before;
-        AdapterState result;
+        Strategy.Aggregation closed;
         List<String> sel;
         Map<String, Accepted> got;
         TrainableMask roundMask;
@@ -553,26 +531,20 @@ public final class RoundCoordinator implements AutoCloseable {
             }
             r = round;
             tryNo = attempt;
-            before = global;
             sel = List.copyOf(selected);
             got = new TreeMap<>(accepted);
             roundMask = mask;
             openedAt = roundOpenedAt;
-            result = aggregator.result();
+            closed = aggregation; // no update is added once closing is set
         } finally {
             lock.unlock();
         }
         try {
-            Map<String, String> meta = new LinkedHashMap<>(spec.initialGlobal().metadata());
-            meta.put(META_JOB, spec.job().toString());
-            meta.put(META_VERSION, Integer.toString(r));
-            AdapterState next = new AdapterState(result.tensors(), meta);
-            byte[] bytes = SafetensorsCodec.encode(next, spec.wireDType());
-            String digest = Digest.sha256Hex(bytes);
-            store.putGlobal(r, bytes, digest);
-            Map<String, Double> energy = FreezingPolicy.updateEnergy(before, next);
-            EvalMetrics central = evaluateCentrally(r, next);
-            EvalMetrics federated = federatedMetrics(got.values());
+            AggregateResult result = closed.result();
+            GlobalVersion next = GlobalVersion.of(spec, r, result.next());
+            persistence.putGlobal(next);
+            EvalMetrics central = evaluateCentrally(r, next.adapter());
+            EvalMetrics federated = EvalMetrics.weightedMean(got.values().stream().map(a -> a.info().eval()).toList());
             double accuracy = central.hasAccuracy() ? central.accuracy() : federated.accuracy();
             double loss = !Double.isNaN(central.loss()) && central.examples() > 0 ? central.loss() : federated.loss();
             SortedMap<String, Long> examplesBy = new TreeMap<>();
@@ -583,42 +555,33 @@ public final class RoundCoordinator implements AutoCloseable {
             try {
                 long now = options.clock().millis();
                 List<String> stragglers = sel.stream().filter(p -> !got.containsKey(p)).toList();
+                SortedMap<String, Traffic> bytes = traffic.roundTraffic();
+                Traffic sum = TrafficMeter.sum(bytes);
                 RoundRecord record = new RoundRecord(r, tryNo, RoundRecord.Outcome.COMPLETED, "", openedAt, now, sel,
-                        List.copyOf(got.keySet()), stragglers, examples, examplesBy, sum(traffic, true), sum(traffic, false),
-                        traffic, federated, central, accuracy, loss, List.copyOf(roundMask.trainable()), energy, digest);
+                        List.copyOf(got.keySet()), stragglers, examples, examplesBy, sum.up(), sum.down(), bytes,
+                        federated, central, accuracy, loss, List.copyOf(roundMask.trainable()), result.energy(),
+                        next.digest());
                 appendHistory(record);
-                completedRounds = r;
-                global = next;
-                globalBytes = bytes;
-                globalDigest = digest;
-                for (String n : roundMask.trainable()) {
-                    lastChanged.put(n, r);
-                }
-                partials.clear();
+                adapters.advance(next, roundMask.trainable());
+                strategyState = result.serverState();
                 closing = false;
                 events.add(l -> l.roundCompleted(spec.job(), record));
                 var stop = StopRule.check(spec, history);
                 if (stop.isPresent()) {
-                    phase = JobPhase.SUCCEEDED;
-                    outcome = stop.get();
-                    saveState();
-                    JobStatus st = status();
-                    events.add(l -> l.jobFinished(spec.job(), st));
+                    finish(JobPhase.SUCCEEDED, stop.get());
                 } else {
                     round = r + 1;
                     attempt = 0;
                     avoid = new TreeSet<>();
                     accepted.clear();
-                    mask = maskFor(round);
-                    selected = new TreeSet<>(ParticipantSampler.select(spec, round));
-                    openTry(now);
+                    plan(now);
                 }
                 wake = takeWaiters();
             } finally {
                 lock.unlock();
             }
             wake.forEach(Runnable::run);
-            pruneQuietly(r + 1);
+            persistence.pruneQuietly(r + 1);
         } catch (RuntimeException e) {
             // A failure to store or aggregate must not leave the job hanging: it fails with the cause.
             // The last saved state still has this round open with its updates, so a restart retries it.
@@ -626,29 +589,16 @@ public final class RoundCoordinator implements AutoCloseable {
             List<Runnable> wake;
             lock.lock();
             try {
-                phase = JobPhase.FAILED;
-                outcome = JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR, "closing round " + r + " failed: " + e);
                 closing = false;
-                JobStatus st = status();
-                events.add(l -> l.jobFinished(spec.job(), st));
+                finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR,
+                        "closing round " + r + " failed: " + e), false);
                 wake = takeWaiters();
             } finally {
                 lock.unlock();
             }
             wake.forEach(Runnable::run);
         }
-        dispatchEvents();
-    }
-
-    private void pruneQuietly(int before) {
-        if (options.keepUpdates()) {
-            return;
-        }
-        try {
-            store.pruneUpdatesBefore(before);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": cannot prune old update files", e);
-        }
+        events.dispatch();
     }
 
     private EvalMetrics evaluateCentrally(int r, AdapterState next) {
@@ -664,56 +614,61 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
-    /** Clients' metrics of the incoming global adapter, weighted by their eval examples. */
-    static EvalMetrics federatedMetrics(Iterable<Accepted> got) {
-        double accSum = 0;
-        double lossSum = 0;
-        long accN = 0;
-        long lossN = 0;
-        long n = 0;
-        for (Accepted a : got) {
-            EvalMetrics m = a.info().eval();
-            if (m.examples() <= 0) {
-                continue;
-            }
-            n += m.examples();
-            if (!Double.isNaN(m.accuracy())) {
-                accSum += m.accuracy() * m.examples();
-                accN += m.examples();
-            }
-            if (!Double.isNaN(m.loss())) {
-                lossSum += m.loss() * m.examples();
-                lossN += m.examples();
-            }
-        }
-        return new EvalMetrics(accN == 0 ? Double.NaN : accSum / accN, lossN == 0 ? Double.NaN : lossSum / lossN, n);
-    }
-
     // ================================================================ round opening, state
 
     private void start() {
-        Map<String, String> meta = new LinkedHashMap<>(spec.initialGlobal().metadata());
-        meta.put(META_JOB, spec.job().toString());
-        meta.put(META_VERSION, "0");
-        global = new AdapterState(spec.initialGlobal().tensors(), meta);
-        globalBytes = SafetensorsCodec.encode(global, spec.wireDType());
-        globalDigest = Digest.sha256Hex(globalBytes);
-        store.putGlobal(0, globalBytes, globalDigest);
-        completedRounds = 0;
+        GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
+        persistence.putGlobal(initial);
+        adapters = new AdapterCache(spec.wireDType(), initial);
         round = 1;
         attempt = 0;
-        mask = maskFor(1);
-        selected = new TreeSet<>(ParticipantSampler.select(spec, 1));
-        openTry(options.clock().millis());
+        plan(options.clock().millis());
     }
 
-    /** Opens a try of the current round: fresh deadline and aggregator (re-fed with accepted updates). */
+    /**
+     * Asks the strategy for the plan of the current round's try and opens it. A retry keeps the
+     * mask its accepted updates were trained on, and those updates.
+     */
+    private void plan(long now) {
+        TrainableMask open = attempt > 0 ? mask : null;
+        RoundPlan p = strategy.configureRound(new RoundContext(spec, round, attempt, adapters.current().adapter(),
+                history, accepted.keySet(), avoid, open));
+        checkPlan(p, open);
+        mask = p.mask();
+        task = p.task();
+        selected = new TreeSet<>(p.participants());
+        openTry(now);
+    }
+
+    private void checkPlan(RoundPlan p, TrainableMask open) {
+        String who = "strategy '" + strategy.name() + "' (freezing policy '" + spec.freezingName() + "')";
+        AdapterState global = adapters.current().adapter();
+        for (String n : p.mask().trainable()) {
+            if (!global.contains(n)) {
+                throw new IllegalStateException(who + " marks tensor '" + n + "' trainable in round " + round
+                        + ", but the adapter has no such tensor");
+            }
+        }
+        if (p.mask().size() == 0) {
+            throw new IllegalStateException(who + " freezes every tensor in round " + round);
+        }
+        if (open != null && !open.equals(p.mask())) {
+            throw new IllegalStateException(who + " changed the mask of round " + round + " on a retry");
+        }
+        if (p.participants().isEmpty() || !p.participants().stream().allMatch(participants::containsKey)
+                || !p.participants().containsAll(accepted.keySet())) {
+            throw new IllegalStateException(who + " selected " + p.participants() + " for round " + round
+                    + ": must be job participants, at least one, including those already accepted " + accepted.keySet());
+        }
+    }
+
+    /** Opens a try of the current round: fresh deadline and traffic tally, a new aggregation on attempt 0. */
     private void openTry(long now) {
         roundOpenedAt = now;
         deadline = now + spec.roundTimeout().toMillis();
-        traffic = new TreeMap<>();
-        if (attempt == 0 || aggregator == null) {
-            aggregator = new StreamingFedAvg(global, mask);
+        traffic.openRound(round);
+        if (attempt == 0 || aggregation == null) {
+            aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
         }
         saveState();
         int r = round;
@@ -722,97 +677,49 @@ public final class RoundCoordinator implements AutoCloseable {
         events.add(l -> l.roundOpened(spec.job(), r, a, n));
     }
 
-    private TrainableMask maskFor(int r) {
-        if (spec.freezing() == null) {
-            return TrainableMask.of(global.names());
-        }
-        List<Map<String, Double>> energies = new ArrayList<>();
-        for (RoundRecord rec : history) {
-            if (rec.completed()) {
-                energies.add(rec.energy());
-            }
-        }
-        TrainableMask m = spec.freezing().maskFor(r, energies);
-        for (String n : m.trainable()) {
-            if (!global.contains(n)) {
-                throw new IllegalStateException("freezing policy '" + spec.freezingName() + "' marks tensor '" + n
-                        + "' trainable in round " + r + ", but the adapter has no such tensor");
-            }
-        }
-        if (m.size() == 0) {
-            throw new IllegalStateException("freezing policy '" + spec.freezingName() + "' freezes every tensor in round " + r);
-        }
-        return m;
+    /** Ends the job: saves the final state (unless saving is what failed) and tells the listeners. */
+    private void finish(JobPhase end, JobOutcome why) {
+        finish(end, why, true);
     }
 
-    private void restore(CoordinatorSnapshot s) {
-        if (!spec.job().toString().equals(s.job())) {
-            throw new StoreCorruptedException("store " + store.describe() + " holds job " + s.job() + ", not " + spec.job());
+    private void finish(JobPhase end, JobOutcome why, boolean save) {
+        phase = end;
+        outcome = why;
+        traffic.closeRounds();
+        if (save) {
+            saveState();
         }
+        JobStatus st = status();
+        events.add(l -> l.jobFinished(spec.job(), st));
+    }
+
+    private void restore(CoordinatorPersistence.Restored saved) {
+        CoordinatorSnapshot s = saved.snapshot();
         phase = s.phase();
         outcome = s.outcomeOrLegacy();
         round = s.round();
         attempt = s.attempt();
-        completedRounds = s.completedRounds();
-        bytesUp = s.bytesUp();
-        bytesDown = s.bytesDown();
-        List<byte[]> records = store.history(s.historySize());
-        for (int i = 0; i < records.size(); i++) {
-            try {
-                history.add(CoordinatorSnapshot.recordFromJson(records.get(i), store.describe()));
-            } catch (IllegalArgumentException e) {
-                throw new StoreCorruptedException("store " + store.describe() + ": history entry " + i + ": " + e.getMessage(), e);
-            }
-        }
+        traffic.restoreTotals(s.bytesUp(), s.bytesDown());
+        history.addAll(saved.history());
+        adapters = new AdapterCache(spec.wireDType(), saved.global());
         for (RoundRecord rec : history) {
             if (rec.completed()) {
-                for (String n : rec.trainable()) {
-                    lastChanged.put(n, rec.round());
-                }
+                adapters.markChanged(rec.trainable(), rec.round());
             }
         }
-        globalBytes = store.global(completedRounds);
-        globalDigest = Digest.sha256Hex(globalBytes);
-        if (!globalDigest.equals(s.globalDigest())) {
-            throw new StoreCorruptedException("store " + store.describe() + ": global adapter version " + completedRounds
-                    + " has sha256 " + globalDigest + " but the saved state expects " + s.globalDigest());
-        }
-        try {
-            global = SafetensorsCodec.decode(globalBytes);
-        } catch (SafetensorsException e) {
-            throw new StoreCorruptedException("store " + store.describe() + ": global adapter version " + completedRounds
-                    + " does not decode: " + e.getMessage(), e);
-        }
+        strategyState = s.strategyState();
         if (phase.finished()) {
             return;
         }
         selected = new TreeSet<>(s.selected());
         avoid = new TreeSet<>(s.avoid());
         mask = TrainableMask.of(s.trainable());
-        aggregator = new StreamingFedAvg(global, mask);
-        var expected = new UpdateValidator.Expected(round, global, mask, spec.wireDType(), Long.MAX_VALUE);
-        for (RoundStore.StoredUpdate u : store.updates(round)) {
-            if (!selected.contains(u.participant())) {
-                store.deleteUpdate(round, u.participant()); // stored while the round was being closed or re-sampled
-                continue;
-            }
-            UpdateValidator.Valid valid;
-            try {
-                valid = UpdateValidator.validate(u.bytes(), expected);
-            } catch (Rejection e) {
-                throw new StoreCorruptedException("store " + store.describe() + ": stored update of '" + u.participant()
-                        + "' for round " + round + " is invalid: " + e.getMessage());
-            }
-            aggregator.add(valid.update(), weight(u.participant(), valid.info()));
-            accepted.put(u.participant(), new Accepted(u.sha256(), valid.info()));
-        }
-        if (!options.keepUpdates()) {
-            store.pruneUpdatesBefore(round);
-        }
-        long now = options.clock().millis();
+        task = s.task() != null ? s.task() : TaskConfig.of(spec);
+        aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
+        persistence.refeed(selected, expected(Long.MAX_VALUE), this::addAccepted);
         roundOpenedAt = s.roundOpenedAtMillis();
-        deadline = now + spec.roundTimeout().toMillis(); // give clients time to come back after the restart
-        traffic = new TreeMap<>();
+        deadline = options.clock().millis() + spec.roundTimeout().toMillis(); // time for clients to come back
+        traffic.openRound(round);
         int r = round;
         int a = attempt;
         int n = selected.size();
@@ -821,16 +728,17 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Adds a record to the history, stored before the state that counts it. */
     private void appendHistory(RoundRecord record) {
-        store.putHistory(history.size(), CoordinatorSnapshot.recordToJson(record));
+        persistence.appendHistory(history.size(), record);
         history.add(record);
     }
 
     private void saveState() {
-        CoordinatorSnapshot s = new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
-                outcome == null ? "" : outcome.text(),
-                round, attempt, completedRounds, globalDigest, roundOpenedAt, List.copyOf(selected), List.copyOf(avoid),
-                mask == null ? List.of() : List.copyOf(mask.trainable()), bytesUp, bytesDown, history.size(), outcome);
-        store.saveState(s.toJson());
+        Traffic total = traffic.total();
+        GlobalVersion g = adapters.current();
+        persistence.save(new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
+                outcome == null ? "" : outcome.text(), round, attempt, g.version(), g.digest(), roundOpenedAt,
+                List.copyOf(selected), List.copyOf(avoid), mask == null ? List.of() : List.copyOf(mask.trainable()),
+                total.up(), total.down(), history.size(), outcome, task, strategyState));
     }
 
     private List<Runnable> takeWaiters() {
@@ -839,44 +747,13 @@ public final class RoundCoordinator implements AutoCloseable {
         return w;
     }
 
-    private static long sum(Map<String, Traffic> t, boolean up) {
-        long s = 0;
-        for (Traffic x : t.values()) {
-            s += up ? x.up() : x.down();
-        }
-        return s;
-    }
-
-    /** Delivers queued events in order, outside the state lock, on whichever thread gets here first. */
-    private void dispatchEvents() {
-        while (!events.isEmpty()) {
-            if (!eventLock.tryLock()) {
-                return; // the holder delivers ours too: it loops until the queue is empty
-            }
-            try {
-                Consumer<RoundListener> e;
-                while ((e = events.poll()) != null) {
-                    for (RoundListener l : options.listeners()) {
-                        try {
-                            e.accept(l);
-                        } catch (RuntimeException ex) {
-                            LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": round listener failed", ex);
-                        }
-                    }
-                }
-            } finally {
-                eventLock.unlock();
-            }
-        }
-    }
-
     /** Stops the coordinator's own driver thread, letting a round being closed finish (up to 30 s). */
     @Override
     public void close() {
         if (ownDriver != null) {
             ownDriver.shutdown();
             try {
-                if (!ownDriver.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!ownDriver.awaitTermination(30, TimeUnit.SECONDS)) {
                     LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": round driver still busy after 30 s");
                 }
             } catch (InterruptedException e) {

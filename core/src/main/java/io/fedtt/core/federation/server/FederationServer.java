@@ -11,6 +11,7 @@ import io.fedtt.core.federation.WireJson;
 import io.fedtt.core.federation.coordinator.AdapterPayload;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
+import io.fedtt.core.federation.coordinator.TrafficMeter;
 import io.fedtt.core.federation.UploadReceipt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +60,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Long-polls park their exchange and free the handler thread, so a bounded pool serves any
  * number of waiting clients and uploads never queue behind them. Body bytes are counted per job,
- * round, participant and direction into the coordinator.
+ * round, participant and direction into the job's {@link TrafficMeter}: an upload as soon as it is
+ * read, every answer once written.
  */
 public final class FederationServer implements AutoCloseable {
 
@@ -179,7 +180,6 @@ public final class FederationServer implements AutoCloseable {
         RoundCoordinator coordinator;
         String participant;
         int round = -1;
-        long up;
 
         Call(HttpExchange ex) {
             this.ex = ex;
@@ -191,20 +191,9 @@ public final class FederationServer implements AutoCloseable {
         try {
             route(call);
         } catch (Rejection r) {
-            if (r.kind() == Rejection.Kind.TOO_LARGE) {
-                ex.getResponseHeaders().set("Connection", "close");
-            }
-            if (r.kind() == Rejection.Kind.UNAUTHENTICATED) {
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"fedtt\"");
-            }
-            if (r.kind() == Rejection.Kind.METHOD_NOT_ALLOWED) {
-                ex.getResponseHeaders().set("Allow", ex.getRequestMethod().equals("PUT") ? "GET" : "GET, PUT");
-            }
-            if (r.kind() == Rejection.Kind.BUSY) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-            }
-            respond(call, r.kind().httpStatus(), WireJson.error(r.kind().httpStatus(), r.kind().name(), r.getMessage()),
-                    "application/json");
+            RejectionStatus.setHeaders(r.kind(), ex.getRequestMethod(), ex.getResponseHeaders());
+            int status = RejectionStatus.of(r.kind());
+            respond(call, status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e);
             ex.close();
@@ -238,7 +227,7 @@ public final class FederationServer implements AutoCloseable {
         call.job = job;
         call.coordinator = job.coordinator();
         String method = ex.getRequestMethod();
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = RequestParams.query(ex.getRequestURI().getRawQuery());
         if (seg.length == 2) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
@@ -250,7 +239,8 @@ public final class FederationServer implements AutoCloseable {
                 throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
             }
             authenticate(call, job, silo);
-            task(call, intParam(query, "after", 0), waitMillis(query));
+            task(call, RequestParams.intParam(query, "after", 0),
+                    RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis()));
         } else if (seg.length == 3 && seg[2].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
@@ -258,18 +248,15 @@ public final class FederationServer implements AutoCloseable {
         } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            call.round = roundNumber(seg[3]);
-            sendAdapter(call, job.coordinator().adapter(call.participant, call.round, intParam(query, "since", 0)));
+            call.round = RequestParams.roundNumber(seg[3]);
+            sendAdapter(call, job.coordinator().adapter(call.participant, call.round,
+                    RequestParams.intParam(query, "since", 0)));
         } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
             requireMethod(method, "PUT");
             String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
             authenticate(call, job, silo);
-            call.round = roundNumber(seg[3]);
+            call.round = RequestParams.roundNumber(seg[3]);
             byte[] body = readBody(call);
-            // Counted before the coordinator sees the update: the upload that completes a round must be in
-            // that round's figures, and the round may close before this exchange's response is written.
-            job.coordinator().recordTraffic(call.round, call.participant, call.up, 0);
-            call.up = 0;
             UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
             respond(call, 200, WireJson.bytes(receipt), "application/json");
         } else {
@@ -391,27 +378,18 @@ public final class FederationServer implements AutoCloseable {
         ex.getResponseHeaders().set("X-Fedtt-Version", Integer.toString(payload.version()));
         ex.getResponseHeaders().set("X-Fedtt-Partial", Boolean.toString(payload.partial()));
         String inm = ex.getRequestHeaders().getFirst("If-None-Match");
-        if (inm != null && etagMatches(inm, payload.digest())) {
+        if (inm != null && RequestParams.etagMatches(inm, payload.digest())) {
             respond(call, 304, new byte[0], null);
             return;
         }
         respond(call, 200, payload.body(), "application/octet-stream");
     }
 
-    static boolean etagMatches(String ifNoneMatch, String digest) {
-        for (String part : ifNoneMatch.split(",")) {
-            String t = part.trim();
-            if (t.startsWith("W/")) {
-                t = t.substring(2);
-            }
-            if (t.equals("*") || t.equals("\"" + digest + "\"") || t.equals(digest)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Reads the request body, refusing (413) as soon as it is over the limit. */
+    /**
+     * Reads the request body, refusing (413) as soon as it is over the limit. The bytes read are
+     * counted here, before the coordinator sees the update: the upload that completes a round must be
+     * in that round's figures, and the round may close before this exchange's answer is written.
+     */
     private byte[] readBody(Call call) throws IOException {
         long limit = config.maxBodyBytes();
         String cl = call.ex.getRequestHeaders().getFirst("Content-Length");
@@ -430,14 +408,21 @@ public final class FederationServer implements AutoCloseable {
         InputStream in = call.ex.getRequestBody();
         ByteArrayOutputStream out = new ByteArrayOutputStream(cl != null ? (int) Math.min(limit, 1 << 20) : 8192);
         byte[] buf = new byte[64 * 1024];
+        long read = 0;
         int n;
-        while ((n = in.read(buf)) > 0) {
-            call.up += n;
-            if (out.size() + (long) n > limit) {
-                throw new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of " + limit + " bytes");
+        try {
+            while ((n = in.read(buf)) > 0) {
+                read += n;
+                if (out.size() + (long) n > limit) {
+                    throw new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of " + limit + " bytes");
+                }
+                out.write(buf, 0, n);
             }
-            out.write(buf, 0, n);
+        } catch (Rejection r) {
+            call.coordinator.traffic().record(call.round, call.participant, read, 0);
+            throw r;
         }
+        call.coordinator.traffic().record(call.round, call.participant, read, 0);
         return out.toByteArray();
     }
 
@@ -460,72 +445,17 @@ public final class FederationServer implements AutoCloseable {
         } finally {
             ex.close();
             if (call.coordinator != null) {
-                call.coordinator.recordTraffic(call.round, call.participant, call.up, down);
+                call.coordinator.traffic().record(call.round, call.participant, 0, down);
             }
         }
     }
 
-    // ================================================================ parameters
-
-    private long waitMillis(Map<String, String> query) {
-        long max = config.maxLongPoll().toMillis();
-        String w = query.get("wait");
-        if (w == null) {
-            return Math.min(DEFAULT_WAIT_MILLIS, max);
-        }
-        try {
-            double seconds = Double.parseDouble(w);
-            if (!(seconds >= 0)) {
-                throw new NumberFormatException();
-            }
-            return Math.min(max, (long) (seconds * 1000));
-        } catch (NumberFormatException e) {
-            throw new Rejection(Rejection.Kind.INVALID, "query parameter 'wait' must be seconds >= 0, got '" + w + "'");
-        }
-    }
-
-    private static int intParam(Map<String, String> query, String name, int dflt) {
-        String v = query.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new Rejection(Rejection.Kind.INVALID, "query parameter '" + name + "' must be an integer, got '" + v + "'");
-        }
-    }
-
-    private static int roundNumber(String s) {
-        try {
-            int r = Integer.parseInt(s);
-            if (r >= 1) {
-                return r;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw notFound("no round '" + s + "' (rounds are numbered from 1)");
-    }
+    // ================================================================ helpers
 
     private static void requireMethod(String method, String expected) {
         if (!method.equals(expected)) {
             throw new Rejection(Rejection.Kind.METHOD_NOT_ALLOWED, method + " is not supported here; use " + expected);
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            out.putIfAbsent(k, v);
-        }
-        return out;
     }
 
     private static Rejection notFound(String message) {
