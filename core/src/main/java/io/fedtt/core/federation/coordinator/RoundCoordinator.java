@@ -11,7 +11,6 @@ import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.Traffic;
-import io.fedtt.core.federation.UpdateInfo;
 import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.federation.store.RoundStore;
 import io.fedtt.core.federation.store.StoreCorruptedException;
@@ -30,14 +29,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The one owner of a job's round state. Rounds run 1..total: each is planned by the job's
@@ -46,12 +44,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * when every selected participant has reported, or at its deadline with at least the quorum.
  * Closing aggregates, stores the new global adapter, runs the optional central evaluation, records
  * the round in the history, checks the stop conditions and opens the next round. Below the quorum at
- * the deadline a round fails; it is retried (keeping the updates already accepted) up to
- * {@code maxRoundRetries} times, then the job fails.
+ * the deadline a round's try fails; the round is retried (keeping the updates already accepted) up
+ * to {@code maxRoundRetries} times, then the job fails.
  *
- * <p>This class is the state machine only: durability is {@link CoordinatorPersistence}, the served
- * adapter bodies {@link AdapterCache}, listener delivery {@link RoundEvents}, byte counts
- * {@link TrafficMeter}, and the method itself (sampling, FedAvg, FedTT+ freezing) the strategy.
+ * <p>This class is the state machine and the order of its durable writes; the rest has a class
+ * each: the open try ({@link RoundTry}), durability ({@link CoordinatorPersistence}), the served
+ * adapter bodies ({@link AdapterCache}), listener delivery ({@link RoundEvents}), byte counts
+ * ({@link TrafficMeter}) and the method itself (sampling, FedAvg, FedTT+ freezing: the strategy).
  *
  * <p>Thread-safe: all state is guarded by one lock, held only for bookkeeping; decoding, validation,
  * disk writes of updates, aggregation results and evaluation happen outside it. Time comes from the
@@ -84,26 +83,12 @@ public final class RoundCoordinator implements AutoCloseable {
     // ---- state guarded by lock
     private JobPhase phase = JobPhase.RUNNING;
     private JobOutcome outcome;
-    private int round;
-    private int attempt;
-    private boolean closing;
-    private long roundOpenedAt;
-    private long deadline;
-    private TreeSet<String> selected = new TreeSet<>();
-    private Set<String> avoid = new TreeSet<>();
-    private TrainableMask mask;
-    private TaskConfig task;
-    private Strategy.Aggregation aggregation;
-    private byte[] strategyState;
-    private final TreeMap<String, Accepted> accepted = new TreeMap<>();
+    private RoundTry open;
+    /** Uploads being validated and stored, by participant: their sha256 (job-wide, across rounds). */
     private final Map<String, String> inFlight = new HashMap<>();
     private AdapterCache adapters;
     private final List<RoundRecord> history = new ArrayList<>();
-    private TrainableMask trainableMask;
-    private List<String> trainableList;
-
-    private record Accepted(String digest, UpdateInfo info) {
-    }
+    private byte[] strategyState;
 
     private RoundCoordinator(FederationJobSpec spec, RoundStore store, CoordinatorOptions options) {
         this.spec = spec;
@@ -143,9 +128,9 @@ public final class RoundCoordinator implements AutoCloseable {
             } else {
                 c.start();
             }
-            closeNow = c.phase == JobPhase.RUNNING && c.accepted.size() == c.selected.size();
+            closeNow = c.phase == JobPhase.RUNNING && c.open.complete();
             if (closeNow) {
-                c.closing = true;
+                c.open.setClosing(true);
             }
         } catch (RuntimeException e) {
             c.lock.unlock();
@@ -180,8 +165,7 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     public JobStatus status() {
-        lock.lock();
-        try {
+        return locked(() -> {
             double last = Double.NaN;
             double best = Double.NaN;
             for (RoundRecord r : history) {
@@ -192,48 +176,41 @@ public final class RoundCoordinator implements AutoCloseable {
             }
             Traffic total = traffic.total();
             GlobalVersion g = adapters.current();
-            return new JobStatus(spec.job().toString(), phase, outcome, round, attempt, spec.rounds(), g.version(),
-                    phase.finished() ? 0 : selected.size(), phase.finished() ? 0 : accepted.size(),
-                    phase.finished() ? 0 : deadline, last, best, total.up(), total.down(), g.digest());
-        } finally {
-            lock.unlock();
-        }
+            boolean done = phase.finished();
+            return new JobStatus(spec.job().toString(), phase, outcome, open.round, open.attempt, spec.rounds(),
+                    g.version(), done ? 0 : open.selected().size(), done ? 0 : open.received().size(),
+                    done ? 0 : open.deadline, last, best, total.up(), total.down(), g.digest());
+        });
     }
 
     public List<RoundRecord> history() {
-        lock.lock();
-        try {
-            return List.copyOf(history);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> List.copyOf(history));
     }
 
     /** The current global adapter (the final one once the job is finished). */
     public AdapterState global() {
-        lock.lock();
-        try {
-            return adapters.current().adapter();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> adapters.current().adapter());
     }
 
     /** Participants selected for the open round. */
     public List<String> selected() {
-        lock.lock();
-        try {
-            return List.copyOf(selected);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> List.copyOf(open.selected()));
     }
 
     /** Participants whose update is accepted in the open round. */
     public List<String> received() {
+        return locked(() -> List.copyOf(open.received()));
+    }
+
+    /** Deadline of the open round in epoch millis (0 when finished). */
+    public long deadlineMillis() {
+        return locked(() -> phase.finished() ? 0 : open.deadline);
+    }
+
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            return List.copyOf(accepted.keySet());
+            return read.get();
         } finally {
             lock.unlock();
         }
@@ -254,41 +231,30 @@ public final class RoundCoordinator implements AutoCloseable {
      */
     public TaskAnswer pollTask(String participant, int after, Runnable onChange) {
         requireParticipant(participant);
-        lock.lock();
-        try {
+        return locked(() -> {
             if (phase.finished()) {
                 GlobalVersion g = adapters.current();
                 return new TaskAnswer.Done(phase, outcome == null ? "" : outcome.text(), g.version(), g.digest());
             }
-            if (round > after && !closing && selected.contains(participant) && !accepted.containsKey(participant)) {
+            if (open.round > after && open.awaits(participant)) {
                 return new TaskAnswer.Work(taskFor(participant));
             }
             if (onChange != null) {
                 waiters.add(onChange);
             }
-            return new TaskAnswer.Waiting(round);
-        } finally {
-            lock.unlock();
-        }
+            return new TaskAnswer.Waiting(open.round);
+        });
     }
 
     public void cancelWait(Runnable onChange) {
-        lock.lock();
-        try {
-            waiters.remove(onChange);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> waiters.remove(onChange));
     }
 
     private RoundTask taskFor(String participant) {
-        if (trainableMask != mask) {
-            trainableList = List.copyOf(mask.trainable());
-            trainableMask = mask;
-        }
-        return new RoundTask(spec.job().toString(), round, attempt, spec.rounds(), adapters.current().digest(),
-                trainableList, task.localSteps(), task.localEpochs(), task.batchSize(), task.learningRate(),
-                ParticipantSampler.trainingSeed(spec.seed(), round, participant), deadline, spec.wireDType());
+        TaskConfig t = open.task();
+        return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.current().digest(),
+                open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
+                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline, spec.wireDType());
     }
 
     // ================================================================ adapter
@@ -301,22 +267,12 @@ public final class RoundCoordinator implements AutoCloseable {
      */
     public AdapterPayload adapter(String participant, int forRound, int since) {
         requireParticipant(participant);
-        lock.lock();
-        try {
-            return adapters.forRound(forRound, since);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> adapters.forRound(forRound, since));
     }
 
     /** The current (final, once finished) global adapter as sent on the wire. */
     public AdapterPayload currentAdapter() {
-        lock.lock();
-        try {
-            return adapters.full();
-        } finally {
-            lock.unlock();
-        }
+        return locked(adapters::full);
     }
 
     // ================================================================ uploads
@@ -345,14 +301,13 @@ public final class RoundCoordinator implements AutoCloseable {
         UpdateValidator.Expected expected;
         lock.lock();
         try {
-            checkOpenFor(participant, round);
-            Accepted a = accepted.get(participant);
-            if (a != null) {
-                if (a.digest().equals(digest)) {
-                    return new UploadReceipt(round, participant, digest, true, accepted.size(), selected.size());
-                }
-                throw new Rejection(Rejection.Kind.CONFLICT, "a different update from '" + participant
-                        + "' for round " + round + " was already accepted (sha256 " + a.digest() + ")");
+            if (phase.finished()) {
+                throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + phase + "); round "
+                        + round + " is closed");
+            }
+            UploadReceipt duplicate = open.admit(participant, round, digest);
+            if (duplicate != null) {
+                return duplicate;
             }
             String pending = inFlight.get(participant);
             if (pending != null) {
@@ -375,17 +330,16 @@ public final class RoundCoordinator implements AutoCloseable {
             lock.lock();
             try {
                 inFlight.remove(participant);
-                if (phase.finished() || this.round != round || closing || !selected.contains(participant)) {
+                if (phase.finished() || !open.stillOpenFor(participant, round)) {
                     persistence.deleteUpdate(round, participant);
                     throw new Rejection(Rejection.Kind.GONE, "round " + round + " closed while the update from '"
                             + participant + "' was being stored");
                 }
-                addAccepted(participant, digest, valid);
-                int received = accepted.size();
-                int of = selected.size();
+                int received = addAccepted(participant, digest, valid);
+                int of = open.selected().size();
                 events.add(l -> l.updateAccepted(spec.job(), round, participant, received, of));
                 if (received == of) {
-                    closing = true;
+                    open.setClosing(true);
                     startClose = true;
                 }
                 receipt = new UploadReceipt(round, participant, digest, false, received, of);
@@ -409,36 +363,14 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** What an update of the open round must look like. */
     private UpdateValidator.Expected expected(long maxBytes) {
-        return new UpdateValidator.Expected(round, adapters.current().adapter(), mask, spec.wireDType(), maxBytes);
+        return new UpdateValidator.Expected(open.round, adapters.current().adapter(), open.mask(), spec.wireDType(),
+                maxBytes);
     }
 
-    /** Counts a valid update of the open round: into the aggregation, weighted by examples x participant weight. */
-    private void addAccepted(String participant, String digest, UpdateValidator.Valid valid) {
-        aggregation.add(participant, valid.update(), valid.info().examples() * participants.get(participant).weight());
-        accepted.put(participant, new Accepted(digest, valid.info()));
-    }
-
-    private void checkOpenFor(String participant, int r) {
-        if (phase.finished()) {
-            throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + phase + "); round "
-                    + r + " is closed");
-        }
-        if (r < round) {
-            throw new Rejection(Rejection.Kind.GONE, "round " + r + " is closed; the open round is " + round);
-        }
-        if (r > round) {
-            throw new Rejection(Rejection.Kind.NOT_FOUND, "round " + r + " is not open; the open round is " + round);
-        }
-        if (closing) {
-            throw new Rejection(Rejection.Kind.GONE, "round " + r + " is closed (being aggregated)");
-        }
-        if (!selected.contains(participant) && avoid.contains(participant)) {
-            throw new Rejection(Rejection.Kind.GONE, "'" + participant + "' missed the deadline of round " + r
-                    + " and was replaced when the round was retried");
-        }
-        if (!selected.contains(participant)) {
-            throw new Rejection(Rejection.Kind.FORBIDDEN, "'" + participant + "' is not selected for round " + r);
-        }
+    /** Counts a valid update into the open try, weighted by its examples times the participant's weight. */
+    private int addAccepted(String participant, String digest, UpdateValidator.Valid valid) {
+        double weight = valid.info().examples() * participants.get(participant).weight();
+        return open.add(participant, digest, valid.info(), valid.update(), weight);
     }
 
     private void requireParticipant(String participant) {
@@ -460,14 +392,14 @@ public final class RoundCoordinator implements AutoCloseable {
         lock.lock();
         try {
             long now = options.clock().millis();
-            if (phase.finished() || closing || now < deadline) {
+            if (phase.finished() || open.closing() || now < open.deadline) {
                 return;
             }
-            if (accepted.size() >= spec.minParticipants()) {
-                closing = true;
+            if (open.received().size() >= spec.minParticipants()) {
+                open.setClosing(true);
                 startClose = true;
             } else {
-                failAttempt(now);
+                failTry(now);
                 wake = takeWaiters();
             }
         } finally {
@@ -480,36 +412,21 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
-    /** Deadline of the open round in epoch millis (0 when finished). */
-    public long deadlineMillis() {
-        lock.lock();
-        try {
-            return phase.finished() ? 0 : deadline;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void failAttempt(long now) {
-        List<String> got = List.copyOf(accepted.keySet());
-        List<String> silent = selected.stream().filter(p -> !accepted.containsKey(p)).toList();
-        String why = "QuorumNotReached: " + got.size() + " of " + selected.size() + " updates by the deadline, quorum "
-                + spec.minParticipants();
-        SortedMap<String, Traffic> bytes = traffic.roundTraffic();
-        Traffic sum = TrafficMeter.sum(bytes);
-        RoundRecord record = new RoundRecord(round, attempt, RoundRecord.Outcome.FAILED, why, roundOpenedAt, now,
-                List.copyOf(selected), got, silent, 0, new TreeMap<>(), sum.up(), sum.down(), bytes,
-                EvalMetrics.NONE, EvalMetrics.NONE, Double.NaN, Double.NaN, List.copyOf(mask.trainable()), Map.of(), null);
+    private void failTry(long now) {
+        RoundTry failed = open;
+        String why = "QuorumNotReached: " + failed.received().size() + " of " + failed.selected().size()
+                + " updates by the deadline, quorum " + spec.minParticipants();
+        RoundRecord record = failed.failed(why, now, traffic.roundTraffic());
         appendHistory(record);
-        boolean retry = attempt < spec.maxRoundRetries();
+        boolean retry = failed.attempt < spec.maxRoundRetries();
         events.add(l -> l.roundFailed(spec.job(), record, retry));
         if (retry) {
-            attempt++;
-            avoid.addAll(silent);
-            plan(now);
+            Set<String> avoid = failed.avoidAfterThis();
+            RoundPlan p = plan(failed.round, failed.attempt + 1, failed.received(), avoid, failed.mask());
+            openTry(failed.retry(p, avoid, now, spec.roundTimeout().toMillis()));
         } else {
-            finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + round + " failed "
-                    + (attempt + 1) + " time(s); last: " + why));
+            finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + failed.round + " failed "
+                    + (failed.attempt + 1) + " time(s); last: " + why), true);
         }
     }
 
@@ -517,64 +434,31 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Runs on the driver once a round is closing: aggregates and opens the next round (or finishes). */
     private void finalizeRound() {
-        int r;
-        Strategy.Aggregation closed;
-        List<String> sel;
-        Map<String, Accepted> got;
-        TrainableMask roundMask;
-        long openedAt;
-        int tryNo;
-        lock.lock();
-        try {
-            if (!closing || phase.finished()) {
-                return;
-            }
-            r = round;
-            tryNo = attempt;
-            sel = List.copyOf(selected);
-            got = new TreeMap<>(accepted);
-            roundMask = mask;
-            openedAt = roundOpenedAt;
-            closed = aggregation; // no update is added once closing is set
-        } finally {
-            lock.unlock();
+        RoundTry closed = locked(() -> open.closing() && !phase.finished() ? open : null);
+        if (closed == null) {
+            return;
         }
+        int r = closed.round; // once closing, nothing is added to the try
         try {
-            AggregateResult result = closed.result();
+            AggregateResult result = closed.aggregation().result();
             GlobalVersion next = GlobalVersion.of(spec, r, result.next());
             persistence.putGlobal(next);
             EvalMetrics central = evaluateCentrally(r, next.adapter());
-            EvalMetrics federated = EvalMetrics.weightedMean(got.values().stream().map(a -> a.info().eval()).toList());
-            double accuracy = central.hasAccuracy() ? central.accuracy() : federated.accuracy();
-            double loss = !Double.isNaN(central.loss()) && central.examples() > 0 ? central.loss() : federated.loss();
-            SortedMap<String, Long> examplesBy = new TreeMap<>();
-            got.forEach((p, a) -> examplesBy.put(p, a.info().examples()));
-            long examples = examplesBy.values().stream().mapToLong(Long::longValue).sum();
             List<Runnable> wake;
             lock.lock();
             try {
                 long now = options.clock().millis();
-                List<String> stragglers = sel.stream().filter(p -> !got.containsKey(p)).toList();
-                SortedMap<String, Traffic> bytes = traffic.roundTraffic();
-                Traffic sum = TrafficMeter.sum(bytes);
-                RoundRecord record = new RoundRecord(r, tryNo, RoundRecord.Outcome.COMPLETED, "", openedAt, now, sel,
-                        List.copyOf(got.keySet()), stragglers, examples, examplesBy, sum.up(), sum.down(), bytes,
-                        federated, central, accuracy, loss, List.copyOf(roundMask.trainable()), result.energy(),
-                        next.digest());
+                RoundRecord record = closed.completed(now, traffic.roundTraffic(), central, result.energy(), next.digest());
                 appendHistory(record);
-                adapters.advance(next, roundMask.trainable());
+                adapters.advance(next, closed.mask().trainable());
                 strategyState = result.serverState();
-                closing = false;
+                closed.setClosing(false);
                 events.add(l -> l.roundCompleted(spec.job(), record));
                 var stop = StopRule.check(spec, history);
                 if (stop.isPresent()) {
-                    finish(JobPhase.SUCCEEDED, stop.get());
+                    finish(JobPhase.SUCCEEDED, stop.get(), true);
                 } else {
-                    round = r + 1;
-                    attempt = 0;
-                    avoid = new TreeSet<>();
-                    accepted.clear();
-                    plan(now);
+                    openRound(r + 1, now);
                 }
                 wake = takeWaiters();
             } finally {
@@ -589,7 +473,7 @@ public final class RoundCoordinator implements AutoCloseable {
             List<Runnable> wake;
             lock.lock();
             try {
-                closing = false;
+                closed.setClosing(false);
                 finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR,
                         "closing round " + r + " failed: " + e), false);
                 wake = takeWaiters();
@@ -614,74 +498,7 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
-    // ================================================================ round opening, state
-
-    private void start() {
-        GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
-        persistence.putGlobal(initial);
-        adapters = new AdapterCache(spec.wireDType(), initial);
-        round = 1;
-        attempt = 0;
-        plan(options.clock().millis());
-    }
-
-    /**
-     * Asks the strategy for the plan of the current round's try and opens it. A retry keeps the
-     * mask its accepted updates were trained on, and those updates.
-     */
-    private void plan(long now) {
-        TrainableMask open = attempt > 0 ? mask : null;
-        RoundPlan p = strategy.configureRound(new RoundContext(spec, round, attempt, adapters.current().adapter(),
-                history, accepted.keySet(), avoid, open));
-        checkPlan(p, open);
-        mask = p.mask();
-        task = p.task();
-        selected = new TreeSet<>(p.participants());
-        openTry(now);
-    }
-
-    private void checkPlan(RoundPlan p, TrainableMask open) {
-        String who = "strategy '" + strategy.name() + "' (freezing policy '" + spec.freezingName() + "')";
-        AdapterState global = adapters.current().adapter();
-        for (String n : p.mask().trainable()) {
-            if (!global.contains(n)) {
-                throw new IllegalStateException(who + " marks tensor '" + n + "' trainable in round " + round
-                        + ", but the adapter has no such tensor");
-            }
-        }
-        if (p.mask().size() == 0) {
-            throw new IllegalStateException(who + " freezes every tensor in round " + round);
-        }
-        if (open != null && !open.equals(p.mask())) {
-            throw new IllegalStateException(who + " changed the mask of round " + round + " on a retry");
-        }
-        if (p.participants().isEmpty() || !p.participants().stream().allMatch(participants::containsKey)
-                || !p.participants().containsAll(accepted.keySet())) {
-            throw new IllegalStateException(who + " selected " + p.participants() + " for round " + round
-                    + ": must be job participants, at least one, including those already accepted " + accepted.keySet());
-        }
-    }
-
-    /** Opens a try of the current round: fresh deadline and traffic tally, a new aggregation on attempt 0. */
-    private void openTry(long now) {
-        roundOpenedAt = now;
-        deadline = now + spec.roundTimeout().toMillis();
-        traffic.openRound(round);
-        if (attempt == 0 || aggregation == null) {
-            aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
-        }
-        saveState();
-        int r = round;
-        int a = attempt;
-        int n = selected.size();
-        events.add(l -> l.roundOpened(spec.job(), r, a, n));
-    }
-
     /** Ends the job: saves the final state (unless saving is what failed) and tells the listeners. */
-    private void finish(JobPhase end, JobOutcome why) {
-        finish(end, why, true);
-    }
-
     private void finish(JobPhase end, JobOutcome why, boolean save) {
         phase = end;
         outcome = why;
@@ -693,12 +510,59 @@ public final class RoundCoordinator implements AutoCloseable {
         events.add(l -> l.jobFinished(spec.job(), st));
     }
 
+    // ================================================================ round opening, state
+
+    private void start() {
+        GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
+        persistence.putGlobal(initial);
+        adapters = new AdapterCache(spec.wireDType(), initial);
+        openRound(1, options.clock().millis());
+    }
+
+    /** Opens round {@code r}'s first try, as the strategy plans it, with a fresh aggregation. */
+    private void openRound(int r, long now) {
+        RoundPlan p = plan(r, 0, Set.of(), Set.of(), null);
+        Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), p.mask(), strategyState);
+        openTry(new RoundTry(r, 0, p, Set.of(), aggregation, new TreeMap<>(), now, now + spec.roundTimeout().toMillis()));
+    }
+
+    /** The strategy's plan of a try, checked against the adapter, the participants and the try it retries. */
+    private RoundPlan plan(int r, int attempt, Set<String> keep, Set<String> avoid, TrainableMask retried) {
+        RoundPlan p = strategy.configureRound(new RoundContext(spec, r, attempt, adapters.current().adapter(),
+                history, keep, avoid, retried));
+        String who = "strategy '" + strategy.name() + "' (freezing policy '" + spec.freezingName() + "')";
+        for (String n : p.mask().trainable()) {
+            if (!adapters.current().adapter().contains(n)) {
+                throw new IllegalStateException(who + " marks tensor '" + n + "' trainable in round " + r
+                        + ", but the adapter has no such tensor");
+            }
+        }
+        if (p.mask().size() == 0) {
+            throw new IllegalStateException(who + " freezes every tensor in round " + r);
+        }
+        if (retried != null && !retried.equals(p.mask())) {
+            throw new IllegalStateException(who + " changed the mask of round " + r + " on a retry");
+        }
+        if (p.participants().isEmpty() || !participants.keySet().containsAll(p.participants())
+                || !p.participants().containsAll(keep)) {
+            throw new IllegalStateException(who + " selected " + p.participants() + " for round " + r
+                    + ": must be participants of the job, at least one, including those already in " + keep);
+        }
+        return p;
+    }
+
+    private void openTry(RoundTry t) {
+        open = t;
+        traffic.openRound(t.round);
+        saveState();
+        int n = t.selected().size();
+        events.add(l -> l.roundOpened(spec.job(), t.round, t.attempt, n));
+    }
+
     private void restore(CoordinatorPersistence.Restored saved) {
         CoordinatorSnapshot s = saved.snapshot();
         phase = s.phase();
         outcome = s.outcomeOrLegacy();
-        round = s.round();
-        attempt = s.attempt();
         traffic.restoreTotals(s.bytesUp(), s.bytesDown());
         history.addAll(saved.history());
         adapters = new AdapterCache(spec.wireDType(), saved.global());
@@ -708,21 +572,22 @@ public final class RoundCoordinator implements AutoCloseable {
             }
         }
         strategyState = s.strategyState();
+        TrainableMask mask = TrainableMask.of(s.trainable());
+        TaskConfig task = s.task() != null ? s.task() : TaskConfig.of(spec);
         if (phase.finished()) {
+            open = new RoundTry(s.round(), s.attempt(), new RoundPlan(List.of(), mask, task), Set.of(), null,
+                    new TreeMap<>(), s.roundOpenedAtMillis(), 0);
             return;
         }
-        selected = new TreeSet<>(s.selected());
-        avoid = new TreeSet<>(s.avoid());
-        mask = TrainableMask.of(s.trainable());
-        task = s.task() != null ? s.task() : TaskConfig.of(spec);
-        aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
-        persistence.refeed(selected, expected(Long.MAX_VALUE), this::addAccepted);
-        roundOpenedAt = s.roundOpenedAtMillis();
-        deadline = options.clock().millis() + spec.roundTimeout().toMillis(); // time for clients to come back
-        traffic.openRound(round);
-        int r = round;
-        int a = attempt;
-        int n = selected.size();
+        Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
+        long deadline = options.clock().millis() + spec.roundTimeout().toMillis(); // time for clients to come back
+        open = new RoundTry(s.round(), s.attempt(), new RoundPlan(s.selected(), mask, task), Set.copyOf(s.avoid()),
+                aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), deadline);
+        persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::addAccepted);
+        traffic.openRound(open.round);
+        int r = open.round;
+        int a = open.attempt;
+        int n = open.selected().size();
         events.add(l -> l.roundOpened(spec.job(), r, a, n));
     }
 
@@ -736,9 +601,9 @@ public final class RoundCoordinator implements AutoCloseable {
         Traffic total = traffic.total();
         GlobalVersion g = adapters.current();
         persistence.save(new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
-                outcome == null ? "" : outcome.text(), round, attempt, g.version(), g.digest(), roundOpenedAt,
-                List.copyOf(selected), List.copyOf(avoid), mask == null ? List.of() : List.copyOf(mask.trainable()),
-                total.up(), total.down(), history.size(), outcome, task, strategyState));
+                outcome == null ? "" : outcome.text(), open.round, open.attempt, g.version(), g.digest(), open.openedAt,
+                List.copyOf(open.selected()), List.copyOf(open.avoid()), List.copyOf(open.mask().trainable()),
+                total.up(), total.down(), history.size(), outcome, open.task(), strategyState));
     }
 
     private List<Runnable> takeWaiters() {
