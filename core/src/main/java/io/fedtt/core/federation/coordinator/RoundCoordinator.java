@@ -8,19 +8,12 @@ import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.RoundRecord;
-import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
-import io.fedtt.core.federation.Traffic;
 import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.federation.store.RoundStore;
 import io.fedtt.core.federation.store.StoreCorruptedException;
 import io.fedtt.core.federation.strategy.AggregateResult;
-import io.fedtt.core.federation.strategy.ParticipantSampler;
-import io.fedtt.core.federation.strategy.RoundContext;
-import io.fedtt.core.federation.strategy.RoundPlan;
 import io.fedtt.core.federation.strategy.Strategy;
-import io.fedtt.core.federation.strategy.TaskConfig;
-import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Digest;
 import java.util.ArrayList;
@@ -29,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,34 +62,28 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private final FederationJobSpec spec;
     private final CoordinatorOptions options;
-    private final Strategy strategy;
     private final CoordinatorPersistence persistence;
     private final RoundEvents events;
     private final TrafficMeter traffic = new TrafficMeter();
     private final Executor driver;
     private final ExecutorService ownDriver;
-    private final Map<String, Participant> participants = new HashMap<>();
+    private final Set<String> participants = new HashSet<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<Runnable> waiters = new HashSet<>();
 
-    // ---- state guarded by lock
-    private JobPhase phase = JobPhase.RUNNING;
-    private JobOutcome outcome;
-    private RoundTry open;
+    // ---- guarded by lock
+    private final RoundMachine state;
+    private final Set<Runnable> waiters = new HashSet<>();
     /** Uploads being validated and stored, by participant: their sha256 (job-wide, across rounds). */
     private final Map<String, String> inFlight = new HashMap<>();
-    private AdapterCache adapters;
-    private final List<RoundRecord> history = new ArrayList<>();
-    private byte[] strategyState;
 
     private RoundCoordinator(FederationJobSpec spec, RoundStore store, CoordinatorOptions options) {
         this.spec = spec;
         this.options = options;
-        this.strategy = options.strategyFor(spec);
         this.persistence = new CoordinatorPersistence(spec, store, options.keepUpdates());
         this.events = new RoundEvents(spec.job(), options.listeners());
+        this.state = new RoundMachine(spec, options.strategyFor(spec), persistence, events, traffic);
         for (Participant p : spec.participants()) {
-            participants.put(p.name(), p);
+            participants.add(p.name());
         }
         if (options.driver() == null) {
             ownDriver = Executors.newSingleThreadExecutor(r -> {
@@ -123,14 +109,15 @@ public final class RoundCoordinator implements AutoCloseable {
         c.lock.lock();
         try {
             var saved = c.persistence.restore();
+            long now = options.clock().millis();
             if (saved.isPresent()) {
-                c.restore(saved.get());
+                c.state.restore(saved.get(), now);
             } else {
-                c.start();
+                c.state.start(now);
             }
-            closeNow = c.phase == JobPhase.RUNNING && c.open.complete();
+            closeNow = c.state.phase() == JobPhase.RUNNING && c.state.open().complete();
             if (closeNow) {
-                c.open.setClosing(true);
+                c.state.open().setClosing(true);
             }
         } catch (RuntimeException e) {
             c.lock.unlock();
@@ -156,7 +143,7 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     public boolean isParticipant(String name) {
-        return participants.containsKey(name);
+        return participants.contains(name);
     }
 
     /** Where this job's wire traffic is counted (the server records into it; status reads it). */
@@ -165,46 +152,31 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     public JobStatus status() {
-        return locked(() -> {
-            double last = Double.NaN;
-            double best = Double.NaN;
-            for (RoundRecord r : history) {
-                if (r.completed() && !Double.isNaN(r.accuracy())) {
-                    last = r.accuracy();
-                    best = Double.isNaN(best) ? last : Math.max(best, last);
-                }
-            }
-            Traffic total = traffic.total();
-            GlobalVersion g = adapters.current();
-            boolean done = phase.finished();
-            return new JobStatus(spec.job().toString(), phase, outcome, open.round, open.attempt, spec.rounds(),
-                    g.version(), done ? 0 : open.selected().size(), done ? 0 : open.received().size(),
-                    done ? 0 : open.deadline, last, best, total.up(), total.down(), g.digest());
-        });
+        return locked(state::status);
     }
 
     public List<RoundRecord> history() {
-        return locked(() -> List.copyOf(history));
+        return locked(() -> List.copyOf(state.history()));
     }
 
     /** The current global adapter (the final one once the job is finished). */
     public AdapterState global() {
-        return locked(() -> adapters.current().adapter());
+        return locked(() -> state.adapters().current().adapter());
     }
 
     /** Participants selected for the open round. */
     public List<String> selected() {
-        return locked(() -> List.copyOf(open.selected()));
+        return locked(() -> List.copyOf(state.open().selected()));
     }
 
     /** Participants whose update is accepted in the open round. */
     public List<String> received() {
-        return locked(() -> List.copyOf(open.received()));
+        return locked(() -> List.copyOf(state.open().received()));
     }
 
     /** Deadline of the open round in epoch millis (0 when finished). */
     public long deadlineMillis() {
-        return locked(() -> phase.finished() ? 0 : open.deadline);
+        return locked(() -> state.phase().finished() ? 0 : state.open().deadline);
     }
 
     private <T> T locked(Supplier<T> read) {
@@ -232,29 +204,23 @@ public final class RoundCoordinator implements AutoCloseable {
     public TaskAnswer pollTask(String participant, int after, Runnable onChange) {
         requireParticipant(participant);
         return locked(() -> {
-            if (phase.finished()) {
-                GlobalVersion g = adapters.current();
-                return new TaskAnswer.Done(phase, outcome == null ? "" : outcome.text(), g.version(), g.digest());
+            if (state.phase().finished()) {
+                GlobalVersion g = state.adapters().current();
+                String why = state.outcome() == null ? "" : state.outcome().text();
+                return new TaskAnswer.Done(state.phase(), why, g.version(), g.digest());
             }
-            if (open.round > after && open.awaits(participant)) {
-                return new TaskAnswer.Work(taskFor(participant));
+            if (state.open().round > after && state.open().awaits(participant)) {
+                return new TaskAnswer.Work(state.task(participant));
             }
             if (onChange != null) {
                 waiters.add(onChange);
             }
-            return new TaskAnswer.Waiting(open.round);
+            return new TaskAnswer.Waiting(state.open().round);
         });
     }
 
     public void cancelWait(Runnable onChange) {
         locked(() -> waiters.remove(onChange));
-    }
-
-    private RoundTask taskFor(String participant) {
-        TaskConfig t = open.task();
-        return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.current().digest(),
-                open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
-                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline, spec.wireDType());
     }
 
     // ================================================================ adapter
@@ -267,12 +233,12 @@ public final class RoundCoordinator implements AutoCloseable {
      */
     public AdapterPayload adapter(String participant, int forRound, int since) {
         requireParticipant(participant);
-        return locked(() -> adapters.forRound(forRound, since));
+        return locked(() -> state.adapters().forRound(forRound, since));
     }
 
     /** The current (final, once finished) global adapter as sent on the wire. */
     public AdapterPayload currentAdapter() {
-        return locked(adapters::full);
+        return locked(() -> state.adapters().full());
     }
 
     // ================================================================ uploads
@@ -301,11 +267,11 @@ public final class RoundCoordinator implements AutoCloseable {
         UpdateValidator.Expected expected;
         lock.lock();
         try {
-            if (phase.finished()) {
-                throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + phase + "); round "
-                        + round + " is closed");
+            if (state.phase().finished()) {
+                throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + state.phase()
+                        + "); round " + round + " is closed");
             }
-            UploadReceipt duplicate = open.admit(participant, round, digest);
+            UploadReceipt duplicate = state.open().admit(participant, round, digest);
             if (duplicate != null) {
                 return duplicate;
             }
@@ -318,7 +284,7 @@ public final class RoundCoordinator implements AutoCloseable {
                                 + "' for round " + round + " is being stored");
             }
             inFlight.put(participant, digest);
-            expected = expected(options.maxUpdateBytes());
+            expected = state.expected(options.maxUpdateBytes());
         } finally {
             lock.unlock();
         }
@@ -330,16 +296,16 @@ public final class RoundCoordinator implements AutoCloseable {
             lock.lock();
             try {
                 inFlight.remove(participant);
-                if (phase.finished() || !open.stillOpenFor(participant, round)) {
+                if (state.phase().finished() || !state.open().stillOpenFor(participant, round)) {
                     persistence.deleteUpdate(round, participant);
                     throw new Rejection(Rejection.Kind.GONE, "round " + round + " closed while the update from '"
                             + participant + "' was being stored");
                 }
-                int received = addAccepted(participant, digest, valid);
-                int of = open.selected().size();
+                int received = state.add(participant, digest, valid);
+                int of = state.open().selected().size();
                 events.add(l -> l.updateAccepted(spec.job(), round, participant, received, of));
                 if (received == of) {
-                    open.setClosing(true);
+                    state.open().setClosing(true);
                     startClose = true;
                 }
                 receipt = new UploadReceipt(round, participant, digest, false, received, of);
@@ -361,20 +327,8 @@ public final class RoundCoordinator implements AutoCloseable {
         return receipt;
     }
 
-    /** What an update of the open round must look like. */
-    private UpdateValidator.Expected expected(long maxBytes) {
-        return new UpdateValidator.Expected(open.round, adapters.current().adapter(), open.mask(), spec.wireDType(),
-                maxBytes);
-    }
-
-    /** Counts a valid update into the open try, weighted by its examples times the participant's weight. */
-    private int addAccepted(String participant, String digest, UpdateValidator.Valid valid) {
-        double weight = valid.info().examples() * participants.get(participant).weight();
-        return open.add(participant, digest, valid.info(), valid.update(), weight);
-    }
-
     private void requireParticipant(String participant) {
-        if (!participants.containsKey(participant)) {
+        if (!participants.contains(participant)) {
             throw new Rejection(Rejection.Kind.NOT_FOUND, "'" + participant + "' is not a participant of job " + spec.job());
         }
     }
@@ -392,14 +346,15 @@ public final class RoundCoordinator implements AutoCloseable {
         lock.lock();
         try {
             long now = options.clock().millis();
-            if (phase.finished() || open.closing() || now < open.deadline) {
+            RoundTry open = state.open();
+            if (state.phase().finished() || open.closing() || now < open.deadline) {
                 return;
             }
             if (open.received().size() >= spec.minParticipants()) {
                 open.setClosing(true);
                 startClose = true;
             } else {
-                failTry(now);
+                state.failTry(now);
                 wake = takeWaiters();
             }
         } finally {
@@ -412,29 +367,11 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
-    private void failTry(long now) {
-        RoundTry failed = open;
-        String why = "QuorumNotReached: " + failed.received().size() + " of " + failed.selected().size()
-                + " updates by the deadline, quorum " + spec.minParticipants();
-        RoundRecord record = failed.failed(why, now, traffic.roundTraffic());
-        appendHistory(record);
-        boolean retry = failed.attempt < spec.maxRoundRetries();
-        events.add(l -> l.roundFailed(spec.job(), record, retry));
-        if (retry) {
-            Set<String> avoid = failed.avoidAfterThis();
-            RoundPlan p = plan(failed.round, failed.attempt + 1, failed.received(), avoid, failed.mask());
-            openTry(failed.retry(p, avoid, now, spec.roundTimeout().toMillis()));
-        } else {
-            finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + failed.round + " failed "
-                    + (failed.attempt + 1) + " time(s); last: " + why), true);
-        }
-    }
-
     // ================================================================ finalization
 
     /** Runs on the driver once a round is closing: aggregates and opens the next round (or finishes). */
     private void finalizeRound() {
-        RoundTry closed = locked(() -> open.closing() && !phase.finished() ? open : null);
+        RoundTry closed = locked(() -> state.open().closing() && !state.phase().finished() ? state.open() : null);
         if (closed == null) {
             return;
         }
@@ -447,19 +384,7 @@ public final class RoundCoordinator implements AutoCloseable {
             List<Runnable> wake;
             lock.lock();
             try {
-                long now = options.clock().millis();
-                RoundRecord record = closed.completed(now, traffic.roundTraffic(), central, result.energy(), next.digest());
-                appendHistory(record);
-                adapters.advance(next, closed.mask().trainable());
-                strategyState = result.serverState();
-                closed.setClosing(false);
-                events.add(l -> l.roundCompleted(spec.job(), record));
-                var stop = StopRule.check(spec, history);
-                if (stop.isPresent()) {
-                    finish(JobPhase.SUCCEEDED, stop.get(), true);
-                } else {
-                    openRound(r + 1, now);
-                }
+                state.complete(closed, result, next, central, options.clock().millis());
                 wake = takeWaiters();
             } finally {
                 lock.unlock();
@@ -474,7 +399,7 @@ public final class RoundCoordinator implements AutoCloseable {
             lock.lock();
             try {
                 closed.setClosing(false);
-                finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR,
+                state.finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.INTERNAL_ERROR,
                         "closing round " + r + " failed: " + e), false);
                 wake = takeWaiters();
             } finally {
@@ -496,114 +421,6 @@ public final class RoundCoordinator implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": central evaluation of round " + r + " failed", e);
             return EvalMetrics.NONE;
         }
-    }
-
-    /** Ends the job: saves the final state (unless saving is what failed) and tells the listeners. */
-    private void finish(JobPhase end, JobOutcome why, boolean save) {
-        phase = end;
-        outcome = why;
-        traffic.closeRounds();
-        if (save) {
-            saveState();
-        }
-        JobStatus st = status();
-        events.add(l -> l.jobFinished(spec.job(), st));
-    }
-
-    // ================================================================ round opening, state
-
-    private void start() {
-        GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
-        persistence.putGlobal(initial);
-        adapters = new AdapterCache(spec.wireDType(), initial);
-        openRound(1, options.clock().millis());
-    }
-
-    /** Opens round {@code r}'s first try, as the strategy plans it, with a fresh aggregation. */
-    private void openRound(int r, long now) {
-        RoundPlan p = plan(r, 0, Set.of(), Set.of(), null);
-        Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), p.mask(), strategyState);
-        openTry(new RoundTry(r, 0, p, Set.of(), aggregation, new TreeMap<>(), now, now + spec.roundTimeout().toMillis()));
-    }
-
-    /** The strategy's plan of a try, checked against the adapter, the participants and the try it retries. */
-    private RoundPlan plan(int r, int attempt, Set<String> keep, Set<String> avoid, TrainableMask retried) {
-        RoundPlan p = strategy.configureRound(new RoundContext(spec, r, attempt, adapters.current().adapter(),
-                history, keep, avoid, retried));
-        String who = "strategy '" + strategy.name() + "' (freezing policy '" + spec.freezingName() + "')";
-        for (String n : p.mask().trainable()) {
-            if (!adapters.current().adapter().contains(n)) {
-                throw new IllegalStateException(who + " marks tensor '" + n + "' trainable in round " + r
-                        + ", but the adapter has no such tensor");
-            }
-        }
-        if (p.mask().size() == 0) {
-            throw new IllegalStateException(who + " freezes every tensor in round " + r);
-        }
-        if (retried != null && !retried.equals(p.mask())) {
-            throw new IllegalStateException(who + " changed the mask of round " + r + " on a retry");
-        }
-        if (p.participants().isEmpty() || !participants.keySet().containsAll(p.participants())
-                || !p.participants().containsAll(keep)) {
-            throw new IllegalStateException(who + " selected " + p.participants() + " for round " + r
-                    + ": must be participants of the job, at least one, including those already in " + keep);
-        }
-        return p;
-    }
-
-    private void openTry(RoundTry t) {
-        open = t;
-        traffic.openRound(t.round);
-        saveState();
-        int n = t.selected().size();
-        events.add(l -> l.roundOpened(spec.job(), t.round, t.attempt, n));
-    }
-
-    private void restore(CoordinatorPersistence.Restored saved) {
-        CoordinatorSnapshot s = saved.snapshot();
-        phase = s.phase();
-        outcome = s.outcomeOrLegacy();
-        traffic.restoreTotals(s.bytesUp(), s.bytesDown());
-        history.addAll(saved.history());
-        adapters = new AdapterCache(spec.wireDType(), saved.global());
-        for (RoundRecord rec : history) {
-            if (rec.completed()) {
-                adapters.markChanged(rec.trainable(), rec.round());
-            }
-        }
-        strategyState = s.strategyState();
-        TrainableMask mask = TrainableMask.of(s.trainable());
-        TaskConfig task = s.task() != null ? s.task() : TaskConfig.of(spec);
-        if (phase.finished()) {
-            open = new RoundTry(s.round(), s.attempt(), new RoundPlan(List.of(), mask, task), Set.of(), null,
-                    new TreeMap<>(), s.roundOpenedAtMillis(), 0);
-            return;
-        }
-        Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
-        long deadline = options.clock().millis() + spec.roundTimeout().toMillis(); // time for clients to come back
-        open = new RoundTry(s.round(), s.attempt(), new RoundPlan(s.selected(), mask, task), Set.copyOf(s.avoid()),
-                aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), deadline);
-        persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::addAccepted);
-        traffic.openRound(open.round);
-        int r = open.round;
-        int a = open.attempt;
-        int n = open.selected().size();
-        events.add(l -> l.roundOpened(spec.job(), r, a, n));
-    }
-
-    /** Adds a record to the history, stored before the state that counts it. */
-    private void appendHistory(RoundRecord record) {
-        persistence.appendHistory(history.size(), record);
-        history.add(record);
-    }
-
-    private void saveState() {
-        Traffic total = traffic.total();
-        GlobalVersion g = adapters.current();
-        persistence.save(new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
-                outcome == null ? "" : outcome.text(), open.round, open.attempt, g.version(), g.digest(), open.openedAt,
-                List.copyOf(open.selected()), List.copyOf(open.avoid()), List.copyOf(open.mask().trainable()),
-                total.up(), total.down(), history.size(), outcome, open.task(), strategyState));
     }
 
     private List<Runnable> takeWaiters() {
