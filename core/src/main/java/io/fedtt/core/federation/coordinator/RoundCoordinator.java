@@ -39,9 +39,11 @@ import java.util.function.Supplier;
  * the deadline a round's try fails; the round is retried (keeping the updates already accepted) up
  * to {@code maxRoundRetries} times, then the job fails.
  *
- * <p>This class is the state machine and the order of its durable writes; the rest has a class
- * each: the open try ({@link RoundTry}), durability ({@link CoordinatorPersistence}), the served
- * adapter bodies ({@link AdapterCache}), listener delivery ({@link RoundEvents}), byte counts
+ * <p>This class is the job's concurrency: one lock, the two-phase upload (admit under the lock,
+ * validate and store outside it, count under it), deadline checks and the driver that closes
+ * rounds. The rest has a class each: the round state and its transitions ({@link RoundMachine}),
+ * the open try ({@link RoundTry}), durability ({@link CoordinatorPersistence}), the served adapter
+ * bodies ({@link AdapterCache}), listener delivery ({@link RoundEvents}), byte counts
  * ({@link TrafficMeter}) and the method itself (sampling, FedAvg, FedTT+ freezing: the strategy).
  *
  * <p>Thread-safe: all state is guarded by one lock, held only for bookkeeping; decoding, validation,
