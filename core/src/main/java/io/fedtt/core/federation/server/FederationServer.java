@@ -8,14 +8,11 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.WireJson;
-import io.fedtt.core.federation.coordinator.AdapterPayload;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.TrafficMeter;
 import io.fedtt.core.federation.UploadReceipt;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -173,19 +170,6 @@ public final class FederationServer implements AutoCloseable {
 
     // ================================================================ routing
 
-    /** Per-request context for error answers and byte accounting. */
-    private static final class Call {
-        final HttpExchange ex;
-        Hosted job;
-        RoundCoordinator coordinator;
-        String participant;
-        int round = -1;
-
-        Call(HttpExchange ex) {
-            this.ex = ex;
-        }
-    }
-
     private void handle(HttpExchange ex) {
         Call call = new Call(ex);
         try {
@@ -193,14 +177,14 @@ public final class FederationServer implements AutoCloseable {
         } catch (Rejection r) {
             RejectionStatus.setHeaders(r.kind(), ex.getRequestMethod(), ex.getResponseHeaders());
             int status = RejectionStatus.of(r.kind());
-            respond(call, status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
+            call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e);
             ex.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "federation request " + ex.getRequestMethod() + " "
                     + ex.getRequestURI() + " failed", e);
-            respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+            call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
         }
     }
 
@@ -224,14 +208,13 @@ public final class FederationServer implements AutoCloseable {
         if (job == null) {
             throw notFound("no job " + id + " on this server");
         }
-        call.job = job;
         call.coordinator = job.coordinator();
         String method = ex.getRequestMethod();
         Map<String, String> query = RequestParams.query(ex.getRequestURI().getRawQuery());
         if (seg.length == 2) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            respond(call, 200, WireJson.bytes(job.coordinator().status()), "application/json");
+            call.respond(200, WireJson.bytes(job.coordinator().status()), "application/json");
         } else if (seg.length == 3 && seg[2].equals("task")) {
             requireMethod(method, "GET");
             String silo = query.get("silo");
@@ -239,26 +222,26 @@ public final class FederationServer implements AutoCloseable {
                 throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
             }
             authenticate(call, job, silo);
-            task(call, RequestParams.intParam(query, "after", 0),
+            task(call, job, RequestParams.intParam(query, "after", 0),
                     RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis()));
         } else if (seg.length == 3 && seg[2].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            sendAdapter(call, job.coordinator().currentAdapter());
+            call.sendAdapter(job.coordinator().currentAdapter());
         } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
             call.round = RequestParams.roundNumber(seg[3]);
-            sendAdapter(call, job.coordinator().adapter(call.participant, call.round,
+            call.sendAdapter(job.coordinator().adapter(call.participant, call.round,
                     RequestParams.intParam(query, "since", 0)));
         } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
             requireMethod(method, "PUT");
             String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
             authenticate(call, job, silo);
             call.round = RequestParams.roundNumber(seg[3]);
-            byte[] body = readBody(call);
+            byte[] body = call.readBody(config.maxBodyBytes());
             UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
-            respond(call, 200, WireJson.bytes(receipt), "application/json");
+            call.respond(200, WireJson.bytes(receipt), "application/json");
         } else {
             throw notFound("no such path " + path);
         }
@@ -285,8 +268,8 @@ public final class FederationServer implements AutoCloseable {
 
     // ================================================================ task long-poll
 
-    private void task(Call call, int after, long waitMillis) {
-        Parked parked = new Parked(call, after);
+    private void task(Call call, Hosted job, int after, long waitMillis) {
+        Parked parked = new Parked(call, job, after);
         TaskAnswer answer = call.coordinator.pollTask(call.participant, after, waitMillis > 0 ? parked : null);
         if (!(answer instanceof TaskAnswer.Waiting) || waitMillis <= 0) {
             parked.complete(answer);
@@ -301,12 +284,14 @@ public final class FederationServer implements AutoCloseable {
     /** A waiting task request: answered when the job changes or when its wait runs out. */
     private final class Parked implements Runnable {
         final Call call;
+        final Hosted job;
         final int after;
         final AtomicBoolean done = new AtomicBoolean();
         volatile ScheduledFuture<?> timeout;
 
-        Parked(Call call, int after) {
+        Parked(Call call, Hosted job, int after) {
             this.call = call;
+            this.job = job;
             this.after = after;
         }
 
@@ -331,7 +316,7 @@ public final class FederationServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 call.coordinator.cancelWait(this);
                 if (done.compareAndSet(false, true)) {
-                    respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+                    call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
                 }
             }
         }
@@ -353,7 +338,7 @@ public final class FederationServer implements AutoCloseable {
             }
             call.round = a instanceof TaskAnswer.Work w ? w.task().round()
                     : a instanceof TaskAnswer.Waiting w ? w.currentRound() : -1;
-            respond(call, 200, a instanceof TaskAnswer.Work w ? workBody(call.job, w.task()) : WireJson.task(a),
+            call.respond(200, a instanceof TaskAnswer.Work w ? workBody(job, w.task()) : WireJson.task(a),
                     "application/json");
         }
     }
@@ -369,85 +354,6 @@ public final class FederationServer implements AutoCloseable {
             job.task().set(c);
         }
         return WireJson.workTask(c.prefix(), t.seed());
-    }
-
-    private void sendAdapter(Call call, AdapterPayload payload) {
-        HttpExchange ex = call.ex;
-        String etag = "\"" + payload.digest() + "\"";
-        ex.getResponseHeaders().set("ETag", etag);
-        ex.getResponseHeaders().set("X-Fedtt-Version", Integer.toString(payload.version()));
-        ex.getResponseHeaders().set("X-Fedtt-Partial", Boolean.toString(payload.partial()));
-        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
-        if (inm != null && RequestParams.etagMatches(inm, payload.digest())) {
-            respond(call, 304, new byte[0], null);
-            return;
-        }
-        respond(call, 200, payload.body(), "application/octet-stream");
-    }
-
-    /**
-     * Reads the request body, refusing (413) as soon as it is over the limit. The bytes read are
-     * counted here, before the coordinator sees the update: the upload that completes a round must be
-     * in that round's figures, and the round may close before this exchange's answer is written.
-     */
-    private byte[] readBody(Call call) throws IOException {
-        long limit = config.maxBodyBytes();
-        String cl = call.ex.getRequestHeaders().getFirst("Content-Length");
-        if (cl != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(cl.trim());
-            } catch (NumberFormatException e) {
-                declared = -1;
-            }
-            if (declared > limit) {
-                throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared + " bytes is over the limit of "
-                        + limit + " bytes");
-            }
-        }
-        InputStream in = call.ex.getRequestBody();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(cl != null ? (int) Math.min(limit, 1 << 20) : 8192);
-        byte[] buf = new byte[64 * 1024];
-        long read = 0;
-        int n;
-        try {
-            while ((n = in.read(buf)) > 0) {
-                read += n;
-                if (out.size() + (long) n > limit) {
-                    throw new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of " + limit + " bytes");
-                }
-                out.write(buf, 0, n);
-            }
-        } catch (Rejection r) {
-            call.coordinator.traffic().record(call.round, call.participant, read, 0);
-            throw r;
-        }
-        call.coordinator.traffic().record(call.round, call.participant, read, 0);
-        return out.toByteArray();
-    }
-
-    private void respond(Call call, int status, byte[] body, String contentType) {
-        HttpExchange ex = call.ex;
-        long down = 0;
-        try {
-            if (contentType != null) {
-                ex.getResponseHeaders().set("Content-Type", contentType);
-            }
-            if (body.length == 0) {
-                ex.sendResponseHeaders(status, -1);
-            } else {
-                ex.sendResponseHeaders(status, body.length);
-                ex.getResponseBody().write(body);
-                down = body.length;
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot answer " + ex.getRequestURI() + ": " + e);
-        } finally {
-            ex.close();
-            if (call.coordinator != null) {
-                call.coordinator.traffic().record(call.round, call.participant, 0, down);
-            }
-        }
     }
 
     // ================================================================ helpers
