@@ -111,11 +111,10 @@ public final class RoundCoordinator implements AutoCloseable {
         c.lock.lock();
         try {
             var saved = c.persistence.restore();
-            long now = options.clock().millis();
             if (saved.isPresent()) {
-                c.state.restore(saved.get(), now);
+                c.state.restore(saved.get(), options.clock());
             } else {
-                c.state.start(now);
+                c.state.start(options.clock());
             }
             closeNow = c.state.phase() == JobPhase.RUNNING && c.state.open().complete();
             if (closeNow) {
@@ -178,7 +177,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Deadline of the open round in epoch millis (0 when finished). */
     public long deadlineMillis() {
-        return locked(() -> state.phase().finished() ? 0 : state.open().deadline);
+        return locked(() -> state.phase().finished() ? 0 : state.open().deadline());
     }
 
     private <T> T locked(Supplier<T> read) {
@@ -349,7 +348,7 @@ public final class RoundCoordinator implements AutoCloseable {
         try {
             long now = options.clock().millis();
             RoundTry open = state.open();
-            if (state.phase().finished() || open.closing() || now < open.deadline) {
+            if (state.phase().finished() || open.closing() || now < open.deadline()) {
                 return;
             }
             if (open.received().size() >= spec.minParticipants()) {

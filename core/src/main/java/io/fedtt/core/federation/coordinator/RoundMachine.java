@@ -16,6 +16,7 @@ import io.fedtt.core.federation.strategy.RoundPlan;
 import io.fedtt.core.federation.strategy.Strategy;
 import io.fedtt.core.federation.strategy.TaskConfig;
 import io.fedtt.core.freeze.TrainableMask;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,7 +96,7 @@ final class RoundMachine {
         boolean done = phase.finished();
         return new JobStatus(spec.job().toString(), phase, outcome, open.round, open.attempt, spec.rounds(),
                 g.version(), done ? 0 : open.selected().size(), done ? 0 : open.received().size(),
-                done ? 0 : open.deadline, last, best, total.up(), total.down(), g.digest());
+                done ? 0 : open.deadline(), last, best, total.up(), total.down(), g.digest());
     }
 
     /** The open try's task for {@code participant}. */
@@ -103,7 +104,7 @@ final class RoundMachine {
         TaskConfig t = open.task();
         return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.current().digest(),
                 open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
-                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline, spec.wireDType());
+                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline(), spec.wireDType());
     }
 
     /** What an update of the open round must look like. */
@@ -115,18 +116,18 @@ final class RoundMachine {
     // ================================================================ transitions
 
     /** A new job: stores the initial global adapter and opens round 1. */
-    void start(long now) {
+    void start(Clock clock) {
         GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
         persistence.putGlobal(initial);
         adapters = new AdapterCache(spec.wireDType(), initial);
-        openRound(1, now);
+        openRound(1, clock.millis());
     }
 
     /**
      * A job that ran before: its saved state, and for a running job its open try with every stored
      * update re-fed and a fresh deadline (clients need time to come back after the restart).
      */
-    void restore(CoordinatorPersistence.Restored saved, long now) {
+    void restore(CoordinatorPersistence.Restored saved, Clock clock) {
         CoordinatorSnapshot s = saved.snapshot();
         phase = s.phase();
         outcome = s.outcomeOrLegacy();
@@ -148,8 +149,9 @@ final class RoundMachine {
         }
         Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
         open = new RoundTry(s.round(), s.attempt(), new RoundPlan(s.selected(), mask, task), Set.copyOf(s.avoid()),
-                aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), now + spec.roundTimeout().toMillis());
+                aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), 0);
         persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::add);
+        open.resetDeadline(clock.millis() + spec.roundTimeout().toMillis());
         traffic.openRound(open.round);
         int r = open.round;
         int a = open.attempt;

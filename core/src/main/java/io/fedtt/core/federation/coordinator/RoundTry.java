@@ -31,7 +31,7 @@ final class RoundTry {
     final int round;
     final int attempt;
     final long openedAt;
-    final long deadline;
+    private long deadline;
     private final TreeSet<String> selected;
     /** Participants silent in earlier tries of this round (cross-device re-sampling avoids them). */
     private final Set<String> avoid;
@@ -112,6 +112,16 @@ final class RoundTry {
     /** Whether {@code participant} should be working on this try. */
     boolean awaits(String participant) {
         return !closing && selected.contains(participant) && !accepted.containsKey(participant);
+    }
+
+    /** When the try's deadline passes, in epoch millis. */
+    long deadline() {
+        return deadline;
+    }
+
+    /** A resumed try's fresh deadline: clients need time to come back after a restart. */
+    void resetDeadline(long value) {
+        deadline = value;
     }
 
     boolean closing() {
