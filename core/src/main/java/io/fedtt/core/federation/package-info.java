@@ -10,7 +10,11 @@
  *   <li>{@link io.fedtt.core.federation.coordinator.RoundCoordinator} - the one owner of round state:
  *       {@code open(spec, store, options)}, {@code task}/{@code pollTask}, {@code adapter},
  *       {@code submit}, {@code checkDeadline}, {@code status}, {@code history}, {@code global}.
- *       Events go to {@link io.fedtt.core.federation.coordinator.RoundListener}s.</li>
+ *       Events go to {@link io.fedtt.core.federation.coordinator.RoundListener}s; wire bytes are counted
+ *       in its {@link io.fedtt.core.federation.coordinator.TrafficMeter}.</li>
+ *   <li>{@link io.fedtt.core.federation.strategy.Strategy} - how rounds are planned (participants,
+ *       trainable mask, task parameters) and aggregated; {@link io.fedtt.core.federation.strategy.FedAvg}
+ *       with the job's freezing policy unless {@code CoordinatorOptions.withStrategy} says otherwise.</li>
  *   <li>{@link io.fedtt.core.federation.store.RoundStore} with
  *       {@link io.fedtt.core.federation.store.FileRoundStore} (atomic, checksummed files) and
  *       {@link io.fedtt.core.federation.store.MemoryRoundStore}.</li>
@@ -25,11 +29,12 @@
  *
  * <h2>A round</h2>
  * Round r (1-based) trains from global adapter version r-1 (version 0 is the initial adapter). The
- * coordinator selects participants (cross-silo: all; cross-device: a sample reproducible from the
- * seed), takes the freezing policy's mask for r (which tensors train and travel), and opens the
- * round with a deadline. Each upload is validated (tensor names = exactly the mask, shapes,
- * wire dtype, finite values, metadata), written durably, added to a streaming FedAvg with weight
- * examples x participant weight, then acknowledged. The round closes when every selected
+ * strategy plans it: FedAvg selects participants (cross-silo: all; cross-device: a sample
+ * reproducible from the seed) and takes the freezing policy's mask for r (which tensors train and
+ * travel); the coordinator opens the round with a deadline. Each upload is validated (tensor names =
+ * exactly the mask, shapes, wire dtype, finite values, metadata), written durably, added to the
+ * strategy's aggregation (FedAvg: a streaming weighted mean) with weight examples x participant
+ * weight, then acknowledged. The round closes when every selected
  * participant has reported, or at the deadline with at least {@code minParticipants}; the others
  * are stragglers. Closing stores global version r, runs the optional central evaluation, records
  * the round (participants, stragglers, bytes up/down per participant, duration, federated and

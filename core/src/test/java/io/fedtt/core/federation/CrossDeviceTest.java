@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
-import io.fedtt.core.federation.coordinator.ParticipantSampler;
+import io.fedtt.core.federation.strategy.ParticipantSampler;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.server.FederationServer;
 import io.fedtt.core.federation.server.ServerConfig;

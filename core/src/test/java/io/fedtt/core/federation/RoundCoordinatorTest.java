@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
-import io.fedtt.core.federation.coordinator.ParticipantSampler;
+import io.fedtt.core.federation.strategy.ParticipantSampler;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.RoundListener;

@@ -1,5 +1,8 @@
 package io.fedtt.core.federation.coordinator;
 
+import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.strategy.FedAvg;
+import io.fedtt.core.federation.strategy.Strategy;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -14,6 +17,8 @@ import java.util.concurrent.Executor;
  * @param listeners round event listeners
  * @param maxUpdateBytes the largest update body accepted
  * @param keepUpdates keep the update files of aggregated rounds in the store (audit) instead of pruning
+ * @param strategy how rounds are planned and aggregated; null means {@link FedAvg} with the job's
+ *     freezing policy
  */
 public record CoordinatorOptions(
         Clock clock,
@@ -21,7 +26,8 @@ public record CoordinatorOptions(
         CentralEvaluator evaluator,
         List<RoundListener> listeners,
         long maxUpdateBytes,
-        boolean keepUpdates) {
+        boolean keepUpdates,
+        Strategy strategy) {
 
     public static final long DEFAULT_MAX_UPDATE_BYTES = 64L << 20;
 
@@ -33,33 +39,48 @@ public record CoordinatorOptions(
         }
     }
 
+    /** Options with the default strategy (the form before strategies were pluggable). */
+    public CoordinatorOptions(Clock clock, Executor driver, CentralEvaluator evaluator, List<RoundListener> listeners,
+                              long maxUpdateBytes, boolean keepUpdates) {
+        this(clock, driver, evaluator, listeners, maxUpdateBytes, keepUpdates, null);
+    }
+
     public static CoordinatorOptions defaults() {
-        return new CoordinatorOptions(Clock.systemUTC(), null, null, List.of(), DEFAULT_MAX_UPDATE_BYTES, false);
+        return new CoordinatorOptions(Clock.systemUTC(), null, null, List.of(), DEFAULT_MAX_UPDATE_BYTES, false, null);
     }
 
     public CoordinatorOptions withClock(Clock value) {
-        return new CoordinatorOptions(value, driver, evaluator, listeners, maxUpdateBytes, keepUpdates);
+        return new CoordinatorOptions(value, driver, evaluator, listeners, maxUpdateBytes, keepUpdates, strategy);
     }
 
     public CoordinatorOptions withDriver(Executor value) {
-        return new CoordinatorOptions(clock, value, evaluator, listeners, maxUpdateBytes, keepUpdates);
+        return new CoordinatorOptions(clock, value, evaluator, listeners, maxUpdateBytes, keepUpdates, strategy);
     }
 
     public CoordinatorOptions withEvaluator(CentralEvaluator value) {
-        return new CoordinatorOptions(clock, driver, value, listeners, maxUpdateBytes, keepUpdates);
+        return new CoordinatorOptions(clock, driver, value, listeners, maxUpdateBytes, keepUpdates, strategy);
     }
 
     public CoordinatorOptions withListener(RoundListener value) {
         List<RoundListener> l = new java.util.ArrayList<>(listeners);
         l.add(value);
-        return new CoordinatorOptions(clock, driver, evaluator, l, maxUpdateBytes, keepUpdates);
+        return new CoordinatorOptions(clock, driver, evaluator, l, maxUpdateBytes, keepUpdates, strategy);
     }
 
     public CoordinatorOptions withMaxUpdateBytes(long value) {
-        return new CoordinatorOptions(clock, driver, evaluator, listeners, value, keepUpdates);
+        return new CoordinatorOptions(clock, driver, evaluator, listeners, value, keepUpdates, strategy);
     }
 
     public CoordinatorOptions withKeepUpdates(boolean value) {
-        return new CoordinatorOptions(clock, driver, evaluator, listeners, maxUpdateBytes, value);
+        return new CoordinatorOptions(clock, driver, evaluator, listeners, maxUpdateBytes, value, strategy);
+    }
+
+    public CoordinatorOptions withStrategy(Strategy value) {
+        return new CoordinatorOptions(clock, driver, evaluator, listeners, maxUpdateBytes, keepUpdates, value);
+    }
+
+    /** The strategy a job runs: the one set here, else FedAvg with the job's freezing policy. */
+    public Strategy strategyFor(FederationJobSpec spec) {
+        return strategy != null ? strategy : FedAvg.of(spec);
     }
 }

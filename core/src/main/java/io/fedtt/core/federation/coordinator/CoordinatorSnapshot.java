@@ -10,6 +10,7 @@ import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.store.RoundStore;
+import io.fedtt.core.federation.strategy.TaskConfig;
 import java.io.IOException;
 import java.util.List;
 
@@ -22,6 +23,11 @@ import java.util.List;
  * @param avoid participants silent in earlier tries of the open round (cross-device re-sampling)
  * @param reason the outcome's text, as stores written before {@code outcome} existed hold it (read only)
  * @param outcome how the job ended; null while it runs
+ * @param task the open round's training parameters; null in stores written before it existed (then
+ *     the job spec's)
+ * @param strategyState the strategy's server-side state after round {@code completedRounds}
+ *     ({@link io.fedtt.core.federation.strategy.AggregateResult#serverState()}); null when stateless
+ *     and in older stores
  */
 public record CoordinatorSnapshot(
         int format,
@@ -39,7 +45,9 @@ public record CoordinatorSnapshot(
         long bytesUp,
         long bytesDown,
         int historySize,
-        JobOutcome outcome) {
+        JobOutcome outcome,
+        TaskConfig task,
+        byte[] strategyState) {
 
     /** The job's outcome, read from older stores' text when they have no typed one. */
     public JobOutcome outcomeOrLegacy() {

@@ -1,40 +1,30 @@
 package io.fedtt.core.federation.coordinator;
 
 /**
- * A request the coordinator refuses, with the reason as a kind (which the HTTP layer maps 1:1 to a
- * status code) and a message naming the problem.
+ * A request the coordinator refuses, with the reason as a kind and a message naming the problem.
+ * Kinds say what is wrong, not how a transport reports it (the HTTP server maps them to status codes).
  */
 public class Rejection extends RuntimeException {
 
     public enum Kind {
         /** No token, or a token of nobody in this job. */
-        UNAUTHENTICATED(401),
+        UNAUTHENTICATED,
         /** A valid token used for another participant, or a participant not selected for the round. */
-        FORBIDDEN(403),
+        FORBIDDEN,
         /** Unknown job, round or participant. */
-        NOT_FOUND(404),
-        /** The path exists but not with this HTTP method. */
-        METHOD_NOT_ALLOWED(405),
+        NOT_FOUND,
+        /** The resource exists but does not support the requested operation. */
+        METHOD_NOT_ALLOWED,
         /** A different update for this round and participant was already accepted. */
-        CONFLICT(409),
+        CONFLICT,
         /** The round (or the job) is closed: the upload is late. */
-        GONE(410),
+        GONE,
         /** The body is larger than the server accepts. */
-        TOO_LARGE(413),
+        TOO_LARGE,
         /** The tensors or metadata are wrong: the message names the tensor and what is wrong. */
-        INVALID(422),
+        INVALID,
         /** Try again shortly (an identical upload from the same participant is being stored). */
-        BUSY(503);
-
-        private final int status;
-
-        Kind(int status) {
-            this.status = status;
-        }
-
-        public int httpStatus() {
-            return status;
-        }
+        BUSY
     }
 
     private final Kind kind;

@@ -8,18 +8,15 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.WireJson;
-import io.fedtt.core.federation.coordinator.AdapterPayload;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
+import io.fedtt.core.federation.coordinator.TrafficMeter;
 import io.fedtt.core.federation.UploadReceipt;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +57,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Long-polls park their exchange and free the handler thread, so a bounded pool serves any
  * number of waiting clients and uploads never queue behind them. Body bytes are counted per job,
- * round, participant and direction into the coordinator.
+ * round, participant and direction into the job's {@link TrafficMeter}: an upload as soon as it is
+ * read, every answer once written.
  */
 public final class FederationServer implements AutoCloseable {
 
@@ -172,46 +170,21 @@ public final class FederationServer implements AutoCloseable {
 
     // ================================================================ routing
 
-    /** Per-request context for error answers and byte accounting. */
-    private static final class Call {
-        final HttpExchange ex;
-        Hosted job;
-        RoundCoordinator coordinator;
-        String participant;
-        int round = -1;
-        long up;
-
-        Call(HttpExchange ex) {
-            this.ex = ex;
-        }
-    }
-
     private void handle(HttpExchange ex) {
         Call call = new Call(ex);
         try {
             route(call);
         } catch (Rejection r) {
-            if (r.kind() == Rejection.Kind.TOO_LARGE) {
-                ex.getResponseHeaders().set("Connection", "close");
-            }
-            if (r.kind() == Rejection.Kind.UNAUTHENTICATED) {
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"fedtt\"");
-            }
-            if (r.kind() == Rejection.Kind.METHOD_NOT_ALLOWED) {
-                ex.getResponseHeaders().set("Allow", ex.getRequestMethod().equals("PUT") ? "GET" : "GET, PUT");
-            }
-            if (r.kind() == Rejection.Kind.BUSY) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-            }
-            respond(call, r.kind().httpStatus(), WireJson.error(r.kind().httpStatus(), r.kind().name(), r.getMessage()),
-                    "application/json");
+            RejectionStatus.setHeaders(r.kind(), ex.getRequestMethod(), ex.getResponseHeaders());
+            int status = RejectionStatus.of(r.kind());
+            call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e);
             ex.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "federation request " + ex.getRequestMethod() + " "
                     + ex.getRequestURI() + " failed", e);
-            respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+            call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
         }
     }
 
@@ -235,14 +208,13 @@ public final class FederationServer implements AutoCloseable {
         if (job == null) {
             throw notFound("no job " + id + " on this server");
         }
-        call.job = job;
         call.coordinator = job.coordinator();
         String method = ex.getRequestMethod();
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = RequestParams.query(ex.getRequestURI().getRawQuery());
         if (seg.length == 2) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            respond(call, 200, WireJson.bytes(job.coordinator().status()), "application/json");
+            call.respond(200, WireJson.bytes(job.coordinator().status()), "application/json");
         } else if (seg.length == 3 && seg[2].equals("task")) {
             requireMethod(method, "GET");
             String silo = query.get("silo");
@@ -250,28 +222,26 @@ public final class FederationServer implements AutoCloseable {
                 throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
             }
             authenticate(call, job, silo);
-            task(call, intParam(query, "after", 0), waitMillis(query));
+            task(call, job, RequestParams.intParam(query, "after", 0),
+                    RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis()));
         } else if (seg.length == 3 && seg[2].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            sendAdapter(call, job.coordinator().currentAdapter());
+            call.sendAdapter(job.coordinator().currentAdapter());
         } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("adapter")) {
             requireMethod(method, "GET");
             authenticate(call, job, null);
-            call.round = roundNumber(seg[3]);
-            sendAdapter(call, job.coordinator().adapter(call.participant, call.round, intParam(query, "since", 0)));
+            call.round = RequestParams.roundNumber(seg[3]);
+            call.sendAdapter(job.coordinator().adapter(call.participant, call.round,
+                    RequestParams.intParam(query, "since", 0)));
         } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
             requireMethod(method, "PUT");
             String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
             authenticate(call, job, silo);
-            call.round = roundNumber(seg[3]);
-            byte[] body = readBody(call);
-            // Counted before the coordinator sees the update: the upload that completes a round must be in
-            // that round's figures, and the round may close before this exchange's response is written.
-            job.coordinator().recordTraffic(call.round, call.participant, call.up, 0);
-            call.up = 0;
+            call.round = RequestParams.roundNumber(seg[3]);
+            byte[] body = call.readBody(config.maxBodyBytes());
             UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
-            respond(call, 200, WireJson.bytes(receipt), "application/json");
+            call.respond(200, WireJson.bytes(receipt), "application/json");
         } else {
             throw notFound("no such path " + path);
         }
@@ -298,8 +268,8 @@ public final class FederationServer implements AutoCloseable {
 
     // ================================================================ task long-poll
 
-    private void task(Call call, int after, long waitMillis) {
-        Parked parked = new Parked(call, after);
+    private void task(Call call, Hosted job, int after, long waitMillis) {
+        Parked parked = new Parked(call, job, after);
         TaskAnswer answer = call.coordinator.pollTask(call.participant, after, waitMillis > 0 ? parked : null);
         if (!(answer instanceof TaskAnswer.Waiting) || waitMillis <= 0) {
             parked.complete(answer);
@@ -314,12 +284,14 @@ public final class FederationServer implements AutoCloseable {
     /** A waiting task request: answered when the job changes or when its wait runs out. */
     private final class Parked implements Runnable {
         final Call call;
+        final Hosted job;
         final int after;
         final AtomicBoolean done = new AtomicBoolean();
         volatile ScheduledFuture<?> timeout;
 
-        Parked(Call call, int after) {
+        Parked(Call call, Hosted job, int after) {
             this.call = call;
+            this.job = job;
             this.after = after;
         }
 
@@ -344,7 +316,7 @@ public final class FederationServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 call.coordinator.cancelWait(this);
                 if (done.compareAndSet(false, true)) {
-                    respond(call, 500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+                    call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
                 }
             }
         }
@@ -366,7 +338,7 @@ public final class FederationServer implements AutoCloseable {
             }
             call.round = a instanceof TaskAnswer.Work w ? w.task().round()
                     : a instanceof TaskAnswer.Waiting w ? w.currentRound() : -1;
-            respond(call, 200, a instanceof TaskAnswer.Work w ? workBody(call.job, w.task()) : WireJson.task(a),
+            call.respond(200, a instanceof TaskAnswer.Work w ? workBody(job, w.task()) : WireJson.task(a),
                     "application/json");
         }
     }
@@ -384,148 +356,12 @@ public final class FederationServer implements AutoCloseable {
         return WireJson.workTask(c.prefix(), t.seed());
     }
 
-    private void sendAdapter(Call call, AdapterPayload payload) {
-        HttpExchange ex = call.ex;
-        String etag = "\"" + payload.digest() + "\"";
-        ex.getResponseHeaders().set("ETag", etag);
-        ex.getResponseHeaders().set("X-Fedtt-Version", Integer.toString(payload.version()));
-        ex.getResponseHeaders().set("X-Fedtt-Partial", Boolean.toString(payload.partial()));
-        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
-        if (inm != null && etagMatches(inm, payload.digest())) {
-            respond(call, 304, new byte[0], null);
-            return;
-        }
-        respond(call, 200, payload.body(), "application/octet-stream");
-    }
-
-    static boolean etagMatches(String ifNoneMatch, String digest) {
-        for (String part : ifNoneMatch.split(",")) {
-            String t = part.trim();
-            if (t.startsWith("W/")) {
-                t = t.substring(2);
-            }
-            if (t.equals("*") || t.equals("\"" + digest + "\"") || t.equals(digest)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Reads the request body, refusing (413) as soon as it is over the limit. */
-    private byte[] readBody(Call call) throws IOException {
-        long limit = config.maxBodyBytes();
-        String cl = call.ex.getRequestHeaders().getFirst("Content-Length");
-        if (cl != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(cl.trim());
-            } catch (NumberFormatException e) {
-                declared = -1;
-            }
-            if (declared > limit) {
-                throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared + " bytes is over the limit of "
-                        + limit + " bytes");
-            }
-        }
-        InputStream in = call.ex.getRequestBody();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(cl != null ? (int) Math.min(limit, 1 << 20) : 8192);
-        byte[] buf = new byte[64 * 1024];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            call.up += n;
-            if (out.size() + (long) n > limit) {
-                throw new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of " + limit + " bytes");
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
-
-    private void respond(Call call, int status, byte[] body, String contentType) {
-        HttpExchange ex = call.ex;
-        long down = 0;
-        try {
-            if (contentType != null) {
-                ex.getResponseHeaders().set("Content-Type", contentType);
-            }
-            if (body.length == 0) {
-                ex.sendResponseHeaders(status, -1);
-            } else {
-                ex.sendResponseHeaders(status, body.length);
-                ex.getResponseBody().write(body);
-                down = body.length;
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot answer " + ex.getRequestURI() + ": " + e);
-        } finally {
-            ex.close();
-            if (call.coordinator != null) {
-                call.coordinator.recordTraffic(call.round, call.participant, call.up, down);
-            }
-        }
-    }
-
-    // ================================================================ parameters
-
-    private long waitMillis(Map<String, String> query) {
-        long max = config.maxLongPoll().toMillis();
-        String w = query.get("wait");
-        if (w == null) {
-            return Math.min(DEFAULT_WAIT_MILLIS, max);
-        }
-        try {
-            double seconds = Double.parseDouble(w);
-            if (!(seconds >= 0)) {
-                throw new NumberFormatException();
-            }
-            return Math.min(max, (long) (seconds * 1000));
-        } catch (NumberFormatException e) {
-            throw new Rejection(Rejection.Kind.INVALID, "query parameter 'wait' must be seconds >= 0, got '" + w + "'");
-        }
-    }
-
-    private static int intParam(Map<String, String> query, String name, int dflt) {
-        String v = query.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new Rejection(Rejection.Kind.INVALID, "query parameter '" + name + "' must be an integer, got '" + v + "'");
-        }
-    }
-
-    private static int roundNumber(String s) {
-        try {
-            int r = Integer.parseInt(s);
-            if (r >= 1) {
-                return r;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw notFound("no round '" + s + "' (rounds are numbered from 1)");
-    }
+    // ================================================================ helpers
 
     private static void requireMethod(String method, String expected) {
         if (!method.equals(expected)) {
             throw new Rejection(Rejection.Kind.METHOD_NOT_ALLOWED, method + " is not supported here; use " + expected);
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            out.putIfAbsent(k, v);
-        }
-        return out;
     }
 
     private static Rejection notFound(String message) {

@@ -1,4 +1,4 @@
-package io.fedtt.core.federation.coordinator;
+package io.fedtt.core.federation.strategy;
 
 import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.Participant;

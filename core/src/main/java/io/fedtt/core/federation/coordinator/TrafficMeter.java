@@ -1,0 +1,76 @@
+package io.fedtt.core.federation.coordinator;
+
+import io.fedtt.core.federation.Traffic;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The one place a job's wire traffic is counted: body bytes per direction, in total and per
+ * participant for the open try of the open round. The HTTP server records what it reads and
+ * writes; the coordinator opens a fresh per-round tally with each try and reads it into the round's
+ * record; status reads the totals.
+ *
+ * <p>Bytes of a round other than the open one (a late upload, a download of a finished round, a
+ * status query) and bytes after the job finished count in the totals only. Thread-safe; its lock is
+ * only ever taken last, so recording never waits for the coordinator.
+ */
+public final class TrafficMeter {
+
+    private long totalUp;
+    private long totalDown;
+    private int openRound = -1;
+    private TreeMap<String, Traffic> round = new TreeMap<>();
+
+    /**
+     * Counts body bytes of one exchange (or part of one).
+     *
+     * @param forRound    the round the exchange is about; anything but the open round counts in the totals only
+     * @param participant who made the exchange; null (unauthenticated) counts in the totals only
+     * @param up          bytes from the participant to the server
+     * @param down        bytes from the server to the participant
+     */
+    public synchronized void record(int forRound, String participant, long up, long down) {
+        totalUp += up;
+        totalDown += down;
+        if (forRound == openRound && participant != null) {
+            round.merge(participant, new Traffic(up, down), Traffic::plus);
+        }
+    }
+
+    /** Starts an empty per-participant tally for a (new try of) round {@code r}. */
+    synchronized void openRound(int r) {
+        openRound = r;
+        round = new TreeMap<>();
+    }
+
+    /** No round is open any more (the job finished): from now on only the totals grow. */
+    synchronized void closeRounds() {
+        openRound = -1;
+        round = new TreeMap<>();
+    }
+
+    /** Resumes the totals saved before a restart. */
+    synchronized void restoreTotals(long up, long down) {
+        totalUp = up;
+        totalDown = down;
+    }
+
+    /** The open try's traffic per participant, as counted so far (a copy). */
+    public synchronized SortedMap<String, Traffic> roundTraffic() {
+        return new TreeMap<>(round);
+    }
+
+    /** All bytes counted for the job. */
+    public synchronized Traffic total() {
+        return new Traffic(totalUp, totalDown);
+    }
+
+    /** The sum of a per-participant tally. */
+    static Traffic sum(SortedMap<String, Traffic> tally) {
+        Traffic s = Traffic.ZERO;
+        for (Traffic t : tally.values()) {
+            s = s.plus(t);
+        }
+        return s;
+    }
+}
