@@ -24,6 +24,7 @@ import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
+import io.fedtt.core.job.JobDefaults;
 import io.fedtt.core.tensor.DType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ import java.util.Optional;
 /**
  * Turns a {@code FederatedFineTune} spec into the coordinator's plain {@link FederationJobSpec} and the
  * adapter layout it trains. The operator and {@code fedtt simulate} both call this, so the same
- * manifest means the same job in both. Absent optional fields take the CRD's defaults.
+ * manifest means the same job in both. Absent optional fields take the CRD's defaults, which are
+ * {@link JobDefaults}'. A worker's side of the job is {@link JobDescriptions}'.
  */
 public final class FederationJobMapper {
 
@@ -69,7 +71,7 @@ public final class FederationJobMapper {
         return Optional.of(new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
                 required(a.getNumLayers(), "numLayers"), required(a.getIntermediateSize(), "intermediateSize"),
                 required(a.getNumHeads(), "numHeads"), required(a.getVocabSize(), "vocabSize"),
-                or(a.getMaxPositions(), 512), or(a.getTypeVocabSize(), 2), spec.getModel().getLabels().size()));
+                or(a.getMaxPositions(), JobDefaults.MAX_POSITIONS), or(a.getTypeVocabSize(), JobDefaults.TYPE_VOCAB_SIZE), spec.getModel().getLabels().size()));
     }
 
     /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */
@@ -99,9 +101,9 @@ public final class FederationJobMapper {
     public static AdapterConfig adapterConfig(AdapterSpec a) {
         AdapterType type = a == null || a.getType() == null ? AdapterType.TT : a.getType();
         AdapterConfig base = switch (type) {
-            case TT -> AdapterConfig.tt(or(a == null ? null : a.getTtRank(), AdapterConfig.DEFAULT_TT_RANK),
-                    or(a == null ? null : a.getBottleneck(), AdapterConfig.DEFAULT_BOTTLENECK));
-            case LORA -> AdapterConfig.lora(or(a.getRank(), AdapterConfig.DEFAULT_LORA_RANK),
+            case TT -> AdapterConfig.tt(or(a == null ? null : a.getTtRank(), JobDefaults.TT_RANK),
+                    or(a == null ? null : a.getBottleneck(), JobDefaults.BOTTLENECK));
+            case LORA -> AdapterConfig.lora(or(a.getRank(), JobDefaults.LORA_RANK),
                     a.getTargets() == null ? AdapterConfig.DEFAULT_LORA_TARGETS : a.getTargets());
             case FULL -> AdapterConfig.full();
         };
@@ -140,7 +142,7 @@ public final class FederationJobMapper {
         List<Participant> out = new ArrayList<>();
         if (spec.getSilos() != null && !spec.getSilos().isEmpty()) {
             for (SiloSpec s : spec.getSilos()) {
-                out.add(new Participant(s.getName(), s.getWeight() == null ? 1.0 : s.getWeight()));
+                out.add(new Participant(s.getName(), or(s.getWeight(), JobDefaults.SILO_WEIGHT)));
             }
             return out;
         }
@@ -169,33 +171,33 @@ public final class FederationJobMapper {
         if (d.getSampleFraction() != null) {
             return Sampling.fraction(d.getSampleFraction());
         }
-        return Sampling.fraction(0.1);
+        return Sampling.fraction(JobDefaults.SAMPLE_FRACTION);
     }
 
     /** The coordinator's job spec, with the round-0 adapter initialized from the job's seed. */
     public static FederationJobSpec jobSpec(JobId id, FederatedFineTuneSpec spec, ModelConfig model) {
         AdapterLayout layout = layout(spec, model);
         RoundsSpec r = spec.getRounds();
-        long seed = or(r.getSeed(), 0L);
+        long seed = or(r.getSeed(), JobDefaults.SEED);
         FederationJobSpec.Builder b = FederationJobSpec.builder(id, AdapterInitializer.initialize(layout, seed))
                 .participants(participants(spec))
                 .sampling(sampling(spec))
                 .rounds(r.getTotal())
-                .batchSize(or(r.getBatchSize(), 16))
-                .learningRate(or(r.getLearningRate(), 5e-4))
+                .batchSize(or(r.getBatchSize(), JobDefaults.BATCH_SIZE))
+                .learningRate(or(r.getLearningRate(), JobDefaults.LEARNING_RATE))
                 .seed(seed)
-                .roundTimeout(Duration.ofSeconds(or(r.getRoundTimeoutSeconds(), 600)))
-                .maxRoundRetries(or(r.getMaxRoundRetries(), 2))
+                .roundTimeout(Duration.ofSeconds(or(r.getRoundTimeoutSeconds(), JobDefaults.ROUND_TIMEOUT_SECONDS)))
+                .maxRoundRetries(or(r.getMaxRoundRetries(), JobDefaults.MAX_ROUND_RETRIES))
                 .targetAccuracy(r.getTargetAccuracy() == null ? Double.NaN : r.getTargetAccuracy())
-                .patience(or(r.getPatience(), 0))
+                .patience(or(r.getPatience(), JobDefaults.PATIENCE))
                 .wireDType(wireDType(spec));
         if (r.getLocalEpochs() != null) {
             b.localEpochs(r.getLocalEpochs()).localSteps(0);
         } else {
-            b.localSteps(or(r.getLocalSteps(), 10));
+            b.localSteps(or(r.getLocalSteps(), JobDefaults.LOCAL_STEPS));
         }
         int perRound = sampling(spec).perRound(participants(spec).size());
-        b.minParticipants(Math.min(perRound, or(r.getMinSilos(), 1)));
+        b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
         String policy = freezingPolicyName(spec.getMethod());
         if (!FreezingPolicies.NONE.equals(policy)) {
             b.freezing(policy, FreezingPolicies.create(policy, freezingConfig(spec.getMethod().getFreezing()), layout, seed));
