@@ -40,6 +40,15 @@ public final class JobDescriptions {
     }
 
     /**
+     * The job-wide part a learner of {@code fedtt simulate} needs, which hosts every participant in one
+     * process: the participant is the first silo, or the devices.
+     */
+    public static JobDescription forSimulation(JobId job, FederatedFineTuneSpec spec) {
+        return spec.getSilos() != null && !spec.getSilos().isEmpty()
+                ? forSilo(job, spec, spec.getSilos().get(0).getName()) : forDevices(job, spec);
+    }
+
+    /**
      * The job-wide part of a description (model, adapter, seed, data fields, training knobs) with the
      * given participant.
      *
@@ -62,7 +71,8 @@ public final class JobDescriptions {
                         or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY)));
     }
 
-    static JobDescription.Data data(DataSpec d) {
+    /** How examples are read: the spec's data fields and format, defaulted. */
+    public static JobDescription.Data data(DataSpec d) {
         DataSpec data = d == null ? new DataSpec() : d;
         DataFormat format = data.getFormat() == null ? DataFormat.AUTO
                 : DataFormat.parse(data.getFormat().name().toLowerCase(Locale.ROOT));
