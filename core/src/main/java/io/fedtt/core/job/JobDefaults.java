@@ -1,5 +1,7 @@
 package io.fedtt.core.job;
 
+import io.fedtt.core.freeze.FreezingConfig;
+
 /**
  * Every default of a FederatedFineTune, in one place. The CRD's {@code @Default} annotations name the
  * {@code *_TEXT} constants (so the API server defaults with these values), the manifest mapping applies
@@ -63,4 +65,21 @@ public final class JobDefaults {
     public static final double DIRICHLET_ALPHA = 0.5;
     public static final String DIRICHLET_ALPHA_TEXT = "" + DIRICHLET_ALPHA;
     public static final double SAMPLE_FRACTION = 0.1;
+
+    /** Held-out evaluation every this many rounds. */
+    public static final int EVALUATE_EVERY = 1;
+    public static final String EVALUATE_EVERY_TEXT = "" + EVALUATE_EVERY;
+    /** Pod replacements per slot before the job fails. */
+    public static final int BACKOFF_LIMIT = 3;
+    public static final String BACKOFF_LIMIT_TEXT = "" + BACKOFF_LIMIT;
+
+    /** FedTT+ freezing: the policy's own defaults (FreezingConfig), as the CRD states them. */
+    public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
+    public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
+    public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;
+    public static final String FREEZING_WARMUP_ROUNDS_TEXT = "" + FREEZING_WARMUP_ROUNDS;
+    public static final int FREEZING_EVERY = FreezingConfig.DEFAULT_REEVALUATE_EVERY;
+    public static final String FREEZING_EVERY_TEXT = "" + FREEZING_EVERY;
+    public static final int FREEZING_WINDOW = FreezingConfig.DEFAULT_WINDOW;
+    public static final String FREEZING_WINDOW_TEXT = "" + FREEZING_WINDOW;
 }

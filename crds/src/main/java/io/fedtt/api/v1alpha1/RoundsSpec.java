@@ -88,7 +88,7 @@ public class RoundsSpec extends ValueObject {
   private Integer patience;
 
   @JsonPropertyDescription("Evaluate the global adapter on the held-out data every this many rounds (and always after the last).")
-  @Default("1")
+  @Default(JobDefaults.EVALUATE_EVERY_TEXT)
   @Min(1)
   private Integer evaluateEvery;
 
