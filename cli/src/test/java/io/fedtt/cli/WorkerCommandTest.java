@@ -10,7 +10,6 @@ import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.core.tensor.Tensor;
-import io.fedtt.worker.cli.MiniLmCache;
 import io.fedtt.worker.cli.WorkerCommand;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.model.HfModelDirectory;

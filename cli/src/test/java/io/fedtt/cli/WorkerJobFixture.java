@@ -1,6 +1,5 @@
 package io.fedtt.cli;
 
-import io.fedtt.worker.cli.MiniLmCache;
 import io.fedtt.worker.cli.WorkerCommand;
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.mapping.JobDescriptions;

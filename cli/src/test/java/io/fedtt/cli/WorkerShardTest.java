@@ -17,7 +17,6 @@ import io.fedtt.core.federation.server.FederationServer;
 import io.fedtt.core.federation.server.ServerConfig;
 import io.fedtt.core.federation.server.TokenRegistry;
 import io.fedtt.core.federation.store.MemoryRoundStore;
-import io.fedtt.worker.cli.MiniLmCache;
 import io.fedtt.worker.cli.WorkerCommand;
 import io.fedtt.worker.engine.EngineSettings;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,6 @@ package io.fedtt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fedtt.worker.cli.MiniLmCache;
 import io.fedtt.worker.cli.WorkerCommand;
 import io.fedtt.worker.engine.EngineSettings;
 import java.nio.file.Files;

@@ -5,14 +5,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** The built-in MiniLM converted once per build into target/test-model-cache (shared with the train tests). */
-public final class MiniLmCache {
+final class MiniLmCache {
 
-    public static final Path DIR = Path.of("target", "test-model-cache");
+    static final Path DIR = Path.of("target", "test-model-cache");
 
     private MiniLmCache() {
     }
 
-    public static void ensure() throws IOException {
+    static void ensure() throws IOException {
         new BuiltinModelSource().resolve("builtin:all-minilm-l6-v2", DIR);
     }
 }
