@@ -2,7 +2,7 @@ package io.fedtt.e2e;
 
 import io.fedtt.operator.build.PodSettings;
 import io.fedtt.operator.testing.TestKubelet;
-import io.fedtt.worker.cli.FedttCommand;
+import io.fedtt.worker.cli.WorkerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +59,7 @@ final class InProcessWorker implements TestKubelet.Worker {
     long t0 = System.nanoTime();
     int code;
     try (PrintStream o = tee(out, pod.pod(), System.out); PrintStream e = tee(err, pod.pod(), System.err)) {
-      code = FedttCommand.commandLine(env, o, e).execute(argv.toArray(String[]::new));
+      code = WorkerMain.commandLine(env, o, e).execute(argv.toArray(String[]::new));
     }
     Exit exit = new Exit(pod.pod(), code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
         (System.nanoTime() - t0) / 1_000_000);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator and the real DJL worker together: a FederatedFineTune with two silos (slices of the
  * bundled SpamAssassin data, each with a local eval split) is reconciled on the Fabric8 CRUD mock
  * API server into a token Secret and two worker pods; the test kubelet runs each pod's container as
- * {@code fedtt worker} in this JVM, with the pod's own arguments, environment (FEDTT_SPEC) and
+ * {@code fedtt worker} in this JVM, with the pod's own arguments, environment (FEDTT_JOB_DESCRIPTION) and
  * projected token; the workers train two rounds over the real protocol against the operator's
  * federation endpoint, and the resource ends Succeeded with accuracy, bytes, history and the
  * final adapter in its status.

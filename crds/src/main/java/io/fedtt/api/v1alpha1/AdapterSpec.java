@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
@@ -20,13 +21,13 @@ public class AdapterSpec extends ValueObject {
   private AdapterType type;
 
   @JsonPropertyDescription("Inner rank of every TT core (type tt).")
-  @Default("5")
+  @Default(JobDefaults.TT_RANK_TEXT)
   @Min(1)
   @Max(64)
   private Integer ttRank;
 
   @JsonPropertyDescription("Adapter bottleneck width (type tt).")
-  @Default("64")
+  @Default(JobDefaults.BOTTLENECK_TEXT)
   @Min(1)
   @Max(4096)
   private Integer bottleneck;
@@ -44,7 +45,7 @@ public class AdapterSpec extends ValueObject {
   private Boolean trainLayerNorm;
 
   @JsonPropertyDescription("LoRA rank (type lora).")
-  @Default("8")
+  @Default(JobDefaults.LORA_RANK_TEXT)
   @Min(1)
   @Max(256)
   private Integer rank;
@@ -55,7 +56,7 @@ public class AdapterSpec extends ValueObject {
   private List<@Size(min = 1, max = 63) String> targets;
 
   @JsonPropertyDescription("LoRA scaling numerator; the update is scaled by alpha / rank (type lora).")
-  @Default("16")
+  @Default(JobDefaults.LORA_ALPHA_TEXT)
   @Min(value = 0, inclusive = false)
   private Double alpha;
 

@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Size;
 
 /**
@@ -12,12 +13,12 @@ import io.fabric8.generator.annotation.Size;
 public class DataSpec extends ValueObject {
 
   @JsonPropertyDescription("Field (or column) holding the input text.")
-  @Default("text")
+  @Default(JobDefaults.TEXT_FIELD)
   @Size(min = 1, max = 253)
   private String textField;
 
   @JsonPropertyDescription("Field (or column) holding the label: a name from model.labels or a 0-based index into it.")
-  @Default("label")
+  @Default(JobDefaults.LABEL_FIELD)
   @Size(min = 1, max = 253)
   private String labelField;
 

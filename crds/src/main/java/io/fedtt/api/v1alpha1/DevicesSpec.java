@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -34,7 +35,7 @@ public class DevicesSpec extends ValueObject {
   private Double sampleFraction;
 
   @JsonPropertyDescription("Worker pods that host the virtual clients.")
-  @Default("1")
+  @Default(JobDefaults.DEVICE_WORKERS_TEXT)
   @Min(1)
   @Max(1000)
   private Integer workers;

@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -27,23 +28,23 @@ public class FreezingSpec extends ValueObject {
   private List<@Min(0) @Max(15) Integer> cores;
 
   @JsonPropertyDescription("Trainable cores per TT layer (policy adaptive).")
-  @Default("1")
+  @Default(JobDefaults.FREEZING_BUDGET_TEXT)
   @Min(1)
   @Max(16)
   private Integer budget;
 
   @JsonPropertyDescription("Rounds with every core trainable before adaptive freezing starts (policy adaptive).")
-  @Default("2")
+  @Default(JobDefaults.FREEZING_WARMUP_ROUNDS_TEXT)
   @Min(0)
   private Integer warmupRounds;
 
   @JsonPropertyDescription("Re-choose the trainable cores every this many rounds (policy adaptive).")
-  @Default("3")
+  @Default(JobDefaults.FREEZING_EVERY_TEXT)
   @Min(1)
   private Integer every;
 
   @JsonPropertyDescription("Number of recent rounds whose update energy is compared (policy adaptive).")
-  @Default("2")
+  @Default(JobDefaults.FREEZING_WINDOW_TEXT)
   @Min(1)
   private Integer window;
 

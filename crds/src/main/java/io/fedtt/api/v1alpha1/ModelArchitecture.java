@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -53,13 +54,13 @@ public class ModelArchitecture extends ValueObject {
   private Integer vocabSize;
 
   @JsonPropertyDescription("Learned position embeddings (config.json max_position_embeddings).")
-  @Default("512")
+  @Default(JobDefaults.MAX_POSITIONS_TEXT)
   @Min(1)
   @Max(1048576)
   private Integer maxPositions;
 
   @JsonPropertyDescription("Token-type (segment) embeddings (config.json type_vocab_size).")
-  @Default("2")
+  @Default(JobDefaults.TYPE_VOCAB_SIZE_TEXT)
   @Min(1)
   @Max(1024)
   private Integer typeVocabSize;

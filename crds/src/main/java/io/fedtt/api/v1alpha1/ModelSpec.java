@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -39,7 +40,7 @@ public class ModelSpec extends ValueObject {
   private List<@Size(min = 1, max = 63) String> labels;
 
   @JsonPropertyDescription("Tokens per example after truncation.")
-  @Default("128")
+  @Default(JobDefaults.MAX_SEQUENCE_LENGTH_TEXT)
   @Min(8)
   @Max(512)
   private Integer maxSequenceLength;

@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -19,7 +20,7 @@ public class PartitionSpec extends ValueObject {
   private PartitionBy by;
 
   @JsonPropertyDescription("Dirichlet concentration; smaller means more skewed clients (by dirichlet).")
-  @Default("0.5")
+  @Default(JobDefaults.DIRICHLET_ALPHA_TEXT)
   @Min(value = 0, inclusive = false)
   private Double alpha;
 

@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -32,47 +33,47 @@ public class RoundsSpec extends ValueObject {
   private Integer localEpochs;
 
   @JsonPropertyDescription("Examples per optimizer step.")
-  @Default("16")
+  @Default(JobDefaults.BATCH_SIZE_TEXT)
   @Min(1)
   @Max(4096)
   private Integer batchSize;
 
   @JsonPropertyDescription("AdamW learning rate of the local steps.")
-  @Default("5.0E-4")
+  @Default(JobDefaults.LEARNING_RATE_TEXT)
   @Min(value = 0, inclusive = false)
   @Max(1)
   private Double learningRate;
 
   @JsonPropertyDescription("Fraction of each round's local steps spent on linear learning-rate warm-up.")
-  @Default("0.0")
+  @Default(JobDefaults.WARMUP_RATIO_TEXT)
   @Min(0)
   @Max(1)
   private Double warmupRatio;
 
   @JsonPropertyDescription("AdamW weight decay.")
-  @Default("0.0")
+  @Default(JobDefaults.WEIGHT_DECAY_TEXT)
   @Min(0)
   @Max(1)
   private Double weightDecay;
 
   @JsonPropertyDescription("Updates needed to close a round (quorum); at most the number of silos.")
-  @Default("1")
+  @Default(JobDefaults.MIN_SILOS_TEXT)
   @Min(1)
   private Integer minSilos;
 
   @JsonPropertyDescription("Deadline of a round; at the deadline the round closes if minSilos updates arrived, else it is retried.")
-  @Default("600")
+  @Default(JobDefaults.ROUND_TIMEOUT_SECONDS_TEXT)
   @Min(1)
   @Max(604800)
   private Integer roundTimeoutSeconds;
 
   @JsonPropertyDescription("Seed for initialization, sampling and shuffling; the same seed gives the same run.")
-  @Default("0")
+  @Default(JobDefaults.SEED_TEXT)
   @Min(0)
   private Long seed;
 
   @JsonPropertyDescription("How often a round that missed its quorum is retried before the job fails.")
-  @Default("2")
+  @Default(JobDefaults.MAX_ROUND_RETRIES_TEXT)
   @Min(0)
   @Max(100)
   private Integer maxRoundRetries;
@@ -87,7 +88,7 @@ public class RoundsSpec extends ValueObject {
   private Integer patience;
 
   @JsonPropertyDescription("Evaluate the global adapter on the held-out data every this many rounds (and always after the last).")
-  @Default("1")
+  @Default(JobDefaults.EVALUATE_EVERY_TEXT)
   @Min(1)
   private Integer evaluateEvery;
 

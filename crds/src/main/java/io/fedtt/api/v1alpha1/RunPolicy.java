@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Min;
 
 /**
@@ -12,7 +13,7 @@ import io.fabric8.generator.annotation.Min;
 public class RunPolicy extends ValueObject {
 
   @JsonPropertyDescription("Worker pod failures tolerated (pods are recreated with exponential backoff) before the job fails.")
-  @Default("3")
+  @Default(JobDefaults.BACKOFF_LIMIT_TEXT)
   @Min(0)
   private Integer backoffLimit;
 

@@ -22,8 +22,13 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fedtt.api.mapping.JobDescriptions;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.job.JobDescription;
+import io.fedtt.core.job.JobDescriptionJson;
+import io.fedtt.core.job.WorkerEnvironment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,13 +46,17 @@ import java.util.Map;
  */
 public final class WorkerPodBuilder {
 
-  public static final String ENV_ENDPOINT = "FEDTT_ENDPOINT";
-  public static final String ENV_JOB = "FEDTT_JOB";
-  public static final String ENV_SILO = "FEDTT_SILO";
-  public static final String ENV_SHARD = "FEDTT_SHARD";
-  public static final String ENV_SHARDS = "FEDTT_SHARDS";
-  /** The job's spec as JSON: the worker's job description (model, labels, data fields, its silo's data). */
-  public static final String ENV_SPEC = "FEDTT_SPEC";
+  // The names the worker reads: core's WorkerEnvironment, shared with fedtt worker.
+  public static final String ENV_ENDPOINT = WorkerEnvironment.ENV_ENDPOINT;
+  public static final String ENV_JOB = WorkerEnvironment.ENV_JOB;
+  public static final String ENV_SILO = WorkerEnvironment.ENV_SILO;
+  public static final String ENV_SHARD = WorkerEnvironment.ENV_SHARD;
+  public static final String ENV_SHARDS = WorkerEnvironment.ENV_SHARDS;
+  /**
+   * The slot's resolved job description as JSON (model, adapter, seed, data fields, and only this
+   * silo's data, or the device partition): the worker applies no defaults and validates no manifest.
+   */
+  public static final String ENV_JOB_DESCRIPTION = WorkerEnvironment.ENV_JOB_DESCRIPTION;
 
   private WorkerPodBuilder() {}
 
@@ -117,6 +126,13 @@ public final class WorkerPodBuilder {
     return pod;
   }
 
+  /** What the slot's worker runs: its silo's description, or the device partition its shard takes part of. */
+  static JobDescription description(FederatedFineTune job, WorkerSlot slot) {
+    JobId id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
+    return slot.isShard() ? JobDescriptions.forDevices(id, job.getSpec())
+        : JobDescriptions.forSilo(id, job.getSpec(), slot.name());
+  }
+
   /** The container named "worker", else the first one; -1 when the template has none. */
   static int mainContainerIndex(List<Container> containers) {
     for (int i = 0; i < containers.size(); i++) {
@@ -132,10 +148,12 @@ public final class WorkerPodBuilder {
     if (c.getImage() == null || c.getImage().isBlank()) {
       c.setImage(settings.defaultImage());
     }
-    List<String> args = new ArrayList<>(List.of("worker", "--endpoint", settings.endpoint(), "--job", jobRef,
-        "--silo", slot.name(), "--token-file", PodSettings.TOKEN_FILE));
+    List<String> args = new ArrayList<>(List.of(WorkerEnvironment.COMMAND, WorkerEnvironment.ARG_ENDPOINT,
+        settings.endpoint(), WorkerEnvironment.ARG_JOB, jobRef, WorkerEnvironment.ARG_SILO, slot.name(),
+        WorkerEnvironment.ARG_TOKEN_FILE, PodSettings.TOKEN_FILE));
     if (slot.isShard()) {
-      args.addAll(List.of("--shard", Integer.toString(slot.shard()), "--shards", Integer.toString(slot.shards())));
+      args.addAll(List.of(WorkerEnvironment.ARG_SHARD, Integer.toString(slot.shard()), WorkerEnvironment.ARG_SHARDS,
+          Integer.toString(slot.shards())));
     }
     c.setArgs(args);
 
@@ -147,7 +165,7 @@ public final class WorkerPodBuilder {
     putEnv(env, new EnvVar(ENV_ENDPOINT, settings.endpoint(), null));
     putEnv(env, new EnvVar(ENV_JOB, jobRef, null));
     putEnv(env, new EnvVar(ENV_SILO, slot.name(), null));
-    putEnv(env, new EnvVar(ENV_SPEC, Serialization.asJson(job.getSpec()), null));
+    putEnv(env, new EnvVar(ENV_JOB_DESCRIPTION, JobDescriptionJson.write(description(job, slot)), null));
     if (slot.isShard()) {
       putEnv(env, new EnvVar(ENV_SHARD, Integer.toString(slot.shard()), null));
       putEnv(env, new EnvVar(ENV_SHARDS, Integer.toString(slot.shards()), null));

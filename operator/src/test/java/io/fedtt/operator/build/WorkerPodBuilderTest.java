@@ -20,6 +20,10 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fedtt.api.mapping.JobDescriptions;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.job.JobDescription;
+import io.fedtt.core.job.JobDescriptionJson;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.SiloData;
@@ -69,8 +73,10 @@ class WorkerPodBuilderTest {
     assertEquals("http://fedtt-operator.fedtt:8443", env(c, "FEDTT_ENDPOINT"));
     assertEquals("team-a/spam", env(c, "FEDTT_JOB"));
     assertEquals("beta", env(c, "FEDTT_SILO"));
-    assertEquals(Serialization.asJson(job.getSpec()),
-        Serialization.asJson(Serialization.unmarshal(env(c, "FEDTT_SPEC"), job.getSpec().getClass())));
+    JobDescription description = JobDescriptionJson.read(env(c, "FEDTT_JOB_DESCRIPTION"));
+    assertEquals(JobDescriptions.forSilo(new JobId("team-a", "spam"), job.getSpec(), "beta"), description);
+    assertEquals("beta", ((JobDescription.Silo) description.participant()).name());
+    assertFalse(env(c, "FEDTT_JOB_DESCRIPTION").contains("/data/alpha/"), "a pod learns no other silo's data");
     assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
     assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
     assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
@@ -184,6 +190,11 @@ class WorkerPodBuilderTest {
     Container c = worker(p);
     assertEquals(List.of("--shard", "2", "--shards", "3"), c.getArgs().subList(c.getArgs().size() - 4, c.getArgs().size()));
     assertEquals("2", env(c, "FEDTT_SHARD"));
+    JobDescription.Devices devices = (JobDescription.Devices) JobDescriptionJson.read(env(c, "FEDTT_JOB_DESCRIPTION"))
+        .participant();
+    assertEquals(1000, devices.count());
+    assertEquals(3, devices.workers());
+    assertEquals("file:/data/all.jsonl", devices.train());
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.fedtt.operator.testing;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.data.DeviceShards;
+import io.fedtt.core.job.JobDescription;
+import io.fedtt.core.job.JobDescriptionJson;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
@@ -56,10 +58,10 @@ public final class FakeWorker implements TestKubelet.Worker {
       return;
     }
     // A device shard runs each of its devices with the shard's one token, as the real worker does.
-    FederatedFineTuneSpec spec = Serialization.unmarshal(args.env().get(WorkerPodBuilder.ENV_SPEC),
-        FederatedFineTuneSpec.class);
+    JobDescription.Devices job = (JobDescription.Devices) JobDescriptionJson.read(
+        args.env().get(WorkerPodBuilder.ENV_JOB_DESCRIPTION)).participant();
     List<String> devices = DeviceShards.devices(Integer.parseInt(shard),
-        Integer.parseInt(args.env().get(WorkerPodBuilder.ENV_SHARDS)), spec.getDevices().getCount());
+        Integer.parseInt(args.env().get(WorkerPodBuilder.ENV_SHARDS)), job.count());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, devices.size()));
     try {
       List<Future<Void>> runs = new ArrayList<>();

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Each thread that runs a participant's loop (one for a silo; one per device of a cross-device
  * shard) reports its own phase, so a stop interrupts exactly the threads that are waiting.
  */
-final class GracefulStop {
+public final class GracefulStop {
 
     enum Phase { STARTING, WAITING, TRAINING, UPLOADING, DONE }
 
@@ -32,7 +32,7 @@ final class GracefulStop {
     }
 
     /** True while the JVM runs its shutdown hooks: System.exit would then block forever. */
-    static boolean shutdownInProgress() {
+    public static boolean shutdownInProgress() {
         return IN_PROGRESS.get();
     }
 

@@ -1,33 +1,22 @@
 package io.fedtt.worker.cli;
 
-import io.fedtt.api.mapping.FederationJobMapper;
-import io.fedtt.api.v1alpha1.DevicesSpec;
-import io.fedtt.api.v1alpha1.FederatedFineTune;
-import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
-import io.fedtt.api.v1alpha1.RoundsSpec;
-import io.fedtt.api.v1alpha1.SiloSpec;
-import io.fedtt.core.adapter.AdapterLayout;
 import io.fedtt.core.data.DataFileException;
-import io.fedtt.core.data.DeviceShards;
 import io.fedtt.core.federation.JobId;
-import io.fedtt.core.federation.RoundTask;
-import io.fedtt.core.federation.TaskAnswer;
-import io.fedtt.core.federation.client.ClientLoop;
 import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.core.federation.client.FederationHttpException;
 import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.federation.server.TlsConfig;
+import io.fedtt.core.job.InvalidJobDescriptionException;
+import io.fedtt.core.job.JobDescription;
+import io.fedtt.core.job.JobDescriptionJson;
+import io.fedtt.core.job.WorkerEnvironment;
 import io.fedtt.core.tensor.SafetensorsException;
-import io.fedtt.worker.adapter.AdapterModel;
-import io.fedtt.worker.data.ManifestDatasets;
+import io.fedtt.worker.data.JobDatasets;
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.DeclaredArchitecture;
-import io.fedtt.worker.model.HfModelDirectory;
+import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.ModelWeightsException;
 import io.fedtt.worker.model.PretrainedEncoder;
-import io.fedtt.worker.model.source.ModelSources;
 import io.fedtt.worker.train.AdapterClassifier;
-import io.fedtt.worker.train.LocalTrainer;
 import io.fedtt.worker.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,35 +26,30 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fedtt worker}: one silo of a federated job. Loads the base model and tokenizer once, then
- * loops over the protocol (task, global adapter, evaluate it locally, train, upload) until the job
+ * {@code fedtt worker}: one silo (or one shard of a cross-device job's devices) of a federated job,
+ * run from the job's resolved {@link JobDescription} (env {@value WorkerEnvironment#ENV_JOB_DESCRIPTION},
+ * as the operator sets it, or {@code --job-description FILE}). Loads the base model and tokenizer once,
+ * then loops over the protocol (task, global adapter, evaluate it locally, train, upload) until the job
  * is done. Exit codes: 0 the job is over; 1 a failure while running (server unreachable, training
- * failed); 2 input it cannot run with (flags, manifest, token, data file, model). On SIGTERM it
+ * failed); 2 input it cannot run with (flags, job description, token, data file, model). On SIGTERM it
  * finishes an upload in flight or abandons the round being trained, and exits.
+ *
+ * <p>The worker image has no manifest reader: {@code fedtt worker --manifest} (the fedtt CLI) resolves
+ * a manifest into a description and overrides {@link #description}.
  */
-@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = WorkerEnvironment.COMMAND, mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run one silo of a FederatedFineTune job against its federation endpoint.",
-            "The job (model, labels, data fields, this silo's data) comes from --manifest, the FEDTT_SPEC "
-                + "variable (JSON), or the flags below; flags override the manifest."})
-public final class WorkerCommand implements Callable<Integer> {
+            "The job (model, labels, data fields, this silo's data) comes from the resolved job description "
+                + "(env FEDTT_JOB_DESCRIPTION or --job-description FILE)."})
+public class WorkerCommand implements Callable<Integer> {
 
     public static final int EXIT_DONE = 0;
     public static final int EXIT_FAILED = 1;
@@ -73,25 +57,25 @@ public final class WorkerCommand implements Callable<Integer> {
     /** The conventional status of a process ended by SIGTERM. */
     public static final int EXIT_STOPPED = 143;
 
-    @Option(names = "--endpoint", paramLabel = "URL", defaultValue = "${env:FEDTT_ENDPOINT}",
+    @Option(names = WorkerEnvironment.ARG_ENDPOINT, paramLabel = "URL", defaultValue = "${env:FEDTT_ENDPOINT}",
             description = "Federation endpoint, e.g. https://fedtt-endpoint.ns.svc:8443 (env FEDTT_ENDPOINT).")
     String endpoint;
 
-    @Option(names = "--job", paramLabel = "NS/NAME", defaultValue = "${env:FEDTT_JOB}",
+    @Option(names = WorkerEnvironment.ARG_JOB, paramLabel = "NS/NAME", defaultValue = "${env:FEDTT_JOB}",
             description = "The job: namespace/name (env FEDTT_JOB).")
     String job;
 
-    @Option(names = "--silo", paramLabel = "NAME", defaultValue = "${env:FEDTT_SILO}",
+    @Option(names = WorkerEnvironment.ARG_SILO, paramLabel = "NAME", defaultValue = "${env:FEDTT_SILO}",
             description = "This silo's name in the job (env FEDTT_SILO).")
     String silo;
 
-    @Option(names = "--token-file", paramLabel = "PATH", defaultValue = "${env:FEDTT_TOKEN_FILE}",
+    @Option(names = WorkerEnvironment.ARG_TOKEN_FILE, paramLabel = "PATH", defaultValue = "${env:FEDTT_TOKEN_FILE}",
             description = "File holding this silo's bearer token (env FEDTT_TOKEN_FILE).")
     Path tokenFile;
 
-    @Option(names = "--manifest", paramLabel = "FILE",
-            description = "The FederatedFineTune (YAML or JSON; the resource or its spec). Default: env FEDTT_SPEC.")
-    Path manifest;
+    @Option(names = WorkerEnvironment.ARG_JOB_DESCRIPTION, paramLabel = "FILE",
+            description = "The resolved job description (JSON). Default: env FEDTT_JOB_DESCRIPTION.")
+    Path jobDescription;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "What relative file: data locations resolve against (default: the current directory).")
@@ -114,27 +98,6 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "CA certificates to trust for an https endpoint (env FEDTT_CA_FILE).")
     Path caFile;
 
-    @Option(names = "--model", paramLabel = "URI", description = "Base model (overrides spec.model.uri).")
-    String model;
-
-    @Option(names = "--labels", paramLabel = "A,B", split = ",", description = "Class names (overrides spec.model.labels).")
-    List<String> labels;
-
-    @Option(names = "--max-seq-len", paramLabel = "N", description = "Tokens per example (overrides spec.model.maxSequenceLength).")
-    Integer maxSequenceLength;
-
-    @Option(names = "--train", paramLabel = "URI", description = "This silo's training data (overrides the manifest).")
-    String train;
-
-    @Option(names = "--eval", paramLabel = "URI", description = "This silo's evaluation data (overrides the manifest).")
-    String eval;
-
-    @Option(names = "--text-field", paramLabel = "NAME", description = "Text field (overrides spec.data.textField).")
-    String textField;
-
-    @Option(names = "--label-field", paramLabel = "NAME", description = "Label field (overrides spec.data.labelField).")
-    String labelField;
-
     @Option(names = "--max-eval-examples", paramLabel = "N",
             description = "Evaluate the global adapter on at most N local examples (default: all).")
     Integer maxEvalExamples;
@@ -146,12 +109,12 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Tries per request before the endpoint counts as unreachable (default: 30, about 5 minutes).")
     int retries;
 
-    @Option(names = "--shard", paramLabel = "K", defaultValue = "${env:FEDTT_SHARD}",
+    @Option(names = WorkerEnvironment.ARG_SHARD, paramLabel = "K", defaultValue = "${env:FEDTT_SHARD}",
             description = "Cross-device: run the virtual devices of shard K, those whose index i has i %% N == K"
                     + " (env FEDTT_SHARD; the operator sets it).")
     Integer shard;
 
-    @Option(names = "--shards", paramLabel = "N", defaultValue = "${env:FEDTT_SHARDS}",
+    @Option(names = WorkerEnvironment.ARG_SHARDS, paramLabel = "N", defaultValue = "${env:FEDTT_SHARDS}",
             description = "Cross-device: the number of worker shards, spec.devices.workers (env FEDTT_SHARDS).")
     Integer shards;
 
@@ -187,29 +150,25 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     /** Asks a running worker to stop as on SIGTERM (tests). */
-    void requestStop() {
+    public void requestStop() {
         if (stop != null) {
             stop.request();
         }
     }
 
     private int run() {
-        Sharding sharding = sharding();
+        Sharding sharding = Sharding.of(shard, shards);
         if (sharding != null && (silo == null || silo.isBlank())) {
-            silo = "shard-" + sharding.shard();
+            silo = sharding.defaultName();
         }
         String name = required(silo, "--silo");
         JobId jobId = jobId();
         URI base = endpoint();
         String token = readToken();
-        FederatedFineTune resource = WorkerManifest.load(manifest, env.get(WorkerManifest.ENV_SPEC), jobId, name,
-                new WorkerManifest.Overrides(model, labels, maxSequenceLength, train, eval, textField, labelField));
-        FederatedFineTuneSpec spec = resource.getSpec();
-        ManifestDatasets datasets = new ManifestDatasets(spec, dataDir != null ? dataDir : Path.of("").toAbsolutePath(),
+        JobDescription description = description(jobId, name, sharding != null);
+        JobDatasets datasets = new JobDatasets(description, dataDir != null ? dataDir : Path.of("").toAbsolutePath(),
                 pvcRoot);
-        Map<String, ManifestDatasets.ClientData> participants = sharding == null
-                ? Map.of(name, siloData(spec, datasets, name))
-                : deviceData(spec, datasets, sharding);
+        Map<String, JobDatasets.ClientData> participants = participants(description, datasets, name, sharding);
 
         // One configuration and one HTTP client (connection pool, selector thread) for all of a shard's devices.
         FederationClient.Config config = clientConfig(base, jobId, name, token);
@@ -218,228 +177,89 @@ public final class WorkerCommand implements Callable<Integer> {
         participants.keySet().forEach(p -> clients.put(p, new FederationClient(config.withParticipant(p), http)));
         preflight(clients.values().iterator().next(), jobId);
 
-        EngineSettings engine = threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env);
-        engine.start();
-        if (EngineSettings.activeIntraOpThreads() != engine.intraOpThreads()) {
-            EngineSettings.setActiveIntraOpThreads(engine.intraOpThreads()); // engine was already running
-        }
+        ModelLoader.startEngine(threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env));
         long t0 = System.nanoTime();
-        String modelUri = spec.getModel().getUri();
-        int maxLen = spec.getModel().getMaxSequenceLength() == null ? 128 : spec.getModel().getMaxSequenceLength();
-        PretrainedEncoder encoder = loadModel(spec, modelUri, maxLen);
+        String modelUri = description.model().uri();
+        PretrainedEncoder encoder = loadModel(description.model());
         try {
-            AdapterLayout layout = FederationJobMapper.layout(spec,
-                    AdapterModel.modelConfig(encoder.config(), spec.getModel().getLabels().size()));
-            RoundsSpec rounds = spec.getRounds();
-            long seed = rounds.getSeed() == null ? 0 : rounds.getSeed();
-            AdapterClassifier classifier = AdapterClassifier.attach(encoder, layout, seed);
+            AdapterClassifier classifier = ModelLoader.attach(encoder, description);
             log(String.format(Locale.ROOT, "model %s loaded in %.1f s: %,d parameters, %s adapter %,d; %d thread(s)",
                     modelUri, (System.nanoTime() - t0) / 1e9, encoder.loadReport().parameters(),
-                    layout.adapter().typeName(), layout.parameterCount(), EngineSettings.activeIntraOpThreads()));
+                    description.adapter().typeName(), classifier.model().layout().parameterCount(),
+                    EngineSettings.activeIntraOpThreads()));
             log("waiting for tasks from " + base);
-            TrainingOptions options = options(spec);
-            if (sharding == null) {
-                Participation p = participate(name, clients.get(name), classifier, participants.get(name), options,
-                        stop::requested, false);
-                log(String.format(Locale.ROOT, "job %s is over: %s; this silo trained %d round(s); traffic up %,d B, "
-                        + "down %,d B", jobId, ending(p.done()), p.rounds(), p.up(), p.down()));
-                return EXIT_DONE;
-            }
-            return federateDevices(jobId, clients, classifier, participants, options);
+            ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log);
+            return sharding == null ? loop.silo(jobId, name, clients.get(name), participants.get(name))
+                    : loop.devices(jobId, clients, participants);
         } finally {
             encoder.close();
         }
     }
 
-    /** The shard flags, both or neither; null for a silo worker. */
-    private Sharding sharding() {
-        if (shard == null && shards == null) {
-            return null;
-        }
-        if (shard == null || shards == null) {
-            throw new InvalidInputException("--shard and --shards go together (env FEDTT_SHARD, FEDTT_SHARDS)");
-        }
-        if (shards < 1 || shard < 0 || shard >= shards) {
-            throw new InvalidInputException("--shard must be in [0, --shards) and --shards >= 1; got --shard " + shard
-                    + " --shards " + shards);
-        }
-        return new Sharding(shard, shards);
-    }
-
-    private record Sharding(int shard, int shards) {}
-
-    private ManifestDatasets.ClientData siloData(FederatedFineTuneSpec spec, ManifestDatasets datasets, String name) {
-        SiloSpec siloSpec = WorkerManifest.silo(spec, name);
-        if (siloSpec.getData() == null || siloSpec.getData().getTrain() == null) {
-            throw new InvalidInputException("silo '" + name + "' has no training data (spec.silos[].data.train)");
-        }
-        ManifestDatasets.ClientData data;
-        try {
-            data = datasets.silo(siloSpec);
-        } catch (DataFileException e) {
-            throw new InvalidInputException(e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("silo '" + name + "' data: " + e.getMessage(), e);
-        }
-        log("silo " + name + ": " + data.train().size() + " training examples from "
-                + siloSpec.getData().getTrain() + (data.eval() == null ? ", no local eval split"
-                : ", " + data.eval().size() + " eval examples from " + siloSpec.getData().getEval()));
-        return data;
-    }
-
     /**
-     * This shard's virtual devices and their data: the job's device data partitioned exactly as
-     * {@code fedtt simulate} and every other shard partition it (same rule, same seed), keeping the
-     * devices {@link DeviceShards} gives this shard — the ones its token acts for.
+     * The job this worker runs: from {@code --job-description FILE}, else env FEDTT_JOB_DESCRIPTION. The
+     * fedtt CLI overrides this to resolve a manifest instead.
+     *
+     * @param devices whether this worker runs a shard of devices (else a silo)
      */
-    private Map<String, ManifestDatasets.ClientData> deviceData(FederatedFineTuneSpec spec, ManifestDatasets datasets,
+    protected JobDescription description(JobId jobId, String siloName, boolean devices) {
+        String origin;
+        String json;
+        if (jobDescription != null) {
+            origin = jobDescription.toString();
+            json = readFile(jobDescription, "job description file");
+        } else if (env.get(WorkerEnvironment.ENV_JOB_DESCRIPTION) != null
+                && !env.get(WorkerEnvironment.ENV_JOB_DESCRIPTION).isBlank()) {
+            origin = WorkerEnvironment.ENV_JOB_DESCRIPTION;
+            json = env.get(WorkerEnvironment.ENV_JOB_DESCRIPTION);
+        } else {
+            throw new InvalidInputException("no job description: " + noDescriptionHint());
+        }
+        JobDescription d;
+        try {
+            d = JobDescriptionJson.read(json);
+        } catch (InvalidJobDescriptionException e) {
+            throw new InvalidInputException(origin + ": " + e.getMessage(), e);
+        }
+        if (!d.job().equals(jobId)) {
+            throw new InvalidInputException(origin + " describes job " + d.job() + ", not --job " + jobId);
+        }
+        return d;
+    }
+
+    /** What to do when there is no description; the fedtt CLI names its manifest flags too. */
+    protected String noDescriptionHint() {
+        return "set " + WorkerEnvironment.ENV_JOB_DESCRIPTION + " or pass " + WorkerEnvironment.ARG_JOB_DESCRIPTION
+                + " FILE";
+    }
+
+    /** This worker's participants and their data: its silo, or its shard's devices. */
+    private Map<String, JobDatasets.ClientData> participants(JobDescription d, JobDatasets datasets, String name,
             Sharding sharding) {
-        DevicesSpec devices = spec.getDevices();
-        if (devices == null) {
-            throw new InvalidInputException("--shard/--shards run the virtual devices of a cross-device job"
-                    + " (spec.devices); this job lists silos: run it with --silo NAME");
-        }
-        int workers = devices.getWorkers() == null ? 1 : devices.getWorkers();
-        if (workers != sharding.shards()) {
-            throw new InvalidInputException("--shards " + sharding.shards() + " does not match spec.devices.workers "
-                    + workers + ": the shards would not cover the devices exactly once");
-        }
-        List<String> mine = DeviceShards.devices(sharding.shard(), sharding.shards(), devices.getCount());
-        if (mine.isEmpty()) {
-            throw new InvalidInputException("shard " + sharding.shard() + " of " + sharding.shards()
-                    + " owns no devices (spec.devices.count " + devices.getCount() + ")");
-        }
-        Map<String, ManifestDatasets.ClientData> all;
-        try {
-            all = datasets.clients();
-        } catch (DataFileException e) {
-            throw new InvalidInputException(e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("device data (spec.devices.data): " + e.getMessage(), e);
-        }
-        Map<String, ManifestDatasets.ClientData> out = new LinkedHashMap<>();
-        int examples = 0;
-        for (String d : mine) {
-            ManifestDatasets.ClientData data = all.get(d);
-            if (data == null) {
-                throw new IllegalStateException("the partition has no device " + d); // DeviceShards and the partitioners disagree
+        if (sharding != null) {
+            if (!(d.participant() instanceof JobDescription.Devices devices)) {
+                throw new InvalidInputException("--shard/--shards run the virtual devices of a cross-device job"
+                        + " (spec.devices); this job lists silos: run it with --silo NAME");
             }
-            out.put(d, data);
-            examples += data.train().size();
+            return sharding.devices(devices, datasets, this::log);
         }
-        log(String.format(Locale.ROOT, "shard %d of %d: %d of %d devices (%s .. %s), %,d training examples from %s",
-                sharding.shard(), sharding.shards(), out.size(), devices.getCount(), mine.get(0),
-                mine.get(mine.size() - 1), examples, devices.getData().getTrain()));
-        return out;
+        if (!(d.participant() instanceof JobDescription.Silo s)) {
+            throw new InvalidInputException("this job is cross-device (spec.devices); fedtt worker runs one silo of a"
+                    + " cross-silo job");
+        }
+        if (!s.name().equals(name)) {
+            throw new InvalidInputException("the job description is silo '" + s.name() + "''s, not --silo " + name);
+        }
+        JobDatasets.ClientData data = Inputs.data(() -> datasets.silo(s), "silo '" + name + "' data");
+        log("silo " + name + ": " + data.train().size() + " training examples from " + s.train()
+                + (data.eval() == null ? ", no local eval split"
+                : ", " + data.eval().size() + " eval examples from " + s.eval()));
+        return Map.of(name, data);
     }
 
-    /**
-     * Runs each of this shard's devices as its own protocol client, on its own thread, all sharing
-     * the one loaded model (LocalTrainer takes the model's lock, so their rounds train one at a time).
-     * The first failure stops the others and is the worker's failure.
-     */
-    private int federateDevices(JobId jobId, Map<String, FederationClient> clients, AdapterClassifier classifier,
-            Map<String, ManifestDatasets.ClientData> data, TrainingOptions options) {
-        AtomicBoolean aborted = new AtomicBoolean();
-        BooleanSupplier cancelled = () -> stop.requested() || aborted.get();
-        ExecutorService pool = Executors.newFixedThreadPool(clients.size(), r -> {
-            Thread t = new Thread(r, "device");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            ExecutorCompletionService<Participation> done = new ExecutorCompletionService<>(pool);
-            for (Map.Entry<String, FederationClient> c : clients.entrySet()) {
-                done.submit(() -> participate(c.getKey(), c.getValue(), classifier, data.get(c.getKey()), options,
-                        cancelled, true));
-            }
-            List<Participation> ended = new ArrayList<>();
-            RuntimeException failure = null;
-            stop.enter(GracefulStop.Phase.WAITING);
-            for (int i = 0; i < clients.size(); i++) {
-                try {
-                    ended.add(take(done).get());
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("unreachable: the future is done", e);
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                        // The others end as on a stop: waiting ones wake, training ones stop at the next
-                        // step, an upload in flight finishes.
-                        aborted.set(true);
-                        stop.interruptWaiting();
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            int rounds = ended.stream().mapToInt(Participation::rounds).sum();
-            long up = ended.stream().mapToLong(Participation::up).sum();
-            long down = ended.stream().mapToLong(Participation::down).sum();
-            log(String.format(Locale.ROOT, "job %s is over: %s; this shard's %d devices trained %d round(s) in all;"
-                    + " traffic up %,d B, down %,d B", jobId, ending(ended.get(0).done()), ended.size(), rounds, up, down));
-            return EXIT_DONE;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** The next finished device; a stop request (an interrupt) does not end the wait, the devices see it themselves. */
-    private static Future<Participation> take(ExecutorCompletionService<Participation> done) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return done.take();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** How one participant (a silo, or one device of a shard) took part: until the job's end. */
-    private record Participation(TaskAnswer.Done done, int rounds, long up, long down) {}
-
-    private Participation participate(String name, FederationClient client, AdapterClassifier classifier,
-            ManifestDatasets.ClientData data, TrainingOptions options, BooleanSupplier cancelled, boolean device) {
-        Consumer<String> log = device ? line -> log(name + ": " + line) : this::log;
-        ProgressLog progress = new ProgressLog(log, Duration.ofSeconds(15));
-        LocalTrainer local = new LocalTrainer(classifier, data.train(), data.eval(), options, progress, cancelled);
-        ClientLoop.Trainer trainer = (task, global) -> {
-            stop.enter(GracefulStop.Phase.TRAINING);
-            progress.roundStarted(task);
-            ClientLoop.LocalResult r = local.train(task, global);
-            stop.enter(GracefulStop.Phase.UPLOADING);
-            progress.roundTrained(task, local.lastRound());
-            return r;
-        };
-        int[] rounds = {0};
-        ClientLoop.Observer observer = (task, receipt) -> {
-            rounds[0]++;
-            log.accept(String.format(Locale.ROOT, "round %d: update uploaded (%d of %d participants in)%s", task.round(),
-                    receipt.received(), receipt.selected(), receipt.duplicate() ? ", already stored" : ""));
-            stop.enter(GracefulStop.Phase.WAITING);
-            if (cancelled.getAsBoolean()) {
-                throw new StopRequested(task);
-            }
-        };
-        stop.enter(GracefulStop.Phase.WAITING);
-        try {
-            TaskAnswer.Done done = ClientLoop.run(client, trainer, observer);
-            return new Participation(done, rounds[0], client.traffic().up(), client.traffic().down());
-        } finally {
-            stop.leave();
-        }
-    }
-
-    private static String ending(TaskAnswer.Done done) {
-        return done.phase() + (done.reason() == null || done.reason().isEmpty() ? "" : " (" + done.reason() + ")");
+    /** The silo name this command runs as (after --shard defaulting). */
+    protected final String siloName() {
+        return silo;
     }
 
     private FederationClient.Config clientConfig(URI base, JobId jobId, String siloName, String token) {
@@ -461,15 +281,8 @@ public final class WorkerCommand implements Callable<Integer> {
                 + (status.hasNonNull("phase") ? " (" + status.get("phase").asText() + ")" : ""));
     }
 
-    /** Thrown after an upload when a stop was requested meanwhile: the round is complete. */
-    private static final class StopRequested extends RuntimeException {
-        StopRequested(RoundTask task) {
-            super("round " + task.round() + " was uploaded; not asking for another");
-        }
-    }
-
-    static TrainingOptions options(FederatedFineTuneSpec spec, Integer maxEval, Integer evalBatch) {
-        TrainingOptions o = TrainingOptions.of(spec.getRounds());
+    static TrainingOptions options(JobDescription description, Integer maxEval, Integer evalBatch) {
+        TrainingOptions o = TrainingOptions.of(description.training());
         if (maxEval != null) {
             o = o.withMaxEvalExamples(maxEval);
         }
@@ -479,35 +292,30 @@ public final class WorkerCommand implements Callable<Integer> {
         return o;
     }
 
-    private TrainingOptions options(FederatedFineTuneSpec spec) {
+    private TrainingOptions options(JobDescription description) {
         try {
-            return options(spec, maxEvalExamples, evalBatchSize);
+            return options(description, maxEvalExamples, evalBatchSize);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage(), e);
         }
     }
 
-    private PretrainedEncoder loadModel(FederatedFineTuneSpec spec, String uri, int maxLen) {
-        Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
+    private PretrainedEncoder loadModel(JobDescription.Model model) {
         try {
-            Path dir = ModelSources.defaults(env).resolve(uri, cache);
-            // Before the weights: a model that is not the declared one fails in a second, naming the field.
-            DeclaredArchitecture.verify(spec, HfModelDirectory.open(dir).readConfig());
-            return PretrainedEncoder.load(dir, maxLen);
-        } catch (ModelWeightsException | SafetensorsException | IllegalArgumentException e) {
-            throw new InvalidInputException("cannot load model " + uri + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot load model " + uri + ": " + e.getMessage(), e);
+            return new ModelLoader(env, cacheDir).loadEncoder(model);
+        } catch (ModelWeightsException | SafetensorsException | IllegalArgumentException | IOException e) {
+            throw new InvalidInputException("cannot load model " + model.uri() + ": " + e.getMessage(), e);
         }
     }
 
-    /** ~/.cache/fedtt when the home folder is writable (not so in a read-only pod), else the temp dir. */
-    private Path defaultCacheDir() {
-        String home = System.getProperty("user.home");
-        if (home != null && !home.isBlank() && Files.isWritable(Path.of(home))) {
-            return Path.of(home, ".cache", "fedtt");
+    private static String readFile(Path file, String what) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(what + " " + file + " not found");
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "fedtt-cache");
     }
 
     private JobId jobId() {

@@ -20,7 +20,7 @@ public record EngineSettings(int intraOpThreads, int interOpThreads) {
     public static final String INTRA_OP = "ai.djl.pytorch.num_threads";
     public static final String INTER_OP = "ai.djl.pytorch.num_interop_threads";
     /** Environment variable a deployment sets to choose intra-op threads (e.g. from the pod's CPU limit). */
-    public static final String ENV_THREADS = "FEDTT_TORCH_THREADS";
+    public static final String ENV_THREADS = io.fedtt.core.job.WorkerEnvironment.ENV_TORCH_THREADS;
 
     public EngineSettings {
         if (intraOpThreads < 1 || interOpThreads < 1) {

@@ -1,7 +1,5 @@
 package io.fedtt.worker.model;
 
-import io.fedtt.api.mapping.FederationJobMapper;
-import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.worker.model.bert.BertConfig;
 import java.util.ArrayList;
@@ -9,7 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Checks a loaded model against the job's {@code spec.model.architecture}. The operator lays out the
+ * Checks a model's config.json against the job's declared architecture ({@code spec.model.architecture},
+ * or a built-in model's preset), before any weights are read. The operator lays out the
  * initial adapter from that declaration without seeing the model; a worker whose model differs would
  * train and upload tensors of other shapes, which the server rejects with a shape error that does not
  * say why. Failing here names the field instead.
@@ -20,15 +19,10 @@ public final class DeclaredArchitecture {
     }
 
     /**
-     * Does nothing when the spec declares no architecture (built-in models: the operator knows them).
-     *
+     * @param expected the job description's architecture (labels are not compared)
      * @throws ArchitectureMismatchException naming every field that differs, expected vs found
      */
-    public static void verify(FederatedFineTuneSpec spec, BertConfig found) {
-        if (spec.getModel().getArchitecture() == null) {
-            return;
-        }
-        ModelConfig expected = FederationJobMapper.modelConfig(spec).orElseThrow();
+    public static void verify(ModelConfig expected, BertConfig found) {
         List<String> diffs = new ArrayList<>();
         // family: only BERT exists, and BertConfig already refuses a config.json of another family.
         compare(diffs, "hiddenSize", expected.hiddenSize(), found.hiddenSize(), "hidden_size");

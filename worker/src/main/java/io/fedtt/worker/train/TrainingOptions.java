@@ -26,11 +26,9 @@ public record TrainingOptions(AdamW.Settings optimizer, double warmupRatio, Adam
         }
     }
 
-    /** The defaults with the manifest's warm-up share and weight decay (the rest comes with each round's task). */
-    public static TrainingOptions of(io.fedtt.api.v1alpha1.RoundsSpec rounds) {
-        return defaults()
-                .withWarmupRatio(rounds.getWarmupRatio() == null ? 0.0 : rounds.getWarmupRatio())
-                .withWeightDecay(rounds.getWeightDecay() == null ? 0.0 : rounds.getWeightDecay());
+    /** The defaults with the job's warm-up share and weight decay (the rest comes with each round's task). */
+    public static TrainingOptions of(io.fedtt.core.job.JobDescription.Training training) {
+        return defaults().withWarmupRatio(training.warmupRatio()).withWeightDecay(training.weightDecay());
     }
 
     public static TrainingOptions defaults() {

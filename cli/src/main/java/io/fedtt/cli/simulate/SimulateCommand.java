@@ -1,0 +1,234 @@
+package io.fedtt.cli.simulate;
+
+import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.validation.FileReferenceChecker;
+import io.fedtt.api.validation.InvalidManifestException;
+import io.fedtt.api.validation.ManifestValidator;
+import io.fedtt.api.validation.Problem;
+import io.fedtt.core.data.DataFileException;
+import io.fedtt.core.data.Dataset;
+import io.fedtt.cli.data.ManifestDatasets;
+import io.fedtt.worker.model.ArchitectureMismatchException;
+import io.fedtt.cli.simulate.report.ConsoleTable;
+import io.fedtt.cli.simulate.report.FinalFigures;
+import io.fedtt.cli.simulate.report.HtmlReport;
+import io.fedtt.cli.simulate.report.ResultsJson;
+import io.fedtt.cli.simulate.report.RunResult;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fedtt simulate FILE.yaml}: the whole federation on one machine, from the same manifest the
+ * operator runs. Exit codes: 0 success, 1 the run failed, 2 the manifest or its data is invalid.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Run a FederatedFineTune manifest on this machine: the real coordinator and protocol on "
+                + "loopback, every silo an in-process client sharing one frozen base model.")
+public final class SimulateCommand implements Callable<Integer> {
+
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_INVALID = 2;
+    /** A manifest's default --compare list, e.g. "fedtt,fedttplus,lora" (ignored by the operator). */
+    public static final String COMPARE_ANNOTATION = "fedtt.io/compare";
+
+    @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The FederatedFineTune manifest.")
+    Path manifest;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: a folder named after the job).")
+    Path out;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Override spec.rounds.total.")
+    Integer rounds;
+
+    @Option(names = "--local-steps", paramLabel = "K", description = "Override the local steps per round.")
+    Integer localSteps;
+
+    @Option(names = "--method", paramLabel = "M", description = "fedtt, fedttplus or lora (default: as the manifest says).")
+    String method;
+
+    @Option(names = "--compare", paramLabel = "M,M", split = ",",
+            description = "Run several methods on the same data, seed and schedule, e.g. fedtt,fedttplus,lora.")
+    List<String> compare;
+
+    @Option(names = "--eval-examples", paramLabel = "N",
+            description = "Cap the held-out evaluation set (default: spec.evaluation.maxExamples, else all).")
+    Integer evalExamples;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "What relative file: locations resolve against (default: the current directory).")
+    Path dataDir;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: every core; the silos take turns on one model).")
+    Integer threads;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Where converted and downloaded models are kept (default: ~/.cache/fedtt).")
+    Path cacheDir;
+
+    /** Makes the learner factory from the command's engine options. */
+    @FunctionalInterface
+    public interface Learners {
+        Learner.Factory create(int threads, Path cacheDir);
+    }
+
+    private final Learners learners;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    /** The real command: DJL learners. */
+    public static SimulateCommand withDjl(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
+        return new SimulateCommand((threads, cache) -> DjlLearner.factory(cache, threads, env), stdout, stderr);
+    }
+
+    public SimulateCommand(Learners learners, PrintStream stdout, PrintStream stderr) {
+        this.learners = learners;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        FederatedFineTune resource;
+        List<Method> methods;
+        Path base = dataDir != null ? dataDir : Path.of("").toAbsolutePath();
+        try {
+            resource = ManifestValidator.standard()
+                    .withReferenceChecker(new FileReferenceChecker(base))
+                    .load(manifest);
+            applyOverrides(resource);
+            methods = methods(resource);
+        } catch (InvalidManifestException e) {
+            stderr.println("fedtt: " + manifest + " is not a valid FederatedFineTune:");
+            for (Problem p : e.problems()) {
+                stderr.println("  " + (p.path().isEmpty() ? "(document)" : p.path()) + ": " + p.message());
+            }
+            return EXIT_INVALID;
+        } catch (IllegalArgumentException e) {
+            stderr.println("fedtt: " + e.getMessage());
+            return EXIT_INVALID;
+        }
+        Path outDir = out != null ? out : Path.of(resource.getMetadata().getName());
+        Files.createDirectories(outDir);
+        ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
+        List<RunResult> runs = new ArrayList<>();
+        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (engineThreads < 1) {
+            stderr.println("fedtt: --threads must be at least 1, got " + engineThreads);
+            return EXIT_INVALID;
+        }
+        Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "fedtt");
+        Learner.Factory factory = learners.create(engineThreads, cache);
+        try {
+            Dataset evaluation = null;
+            for (Method m : methods) {
+                FederatedFineTune variant = copyFor(resource, m);
+                ManifestDatasets data = new ManifestDatasets(variant.getSpec(), base, null);
+                if (evaluation == null) {
+                    evaluation = data.evaluation(evalExamples);
+                }
+                Path runDir = methods.size() == 1 ? outDir : outDir.resolve(m.flag());
+                try (Learner learner = factory.open(variant.getSpec())) {
+                    Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
+                    RunResult result = sim.run(runDir);
+                    runs.add(result);
+                    summary(table, result);
+                }
+            }
+        } catch (DataFileException e) {
+            stderr.println("fedtt: " + e.getMessage());
+            return EXIT_INVALID;
+        } catch (ArchitectureMismatchException e) {
+            stderr.println("fedtt: model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
+            return EXIT_INVALID;
+        } catch (Simulation.SimulationFailedException e) {
+            stderr.println("fedtt: " + e.getMessage());
+            return EXIT_FAILED;
+        } catch (ExecutionException e) { // a silo's training failed: its own message says why
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            stderr.println("fedtt: a silo failed: " + cause.getMessage());
+            return EXIT_FAILED;
+        }
+        ResultsJson.write(runs, outDir.resolve("results.json"));
+        HtmlReport.write(runs, outDir.resolve("report.html"));
+        table.line("");
+        table.line("wrote " + outDir.resolve(methods.size() == 1 ? "adapter.safetensors" : "<method>/adapter.safetensors")
+                + ", " + outDir.resolve("results.json") + ", " + outDir.resolve("report.html"));
+        return 0;
+    }
+
+    private void applyOverrides(FederatedFineTune resource) {
+        if (rounds != null) {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+            }
+            resource.getSpec().getRounds().setTotal(rounds);
+        }
+        if (localSteps != null) {
+            if (localSteps < 1) {
+                throw new IllegalArgumentException("--local-steps must be at least 1, got " + localSteps);
+            }
+            resource.getSpec().getRounds().setLocalSteps(localSteps);
+            resource.getSpec().getRounds().setLocalEpochs(null);
+        }
+        if (evalExamples != null && evalExamples < 1) {
+            throw new IllegalArgumentException("--eval-examples must be at least 1, got " + evalExamples);
+        }
+    }
+
+    private List<Method> methods(FederatedFineTune resource) {
+        if (compare != null && !compare.isEmpty()) {
+            if (method != null) {
+                throw new IllegalArgumentException("use --method or --compare, not both");
+            }
+            return compare.stream().map(Method::parse).distinct().toList();
+        }
+        if (method != null) {
+            return List.of(Method.parse(method));
+        }
+        String annotated = resource.getMetadata().getAnnotations() == null ? null
+                : resource.getMetadata().getAnnotations().get(COMPARE_ANNOTATION);
+        if (annotated != null && !annotated.isBlank()) {
+            return parseMethods(annotated).stream().distinct().toList();
+        }
+        return List.of(Method.of(resource.getSpec()));
+    }
+
+    private static FederatedFineTune copyFor(FederatedFineTune resource, Method m) {
+        FederatedFineTune copy = new KubernetesSerialization().clone(resource);
+        m.applyTo(copy.getSpec());
+        return copy;
+    }
+
+    private static void summary(ConsoleTable table, RunResult r) {
+        FinalFigures f = r.finalFigures();
+        table.line("");
+        table.line(String.format(Locale.ROOT, "%s finished in %.0f s: held-out accuracy %.4f, macro-F1 %.4f",
+                r.method(), f.wallSeconds(), f.accuracy(), f.macroF1()));
+        table.line(String.format(Locale.ROOT,
+                "  trainable parameters %,d; communicated per update %,d; bytes up %,d, down %,d (%.2f MB in all)",
+                f.trainableParameters(), f.communicatedParametersPerUpdate(), f.bytesUp(), f.bytesDown(), f.bytes() / 1e6));
+        table.line(String.format(Locale.ROOT,
+                "  the same schedule with federated LoRA (r=8 on q,v + head) would send %.2f MB (%.1fx more); "
+                        + "full fine-tuning %.1f MB (%.0fx more)",
+                f.loraEquivalentBytes() / 1e6, f.reductionVsLora(), f.fullModelBytes() / 1e6,
+                (double) f.fullModelBytes() / Math.max(1, f.bytes())));
+        table.line("");
+    }
+
+    static List<Method> parseMethods(String csv) {
+        return Arrays.stream(csv.split(",")).map(Method::parse).toList();
+    }
+}

@@ -1,0 +1,263 @@
+package io.fedtt.cli.simulate;
+
+import io.fedtt.api.mapping.FederationJobMapper;
+import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.CommunicationBaseline;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.data.Dataset;
+import io.fedtt.core.federation.EvalMetrics;
+import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.JobPhase;
+import io.fedtt.core.federation.JobStatus;
+import io.fedtt.core.federation.RoundRecord;
+import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.federation.coordinator.CentralEvaluator;
+import io.fedtt.core.federation.coordinator.CoordinatorOptions;
+import io.fedtt.core.federation.coordinator.RoundCoordinator;
+import io.fedtt.core.federation.coordinator.RoundListener;
+import io.fedtt.core.federation.server.FederationServer;
+import io.fedtt.core.federation.server.ServerConfig;
+import io.fedtt.core.federation.server.TokenRegistry;
+import io.fedtt.core.federation.store.FileRoundStore;
+import io.fedtt.core.metrics.ClassificationMetrics;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.DType;
+import io.fedtt.core.tensor.SafetensorsCodec;
+import io.fedtt.cli.data.ManifestDatasets;
+import io.fedtt.worker.data.JobDatasets;
+import io.fedtt.cli.simulate.report.ConsoleTable;
+import io.fedtt.cli.simulate.report.FinalFigures;
+import io.fedtt.cli.simulate.report.RoundRow;
+import io.fedtt.cli.simulate.report.RunResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One federated run on this machine: the real coordinator and HTTP server on loopback, every silo
+ * (or virtual device) a real protocol client on its own thread, all sharing one frozen base model
+ * through the {@link Learner}. The coordinator code is the operator's; only the clients differ.
+ */
+public final class Simulation {
+
+    private final FederatedFineTune resource;
+    private final Method method;
+    private final ModelConfig model;
+    private final ManifestDatasets data;
+    private final Dataset evaluation;
+    private final Learner learner;
+    private final ConsoleTable table;
+
+    /**
+     * @param resource the manifest, already rewritten for {@code method}
+     * @param evaluation the held-out set (null: report federated accuracy only)
+     */
+    public Simulation(FederatedFineTune resource, Method method, ModelConfig model, ManifestDatasets data,
+            Dataset evaluation, Learner learner, ConsoleTable table) {
+        this.resource = resource;
+        this.method = method;
+        this.model = model;
+        this.data = data;
+        this.evaluation = evaluation;
+        this.learner = learner;
+        this.table = table;
+    }
+
+    /** Runs the job to its end and writes {@code adapter.safetensors} into {@code outDir}. */
+    public RunResult run(Path outDir) throws Exception {
+        long started = System.nanoTime();
+        FederatedFineTuneSpec spec = resource.getSpec();
+        String ns = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
+        JobId id = new JobId(ns, resource.getMetadata().getName());
+        FederationJobSpec job = FederationJobMapper.jobSpec(id, spec, model);
+        AdapterLayout layout = FederationJobMapper.layout(spec, model);
+        Map<String, JobDatasets.ClientData> clients = data.clients();
+        int evaluateEvery = spec.getRounds().getEvaluateEvery() == null ? 1 : spec.getRounds().getEvaluateEvery();
+
+        Files.createDirectories(outDir);
+        Path stateDir = outDir.resolve("state");
+        deleteRecursively(stateDir); // a simulation starts fresh; the store is there for the real protocol path
+
+        table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
+                job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
+        List<RoundRow> rows = new ArrayList<>();
+        Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
+        if (evaluation != null) {
+            ClassificationMetrics.Result r0 = learner.evaluate(job.initialGlobal(), evaluation);
+            central.put(0, r0);
+            RoundRow row0 = new RoundRow(0, 0, r0.accuracy(), Double.NaN, r0.loss(), 0, 0, 0);
+            rows.add(row0);
+            table.row(row0);
+        }
+        CentralEvaluator evaluator = evaluation == null ? null : (round, global) -> {
+            if (round % evaluateEvery != 0 && round != job.rounds()) {
+                return EvalMetrics.NONE;
+            }
+            ClassificationMetrics.Result r = learner.evaluate(global, evaluation);
+            central.put(round, r);
+            return new EvalMetrics(r.accuracy(), r.loss(), r.examples());
+        };
+        CountDownLatch finished = new CountDownLatch(1);
+        RoundListener listener = new RoundListener() {
+            @Override
+            public void roundCompleted(JobId job, RoundRecord record) {
+                RoundRow row = rowOf(record);
+                synchronized (rows) {
+                    rows.add(row);
+                }
+                table.row(row);
+            }
+
+            @Override
+            public void roundFailed(JobId job, RoundRecord record, boolean retrying) {
+                table.line("round " + record.round() + " failed: " + record.reason() + (retrying ? " (retrying)" : ""));
+            }
+
+            @Override
+            public void jobFinished(JobId job, JobStatus status) {
+                finished.countDown();
+            }
+        };
+
+        Map<String, String> tokens = new LinkedHashMap<>();
+        clients.keySet().forEach(name -> tokens.put(name, TokenRegistry.newToken()));
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size(), r -> {
+            Thread t = new Thread(r, "silo");
+            t.setDaemon(true);
+            return t;
+        });
+        RoundCoordinator coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
+                CoordinatorOptions.defaults().withEvaluator(evaluator).withListener(listener));
+        try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
+            server.host(coordinator, TokenRegistry.of(tokens));
+            List<Future<?>> running = new ArrayList<>();
+            Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
+            for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
+                FederationClient client = new FederationClient(
+                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())));
+                ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
+                running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
+            }
+            awaitEnd(finished, running);
+            JobStatus status = coordinator.status();
+            if (status.phase() != JobPhase.SUCCEEDED) {
+                throw new SimulationFailedException(id + " ended " + status.phase() + ": " + status.reason());
+            }
+            AdapterState global = coordinator.global().withMetadata(outputMetadata(spec));
+            writeAtomically(outDir.resolve("adapter.safetensors"), SafetensorsCodec.encode(global, DType.F32));
+            rows.sort(Comparator.comparingInt(RoundRow::round));
+            FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
+                    (System.nanoTime() - started) / 1e9);
+            return new RunResult(id.name(), method.label(), rows, figures);
+        } finally {
+            pool.shutdownNow();
+            coordinator.close();
+        }
+    }
+
+    /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */
+    private static void awaitEnd(CountDownLatch finished, List<Future<?>> running) throws Exception {
+        while (!finished.await(200, TimeUnit.MILLISECONDS)) {
+            for (Future<?> f : running) {
+                if (f.isDone()) {
+                    f.get(); // rethrows a client's failure
+                }
+            }
+        }
+        for (Future<?> f : running) {
+            f.get(30, TimeUnit.SECONDS); // clients see "done" on their next poll
+        }
+    }
+
+    private RoundRow rowOf(RoundRecord r) {
+        EvalMetrics c = r.central();
+        boolean hasCentral = c != null && c.hasAccuracy();
+        return new RoundRow(r.round(), r.participants().size(), hasCentral ? c.accuracy() : Double.NaN,
+                r.federated() == null ? Double.NaN : r.federated().accuracy(), r.loss(), r.bytesUp(), r.bytesDown(),
+                r.durationMillis() / 1000.0);
+    }
+
+    private FinalFigures finalFigures(FederationJobSpec job, AdapterLayout layout, List<RoundRecord> history,
+            JobStatus status, Map<Integer, ClassificationMetrics.Result> central, double wallSeconds) {
+        CommunicationBaseline baseline = CommunicationBaseline.of(model);
+        long loraBytes = 0;
+        long fullBytes = 0;
+        long communicated = 0;
+        int completed = 0;
+        for (RoundRecord r : history) {
+            if (!r.completed()) {
+                continue;
+            }
+            int transfers = r.participants().size() + r.selected().size(); // uploads + downloads
+            loraBytes += baseline.loraBytes(transfers);
+            fullBytes += baseline.fullBytes(transfers);
+            communicated += r.trainable().stream().mapToLong(n -> job.initialGlobal().get(n).size()).sum();
+            completed++;
+            assert transfers > 0;
+        }
+        int last = central.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        ClassificationMetrics.Result fin = last > 0 ? central.get(last) : null;
+        double accuracy = fin != null ? fin.accuracy() : status.lastAccuracy();
+        double macroF1 = fin != null ? fin.macroF1() : Double.NaN;
+        long total = status.bytesUp() + status.bytesDown();
+        return new FinalFigures(accuracy, macroF1, status.bytesUp(), status.bytesDown(), layout.parameterCount(),
+                completed == 0 ? 0 : communicated / completed, loraBytes, fullBytes,
+                total == 0 ? Double.NaN : (double) loraBytes / total, wallSeconds);
+    }
+
+    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels. */
+    private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("fedtt.model.uri", spec.getModel().getUri());
+        m.put("fedtt.labels", String.join(",", spec.getModel().getLabels()));
+        m.put("fedtt.method", method.label());
+        m.put("fedtt.adapter", FederationJobMapper.adapterConfig(spec.getAdapter()).toString());
+        return m;
+    }
+
+    static void writeAtomically(Path file, byte[] bytes) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The job ended without success (a round below quorum too often, say). */
+    public static final class SimulationFailedException extends RuntimeException {
+        public SimulationFailedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.fedtt.cli.simulate.report;
+
+/**
+ * One round of a simulated run as the table, results.json and the plots show it. Round 0 is the
+ * starting adapter, evaluated before any training. Accuracy is held-out (central) accuracy; NaN when
+ * the round was not evaluated centrally.
+ */
+public record RoundRow(
+        int round,
+        int participants,
+        double accuracy,
+        double federatedAccuracy,
+        double loss,
+        long bytesUp,
+        long bytesDown,
+        double seconds) {
+
+    public long bytes() {
+        return bytesUp + bytesDown;
+    }
+}

@@ -1,0 +1,65 @@
+package io.fedtt.cli.simulate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fedtt.cli.FedttCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every simulate example runs as written, shortened with the override flags (one round, two local
+ * steps, a small held-out sample), on the real MiniLM through the real protocol: what a newcomer's
+ * first command does, minus the minutes.
+ */
+class ExamplesSimulateTest {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    static Stream<String> examples() {
+        return Stream.of("quickstart.yaml", "compare.yaml", "fedtt-plus.yaml", "cross-device.yaml",
+                "own-data/tickets.yaml");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void runsShortened(String example, @TempDir Path out) throws Exception {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Path cache = REPO.resolve("worker/target/model-cache");
+        int exit = FedttCommand.commandLine(Map.of(), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8)).execute("simulate",
+                REPO.resolve("examples").resolve(example).toString(), "--out", out.toString(),
+                "--data-dir", REPO.toString(), "--cache-dir", cache.toString(), "--threads", "1",
+                "--rounds", "1", "--local-steps", "2", "--eval-examples", "16");
+        String log = stdout.toString(StandardCharsets.UTF_8) + stderr.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, log);
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        List<JsonNode> runs = results.has("runs") ? iterable(results.get("runs")) : List.of(results);
+        assertEquals(example.equals("compare.yaml") ? 3 : 1, runs.size());
+        for (JsonNode run : runs) {
+            JsonNode fin = run.get("final");
+            assertTrue(fin.get("bytesUp").asLong() > 0 && fin.get("bytesDown").asLong() > 0, log);
+            double acc = fin.get("accuracy").asDouble();
+            assertTrue(acc >= 0 && acc <= 1, log);
+        }
+        assertTrue(Files.size(out.resolve("report.html")) > 1000);
+    }
+
+    private static List<JsonNode> iterable(JsonNode array) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        array.forEach(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,150 @@
+package io.fedtt.cli.simulate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.data.Dataset;
+import io.fedtt.core.data.Example;
+import io.fedtt.core.federation.EvalMetrics;
+import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.metrics.ClassificationMetrics;
+import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.SafetensorsCodec;
+import io.fedtt.core.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The simulate command's orchestration over the real coordinator, HTTP server and clients, with a
+ * cheap learner standing in for DJL (the real one is exercised by the worker's own tests and the
+ * quickstart benchmark).
+ */
+class SimulateCommandTest {
+
+    private static final Path MANIFESTS = Path.of("src/test/resources/simulate");
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    /** "Training" nudges every trainable tensor by the silo's spam share; accuracy grows with the head bias. */
+    static final class FakeLearner implements Learner {
+        final AtomicInteger trainedRounds = new AtomicInteger();
+
+        @Override
+        public ModelConfig modelConfig() {
+            return ModelConfig.allMiniLmL6V2(2);
+        }
+
+        @Override
+        public ClientLoop.Trainer trainerFor(String client, Dataset train, Dataset eval, StepListener steps) {
+            double spamShare = (double) train.labelCounts()[1] / train.size();
+            return (task, global) -> {
+                Map<String, Tensor> out = new HashMap<>();
+                for (String name : task.trainable()) {
+                    Tensor t = global.get(name);
+                    float[] v = t.data().clone();
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] += (float) (0.01 * spamShare);
+                    }
+                    out.put(name, new Tensor(t.shape(), v));
+                }
+                for (int s = 1; s <= task.localSteps(); s++) {
+                    steps.step(client, task.round(), s, task.localSteps());
+                }
+                trainedRounds.incrementAndGet();
+                return new ClientLoop.LocalResult(new AdapterState(out), train.size(), task.localSteps(), EvalMetrics.NONE);
+            };
+        }
+
+        @Override
+        public ClassificationMetrics.Result evaluate(AdapterState adapter, Dataset eval) {
+            float bias = adapter.get("classifier.out_proj.bias").data()[0];
+            ClassificationMetrics m = new ClassificationMetrics(2);
+            int correctUpTo = (int) Math.round(eval.size() * Math.min(1.0, 0.6 + 10 * bias));
+            for (int i = 0; i < eval.size(); i++) {
+                Example e = eval.examples().get(i);
+                m.add(e.label(), i < correctUpTo ? e.label() : 1 - e.label(), 0.5);
+            }
+            return m.result();
+        }
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(FakeLearner learner, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> learner, o, e)).execute(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aCrossSiloRunWritesTheAdapterResultsAndReport(@TempDir Path dir) throws Exception {
+        FakeLearner learner = new FakeLearner();
+        Run r = run(learner, MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(6, learner.trainedRounds.get(), "3 silos x 2 rounds trained over the protocol");
+
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals("FedTT", results.get("method").asText());
+        assertEquals(3, results.get("rounds").size(), "round 0 (the starting adapter) and rounds 1-2");
+        JsonNode round1 = results.get("rounds").get(1);
+        assertEquals(3, round1.get("participants").asInt());
+        assertTrue(round1.get("bytesUp").asLong() > 0 && round1.get("bytesDown").asLong() > 0);
+        JsonNode fin = results.get("final");
+        assertTrue(fin.get("accuracy").asDouble() > results.get("rounds").get(0).get("accuracy").asDouble());
+        assertTrue(fin.get("reductionVsLora").asDouble() > 1, "TT adapters send fewer bytes than LoRA would");
+        long perRound = results.get("rounds").get(1).get("bytesUp").asLong();
+        assertTrue(fin.get("bytesUp").asLong() >= 2 * perRound - 1);
+
+        AdapterState adapter = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("adapter.safetensors")));
+        assertEquals(fin.get("trainableParameters").asLong(), adapter.parameterCount());
+        assertEquals("builtin:all-minilm-l6-v2", adapter.metadata().get("fedtt.model.uri"));
+        assertEquals("ham,spam", adapter.metadata().get("fedtt.labels"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("<svg"));
+        assertTrue(r.out().contains("held-out accuracy"), r.out());
+    }
+
+    @Test
+    void compareRunsEachMethodOnTheSameDataAndSchedule(@TempDir Path dir) throws Exception {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--compare", "fedtt,lora", "--rounds", "1");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode runs = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("runs");
+        assertEquals(2, runs.size());
+        assertEquals("LoRA", runs.get(1).get("method").asText());
+        long tt = runs.get(0).get("final").get("bytesUp").asLong();
+        long lora = runs.get(1).get("final").get("bytesUp").asLong();
+        assertTrue(lora > 2 * tt, "LoRA (r=8 on q,v + dense head) uploads far more than TT: " + lora + " vs " + tt);
+        assertTrue(Files.exists(dir.resolve("lora/adapter.safetensors")));
+    }
+
+    @Test
+    void anInvalidManifestExitsWithCode2AndNamesTheField(@TempDir Path dir) {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("bad-min-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("spec.rounds.minSilos"), r.err());
+    }
+
+    @Test
+    void aBadOverrideIsAnInputError(@TempDir Path dir) {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--method", "sgd");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown method 'sgd'"), r.err());
+    }
+}

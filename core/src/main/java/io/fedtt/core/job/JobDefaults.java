@@ -1,0 +1,85 @@
+package io.fedtt.core.job;
+
+import io.fedtt.core.freeze.FreezingConfig;
+
+/**
+ * Every default of a FederatedFineTune, in one place. The CRD's {@code @Default} annotations name the
+ * {@code *_TEXT} constants (so the API server defaults with these values), the manifest mapping applies
+ * the same values to fields a resource left out (resources that never went through an API server:
+ * {@code fedtt simulate}, tests), and the worker applies none: its {@link JobDescription} arrives resolved.
+ *
+ * <p>The text forms are compile-time constants built from the numbers, so the two cannot drift.
+ */
+public final class JobDefaults {
+
+    private JobDefaults() {
+    }
+
+    public static final int MAX_SEQUENCE_LENGTH = 128;
+    public static final String MAX_SEQUENCE_LENGTH_TEXT = "" + MAX_SEQUENCE_LENGTH;
+
+    /** Architecture fields a declaration may leave out (BERT's). */
+    public static final int MAX_POSITIONS = 512;
+    public static final String MAX_POSITIONS_TEXT = "" + MAX_POSITIONS;
+    public static final int TYPE_VOCAB_SIZE = 2;
+    public static final String TYPE_VOCAB_SIZE_TEXT = "" + TYPE_VOCAB_SIZE;
+
+    public static final String TEXT_FIELD = "text";
+    public static final String LABEL_FIELD = "label";
+
+    public static final int BATCH_SIZE = 16;
+    public static final String BATCH_SIZE_TEXT = "" + BATCH_SIZE;
+    public static final double LEARNING_RATE = 5e-4;
+    public static final String LEARNING_RATE_TEXT = "" + LEARNING_RATE;
+    public static final double WARMUP_RATIO = 0.0;
+    public static final String WARMUP_RATIO_TEXT = "" + WARMUP_RATIO;
+    public static final double WEIGHT_DECAY = 0.0;
+    public static final String WEIGHT_DECAY_TEXT = "" + WEIGHT_DECAY;
+    /** Local steps when neither localSteps nor localEpochs is given. */
+    public static final int LOCAL_STEPS = 10;
+    public static final int MIN_SILOS = 1;
+    public static final String MIN_SILOS_TEXT = "" + MIN_SILOS;
+    public static final int ROUND_TIMEOUT_SECONDS = 600;
+    public static final String ROUND_TIMEOUT_SECONDS_TEXT = "" + ROUND_TIMEOUT_SECONDS;
+    public static final long SEED = 0;
+    public static final String SEED_TEXT = "" + SEED;
+    public static final int MAX_ROUND_RETRIES = 2;
+    public static final String MAX_ROUND_RETRIES_TEXT = "" + MAX_ROUND_RETRIES;
+    /** No early stop on a plateau. */
+    public static final int PATIENCE = 0;
+
+    public static final int TT_RANK = 5;
+    public static final String TT_RANK_TEXT = "" + TT_RANK;
+    public static final int BOTTLENECK = 64;
+    public static final String BOTTLENECK_TEXT = "" + BOTTLENECK;
+    public static final int LORA_RANK = 8;
+    public static final String LORA_RANK_TEXT = "" + LORA_RANK;
+    public static final double LORA_ALPHA = 16;
+    public static final String LORA_ALPHA_TEXT = "" + LORA_ALPHA;
+
+    public static final double SILO_WEIGHT = 1.0;
+
+    /** Cross-device: worker pods (shards), the partition rule's Dirichlet alpha, and the share sampled per round. */
+    public static final int DEVICE_WORKERS = 1;
+    public static final String DEVICE_WORKERS_TEXT = "" + DEVICE_WORKERS;
+    public static final double DIRICHLET_ALPHA = 0.5;
+    public static final String DIRICHLET_ALPHA_TEXT = "" + DIRICHLET_ALPHA;
+    public static final double SAMPLE_FRACTION = 0.1;
+
+    /** Held-out evaluation every this many rounds. */
+    public static final int EVALUATE_EVERY = 1;
+    public static final String EVALUATE_EVERY_TEXT = "" + EVALUATE_EVERY;
+    /** Pod replacements per slot before the job fails. */
+    public static final int BACKOFF_LIMIT = 3;
+    public static final String BACKOFF_LIMIT_TEXT = "" + BACKOFF_LIMIT;
+
+    /** FedTT+ freezing: the policy's own defaults (FreezingConfig), as the CRD states them. */
+    public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
+    public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
+    public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;
+    public static final String FREEZING_WARMUP_ROUNDS_TEXT = "" + FREEZING_WARMUP_ROUNDS;
+    public static final int FREEZING_EVERY = FreezingConfig.DEFAULT_REEVALUATE_EVERY;
+    public static final String FREEZING_EVERY_TEXT = "" + FREEZING_EVERY;
+    public static final int FREEZING_WINDOW = FreezingConfig.DEFAULT_WINDOW;
+    public static final String FREEZING_WINDOW_TEXT = "" + FREEZING_WINDOW;
+}

@@ -1,0 +1,149 @@
+package io.fedtt.core.job;
+
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.data.DataFormat;
+import io.fedtt.core.federation.JobId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one worker needs to take part in a job, fully resolved: no defaults left to apply and
+ * nothing to validate against a schema. The manifest mapping produces it (once per pod: a silo's
+ * description names only that silo's data); the operator hands it to the pod as JSON
+ * ({@link JobDescriptionJson}, in {@link WorkerEnvironment#ENV_JOB_DESCRIPTION}); {@code fedtt worker}
+ * runs from it. What each round trains (steps, batch size, learning rate, trainable cores) still comes
+ * with the round's task.
+ *
+ * @param seed the job's seed: adapter initialisation, device partitioning, evaluation sampling
+ */
+public record JobDescription(JobId job, Model model, AdapterConfig adapter, long seed, Data data,
+                             Participant participant, Training training) {
+
+    /** Bumped when a field changes meaning or a required field is added; readers refuse other versions. */
+    public static final int FORMAT_VERSION = 1;
+
+    public JobDescription {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(adapter, "adapter");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(participant, "participant");
+        Objects.requireNonNull(training, "training");
+    }
+
+    /**
+     * The base model and the classification task.
+     *
+     * @param sha256 expected SHA-256 of a downloaded archive or weights file, or null
+     * @param revision git revision of an {@code hf:} model, or null
+     * @param architecture the model's shape as declared (or a built-in model's); the worker checks the
+     *                     model's config.json against it before loading any weights
+     */
+    public record Model(String uri, String sha256, String revision, String task, List<String> labels,
+                        int maxSequenceLength, ModelConfig architecture) {
+        public Model {
+            requireText(uri, "model.uri");
+            requireText(task, "model.task");
+            if (labels == null || labels.size() < 2) {
+                throw new IllegalArgumentException("model.labels: at least two class names are required");
+            }
+            labels = List.copyOf(labels);
+            if (maxSequenceLength < 1) {
+                throw new IllegalArgumentException("model.maxSequenceLength must be >= 1, got " + maxSequenceLength);
+            }
+            Objects.requireNonNull(architecture, "model.architecture");
+            architecture = architecture.withNumLabels(labels.size());
+        }
+    }
+
+    /** How examples are read from the data files. */
+    public record Data(String textField, String labelField, DataFormat format) {
+        public Data {
+            requireText(textField, "data.textField");
+            requireText(labelField, "data.labelField");
+            Objects.requireNonNull(format, "data.format");
+        }
+    }
+
+    /** The one participant a worker pod runs: a silo, or a shard of a cross-device job's virtual devices. */
+    public sealed interface Participant permits Silo, Devices {
+    }
+
+    /**
+     * A silo and its own data locations (no other silo's).
+     *
+     * @param eval the local evaluation split, or null
+     */
+    public record Silo(String name, String train, String eval) implements Participant {
+        public Silo {
+            requireText(name, "silo.name");
+            requireText(train, "silo '" + name + "' train (spec.silos[].data.train)");
+        }
+    }
+
+    /**
+     * A cross-device job's shared device data: every shard partitions it the same way (same rule, same
+     * seed) and keeps its own devices.
+     *
+     * @param workers the number of shards the devices are spread over
+     */
+    public record Devices(String train, String eval, int count, int workers, Partition partition)
+            implements Participant {
+        public Devices {
+            requireText(train, "devices.data.train");
+            if (count < 1) {
+                throw new IllegalArgumentException("devices.count must be >= 1, got " + count);
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("devices.workers must be >= 1, got " + workers);
+            }
+            Objects.requireNonNull(partition, "devices.partition");
+        }
+    }
+
+    /**
+     * How a device data set is split among the devices.
+     *
+     * @param alpha Dirichlet concentration (DIRICHLET)
+     * @param field the field whose values name the devices (FIELD), else null
+     */
+    public record Partition(Rule rule, double alpha, String field) {
+        public enum Rule { IID, DIRICHLET, FIELD }
+
+        public Partition {
+            Objects.requireNonNull(rule, "partition.by");
+            if (rule == Rule.FIELD) {
+                requireText(field, "partition.field");
+            }
+        }
+    }
+
+    /** The local-training knobs a round's task does not carry. */
+    public record Training(double warmupRatio, double weightDecay) {
+        public Training {
+            if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
+                throw new IllegalArgumentException("training.warmupRatio must be in [0, 1], got " + warmupRatio);
+            }
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+                throw new IllegalArgumentException("training.weightDecay must be >= 0, got " + weightDecay);
+            }
+        }
+    }
+
+    /** The adapter this job trains, laid out on the declared model: the one function every side uses. */
+    public AdapterLayout layout() {
+        return AdapterLayout.of(model.architecture(), adapter);
+    }
+
+    public JobDescription withParticipant(Participant value) {
+        return new JobDescription(job, model, adapter, seed, data, value, training);
+    }
+
+    private static void requireText(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.fedtt.api.mapping;
+
+import io.fedtt.api.v1alpha1.AdapterInit;
+import io.fedtt.api.v1alpha1.AdapterSpec;
+import io.fedtt.api.v1alpha1.AdapterType;
+import io.fedtt.api.v1alpha1.Algorithm;
+import io.fedtt.api.v1alpha1.DevicesSpec;
+import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
+import io.fedtt.api.v1alpha1.FreezingPolicyName;
+import io.fedtt.api.v1alpha1.FreezingSpec;
+import io.fedtt.api.v1alpha1.MethodSpec;
+import io.fedtt.api.v1alpha1.ModelArchitecture;
+import io.fedtt.api.v1alpha1.ModelFamily;
+import io.fedtt.api.v1alpha1.RoundsSpec;
+import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.api.v1alpha1.WireDtype;
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterInitializer;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.federation.FederationJobSpec;
+import io.fedtt.core.federation.JobId;
+import io.fedtt.core.federation.Participant;
+import io.fedtt.core.federation.Sampling;
+import io.fedtt.core.freeze.FreezingConfig;
+import io.fedtt.core.freeze.FreezingPolicies;
+import io.fedtt.core.job.JobDefaults;
+import io.fedtt.core.tensor.DType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a {@code FederatedFineTune} spec into the coordinator's plain {@link FederationJobSpec} and the
+ * adapter layout it trains. The operator and {@code fedtt simulate} both call this, so the same
+ * manifest means the same job in both. Absent optional fields take the CRD's defaults, which are
+ * {@link JobDefaults}'. A worker's side of the job is {@link JobDescriptions}'.
+ */
+public final class FederationJobMapper {
+
+    /** The one built-in model: sentence-transformers/all-MiniLM-L6-v2. */
+    public static final String BUILTIN_MINILM = "builtin:all-minilm-l6-v2";
+
+    private FederationJobMapper() {}
+
+    /** The architecture of a built-in model, without loading it; empty for other URIs. */
+    public static Optional<ModelConfig> builtinModel(FederatedFineTuneSpec spec) {
+        String uri = spec.getModel().getUri();
+        if (BUILTIN_MINILM.equalsIgnoreCase(uri)) {
+            return Optional.of(ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The model's architecture without loading it: {@code spec.model.architecture} when given, else the
+     * built-in model's; empty when neither is known (an unknown {@code builtin:} name). Workers check
+     * the model they load against this, so a wrong declaration fails there with the field named.
+     */
+    public static Optional<ModelConfig> modelConfig(FederatedFineTuneSpec spec) {
+        ModelArchitecture a = spec.getModel().getArchitecture();
+        if (a == null) {
+            return builtinModel(spec);
+        }
+        ModelConfig.Family family = switch (a.getFamily() == null ? ModelFamily.BERT : a.getFamily()) {
+            case BERT -> ModelConfig.Family.BERT;
+        };
+        return Optional.of(new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
+                required(a.getNumLayers(), "numLayers"), required(a.getIntermediateSize(), "intermediateSize"),
+                required(a.getNumHeads(), "numHeads"), required(a.getVocabSize(), "vocabSize"),
+                or(a.getMaxPositions(), JobDefaults.MAX_POSITIONS), or(a.getTypeVocabSize(), JobDefaults.TYPE_VOCAB_SIZE), spec.getModel().getLabels().size()));
+    }
+
+    /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */
+    public static ModelArchitecture architecture(ModelConfig m) {
+        ModelArchitecture a = new ModelArchitecture();
+        a.setFamily(switch (m.family()) {
+            case BERT -> ModelFamily.BERT;
+            case LLAMA -> throw new IllegalArgumentException("spec.model.architecture has no family LLAMA yet");
+        });
+        a.setHiddenSize(m.hiddenSize());
+        a.setNumLayers(m.numLayers());
+        a.setIntermediateSize(m.intermediateSize());
+        a.setNumHeads(m.numHeads());
+        a.setVocabSize(m.vocabSize());
+        a.setMaxPositions(m.maxPositions());
+        a.setTypeVocabSize(m.typeVocabSize());
+        return a;
+    }
+
+    private static int required(Integer value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("model.architecture." + field + " is required");
+        }
+        return value;
+    }
+
+    public static AdapterConfig adapterConfig(AdapterSpec a) {
+        AdapterType type = a == null || a.getType() == null ? AdapterType.TT : a.getType();
+        AdapterConfig base = switch (type) {
+            case TT -> AdapterConfig.tt(or(a == null ? null : a.getTtRank(), JobDefaults.TT_RANK),
+                    or(a == null ? null : a.getBottleneck(), JobDefaults.BOTTLENECK));
+            case LORA -> AdapterConfig.lora(or(a.getRank(), JobDefaults.LORA_RANK),
+                    a.getTargets() == null ? AdapterConfig.DEFAULT_LORA_TARGETS : a.getTargets());
+            case FULL -> AdapterConfig.full();
+        };
+        if (a == null) {
+            return base;
+        }
+        if (type == AdapterType.TT) {
+            if (a.getInit() == AdapterInit.LORETTA) {
+                base = base.withInit(AdapterConfig.Init.LORETTA);
+            }
+            if (a.getTrainLayerNorm() != null) {
+                base = base.withTrainLayerNorm(a.getTrainLayerNorm());
+            }
+            if (a.getModes() != null && !a.getModes().isEmpty()) {
+                // down [hidden, b] and up [b, hidden] have the same element count: one list serves both.
+                base = base.withModes(Map.of("down", a.getModes(), "up", a.getModes()));
+            }
+        }
+        if (type == AdapterType.LORA && a.getAlpha() != null) {
+            base = base.withLoraAlpha(a.getAlpha());
+        }
+        return base;
+    }
+
+    public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
+        return AdapterLayout.of(model.withNumLabels(spec.getModel().getLabels().size()), adapterConfig(spec.getAdapter()));
+    }
+
+    public static DType wireDType(FederatedFineTuneSpec spec) {
+        WireDtype w = spec.getAdapter() == null ? null : spec.getAdapter().getWireDtype();
+        return w == null ? DType.F32 : DType.valueOf(w.name());
+    }
+
+    /** Silos by name and weight, or {@code devices.count} virtual clients named device-00000, device-00001, .... */
+    public static List<Participant> participants(FederatedFineTuneSpec spec) {
+        List<Participant> out = new ArrayList<>();
+        if (spec.getSilos() != null && !spec.getSilos().isEmpty()) {
+            for (SiloSpec s : spec.getSilos()) {
+                out.add(new Participant(s.getName(), or(s.getWeight(), JobDefaults.SILO_WEIGHT)));
+            }
+            return out;
+        }
+        DevicesSpec d = spec.getDevices();
+        if (d == null || d.getCount() == null) {
+            throw new IllegalArgumentException("spec: set silos or devices.count");
+        }
+        for (int i = 0; i < d.getCount(); i++) {
+            out.add(Participant.of(deviceName(i)));
+        }
+        return out;
+    }
+
+    public static String deviceName(int index) {
+        return String.format(Locale.ROOT, "device-%05d", index);
+    }
+
+    public static Sampling sampling(FederatedFineTuneSpec spec) {
+        DevicesSpec d = spec.getDevices();
+        if (spec.getSilos() != null && !spec.getSilos().isEmpty() || d == null) {
+            return Sampling.all();
+        }
+        if (d.getPerRound() != null) {
+            return Sampling.count(d.getPerRound());
+        }
+        if (d.getSampleFraction() != null) {
+            return Sampling.fraction(d.getSampleFraction());
+        }
+        return Sampling.fraction(JobDefaults.SAMPLE_FRACTION);
+    }
+
+    /** The coordinator's job spec, with the round-0 adapter initialized from the job's seed. */
+    public static FederationJobSpec jobSpec(JobId id, FederatedFineTuneSpec spec, ModelConfig model) {
+        AdapterLayout layout = layout(spec, model);
+        RoundsSpec r = spec.getRounds();
+        long seed = or(r.getSeed(), JobDefaults.SEED);
+        FederationJobSpec.Builder b = FederationJobSpec.builder(id, AdapterInitializer.initialize(layout, seed))
+                .participants(participants(spec))
+                .sampling(sampling(spec))
+                .rounds(r.getTotal())
+                .batchSize(or(r.getBatchSize(), JobDefaults.BATCH_SIZE))
+                .learningRate(or(r.getLearningRate(), JobDefaults.LEARNING_RATE))
+                .seed(seed)
+                .roundTimeout(Duration.ofSeconds(or(r.getRoundTimeoutSeconds(), JobDefaults.ROUND_TIMEOUT_SECONDS)))
+                .maxRoundRetries(or(r.getMaxRoundRetries(), JobDefaults.MAX_ROUND_RETRIES))
+                .targetAccuracy(r.getTargetAccuracy() == null ? Double.NaN : r.getTargetAccuracy())
+                .patience(or(r.getPatience(), JobDefaults.PATIENCE))
+                .wireDType(wireDType(spec));
+        if (r.getLocalEpochs() != null) {
+            b.localEpochs(r.getLocalEpochs()).localSteps(0);
+        } else {
+            b.localSteps(or(r.getLocalSteps(), JobDefaults.LOCAL_STEPS));
+        }
+        int perRound = sampling(spec).perRound(participants(spec).size());
+        b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
+        String policy = freezingPolicyName(spec.getMethod());
+        if (!FreezingPolicies.NONE.equals(policy)) {
+            b.freezing(policy, FreezingPolicies.create(policy, freezingConfig(spec.getMethod().getFreezing()), layout, seed));
+        }
+        return b.build();
+    }
+
+    /** "none" for FedTT; the configured policy (default adaptive) for FedTT+. */
+    public static String freezingPolicyName(MethodSpec m) {
+        if (m == null || m.getAlgorithm() != Algorithm.FED_TT_PLUS) {
+            return FreezingPolicies.NONE;
+        }
+        FreezingSpec f = m.getFreezing();
+        FreezingPolicyName name = f == null || f.getPolicy() == null ? FreezingPolicyName.ADAPTIVE : f.getPolicy();
+        return name.wireName();
+    }
+
+    static FreezingConfig freezingConfig(FreezingSpec f) {
+        FreezingConfig c = FreezingConfig.defaults();
+        if (f == null) {
+            return c;
+        }
+        if (f.getCores() != null) {
+            c = c.withCores(f.getCores());
+        }
+        if (f.getBudget() != null) {
+            c = c.withCoresPerLayer(f.getBudget());
+        }
+        if (f.getWarmupRounds() != null) {
+            c = c.withWarmupRounds(f.getWarmupRounds());
+        }
+        if (f.getWindow() != null) {
+            c = c.withWindow(f.getWindow());
+        }
+        if (f.getEvery() != null) {
+            c = c.withReevaluateEvery(f.getEvery());
+        }
+        return c;
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}
