@@ -1,6 +1,7 @@
 package io.fedtt.cli.simulate;
 
 import io.fedtt.api.mapping.FederationJobMapper;
+import io.fedtt.cli.data.ManifestDatasets;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.adapter.AdapterLayout;
@@ -23,11 +24,11 @@ import io.fedtt.core.federation.server.FederationServer;
 import io.fedtt.core.federation.server.ServerConfig;
 import io.fedtt.core.federation.server.TokenRegistry;
 import io.fedtt.core.federation.store.FileRoundStore;
+import io.fedtt.core.job.JobDefaults;
 import io.fedtt.core.metrics.ClassificationMetrics;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
-import io.fedtt.cli.data.ManifestDatasets;
 import io.fedtt.worker.data.JobDatasets;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
@@ -90,7 +91,8 @@ public final class Simulation {
         FederationJobSpec job = FederationJobMapper.jobSpec(id, spec, model);
         AdapterLayout layout = FederationJobMapper.layout(spec, model);
         Map<String, JobDatasets.ClientData> clients = data.clients();
-        int evaluateEvery = spec.getRounds().getEvaluateEvery() == null ? 1 : spec.getRounds().getEvaluateEvery();
+        int evaluateEvery = spec.getRounds().getEvaluateEvery() == null ? JobDefaults.EVALUATE_EVERY
+                : spec.getRounds().getEvaluateEvery();
 
         Files.createDirectories(outDir);
         Path stateDir = outDir.resolve("state");
@@ -206,7 +208,7 @@ public final class Simulation {
             if (!r.completed()) {
                 continue;
             }
-            int transfers = r.participants().size() + r.selected().size(); // uploads + downloads
+            int transfers = r.transfers();
             loraBytes += baseline.loraBytes(transfers);
             fullBytes += baseline.fullBytes(transfers);
             communicated += r.trainable().stream().mapToLong(n -> job.initialGlobal().get(n).size()).sum();

@@ -64,4 +64,12 @@ public record RoundRecord(
     public boolean completed() {
         return outcome == Outcome.COMPLETED;
     }
+
+    /**
+     * Adapter-sized messages this round exchanged: one upload per participant and one download per
+     * selected participant. What the LoRA and full-model comparisons multiply by.
+     */
+    public int transfers() {
+        return participants.size() + selected.size();
+    }
 }

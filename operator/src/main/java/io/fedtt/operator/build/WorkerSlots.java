@@ -4,6 +4,7 @@ import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.core.data.DeviceShards;
+import io.fedtt.core.job.JobDefaults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class WorkerSlots {
     }
     if (spec.getDevices() != null) {
       Integer w = spec.getDevices().getWorkers();
-      int workers = w == null ? 1 : w;
+      int workers = w == null ? JobDefaults.DEVICE_WORKERS : w;
       for (int i = 0; i < workers; i++) {
         out.add(WorkerSlot.shard(i, workers));
       }

@@ -8,6 +8,7 @@ import io.fedtt.api.v1alpha1.status.Reason;
 import io.fedtt.api.v1alpha1.status.SiloStatus;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.JobStatus;
+import io.fedtt.core.job.JobDefaults;
 import io.fedtt.operator.build.WorkerPodBuilder;
 import io.fedtt.operator.build.WorkerSlot;
 import java.time.Instant;
@@ -24,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PodsStep implements ReconcileStep {
 
-  static final int DEFAULT_BACKOFF_LIMIT = 3;
-
   private final ReconcilerSettings settings;
   /** When each slot's latest failure was first seen (job/slot), for the recreation backoff. */
   private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
@@ -38,7 +37,7 @@ final class PodsStep implements ReconcileStep {
   public StepResult run(ReconcileContext rc) {
     FederatedFineTune job = rc.job;
     RunPolicy policy = job.getSpec().getRunPolicy();
-    int backoffLimit = policy == null || policy.getBackoffLimit() == null ? DEFAULT_BACKOFF_LIMIT
+    int backoffLimit = policy == null || policy.getBackoffLimit() == null ? JobDefaults.BACKOFF_LIMIT
         : policy.getBackoffLimit();
     PodFailures failures = PodFailures.count(rc.slots, rc.oldRestarts());
     int total = failures.total();

@@ -39,7 +39,7 @@ public final class ProgressStatus {
       long transfers = 0;
       long exchanged = 0;
       for (RoundRecord r : done) {
-        transfers += r.participants().size() + r.selected().size();
+        transfers += r.transfers();
         exchanged += r.bytesUp() + r.bytesDown();
       }
       if (transfers > 0) {
