@@ -1,5 +1,6 @@
 package io.fedtt.core.federation;
 
+import io.fedtt.core.federation.strategy.AggregationRule;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
@@ -21,6 +22,9 @@ import java.util.Set;
  * @param freezing FedTT+ policy deciding each round's trainable tensors; null = everything trains
  * @param freezingName the policy's name, recorded in status and history
  * @param initialGlobal the round-0 global adapter (built by the caller with AdapterInitializer)
+ * @param aggregation how updates combine into the next global adapter (FedAvg unless told otherwise)
+ * @param maxExamplesPerUpdate the most training examples one update may claim (its FedAvg weight is
+ *     that times the participant's weight); at most {@link UpdateInfo#MAX_EXAMPLES}, which is the default
  */
 public record FederationJobSpec(
         JobId job,
@@ -40,7 +44,9 @@ public record FederationJobSpec(
         FreezingPolicy freezing,
         String freezingName,
         DType wireDType,
-        AdapterState initialGlobal) {
+        AdapterState initialGlobal,
+        AggregationRule aggregation,
+        long maxExamplesPerUpdate) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -91,6 +97,11 @@ public record FederationJobSpec(
         if (initialGlobal.names().isEmpty()) {
             throw new IllegalArgumentException("job " + job + ": the initial global adapter has no tensors");
         }
+        aggregation = aggregation == null ? AggregationRule.FEDAVG : aggregation;
+        if (maxExamplesPerUpdate < 1 || maxExamplesPerUpdate > UpdateInfo.MAX_EXAMPLES) {
+            throw new IllegalArgumentException("job " + job + ": maxExamplesPerUpdate must be in [1, "
+                    + UpdateInfo.MAX_EXAMPLES + "], got " + maxExamplesPerUpdate);
+        }
         freezingName = freezingName == null ? (freezing == null ? "none" : freezing.getClass().getSimpleName()) : freezingName;
     }
 
@@ -127,6 +138,8 @@ public record FederationJobSpec(
         private FreezingPolicy freezing;
         private String freezingName;
         private DType wireDType = DType.F32;
+        private AggregationRule aggregation = AggregationRule.FEDAVG;
+        private long maxExamplesPerUpdate = UpdateInfo.MAX_EXAMPLES;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -219,11 +232,22 @@ public record FederationJobSpec(
             return this;
         }
 
+        public Builder aggregation(AggregationRule value) {
+            aggregation = value;
+            return this;
+        }
+
+        /** The most training examples one update may claim; default {@link UpdateInfo#MAX_EXAMPLES}. */
+        public Builder maxExamplesPerUpdate(long value) {
+            maxExamplesPerUpdate = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
-                    freezingName, wireDType, initialGlobal);
+                    freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate);
         }
     }
 }

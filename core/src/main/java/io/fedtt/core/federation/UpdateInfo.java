@@ -15,10 +15,20 @@ public record UpdateInfo(long examples, int steps, EvalMetrics eval) {
     public static final String EVAL_ACCURACY = "fedtt.eval.accuracy";
     public static final String EVAL_LOSS = "fedtt.eval.loss";
     public static final String EVAL_EXAMPLES = "fedtt.eval.examples";
+    /**
+     * The most training examples one update may claim, whatever the job allows: a worker reports
+     * the size of its local training set, an {@code int}. Keeping every claim at or below 2^31 - 1
+     * makes a round's example total (at most 2^31 claims of it) impossible to overflow a {@code long}.
+     */
+    public static final long MAX_EXAMPLES = Integer.MAX_VALUE;
 
     public UpdateInfo {
         if (examples < 1) {
             throw new IllegalArgumentException("an update must report at least 1 training example, got " + examples);
+        }
+        if (examples > MAX_EXAMPLES) {
+            throw new IllegalArgumentException("an update may report at most " + MAX_EXAMPLES
+                    + " training examples, got " + examples);
         }
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0, got " + steps);
@@ -65,6 +75,9 @@ public record UpdateInfo(long examples, int steps, EvalMetrics eval) {
         }
         if (examples < 1) {
             throw new IllegalArgumentException("metadata '" + EXAMPLES + "' must be >= 1, got " + examples);
+        }
+        if (examples > MAX_EXAMPLES) {
+            throw new IllegalArgumentException("metadata '" + EXAMPLES + "' must be <= " + MAX_EXAMPLES + ", got " + examples);
         }
         return new UpdateInfo(examples, (int) steps, eval);
     }

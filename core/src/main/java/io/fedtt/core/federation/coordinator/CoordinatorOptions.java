@@ -17,8 +17,8 @@ import java.util.concurrent.Executor;
  * @param listeners round event listeners
  * @param maxUpdateBytes the largest update body accepted
  * @param keepUpdates keep the update files of aggregated rounds in the store (audit) instead of pruning
- * @param strategy how rounds are planned and aggregated; null means {@link FedAvg} with the job's
- *     freezing policy
+ * @param strategy how rounds are planned and aggregated; null means the job's own: {@link FedAvg}
+ *     with its freezing policy, or its robust aggregation rule ({@link Strategy#forJob})
  */
 public record CoordinatorOptions(
         Clock clock,
@@ -79,8 +79,8 @@ public record CoordinatorOptions(
         return new CoordinatorOptions(clock, driver, evaluator, listeners, maxUpdateBytes, keepUpdates, value);
     }
 
-    /** The strategy a job runs: the one set here, else FedAvg with the job's freezing policy. */
+    /** The strategy a job runs: the one set here, else the job's ({@link Strategy#forJob}). */
     public Strategy strategyFor(FederationJobSpec spec) {
-        return strategy != null ? strategy : FedAvg.of(spec);
+        return strategy != null ? strategy : Strategy.forJob(spec);
     }
 }

@@ -110,7 +110,7 @@ final class RoundMachine {
     /** What an update of the open round must look like. */
     UpdateValidator.Expected expected(long maxBytes) {
         return new UpdateValidator.Expected(open.round, adapters.current().adapter(), open.mask(), spec.wireDType(),
-                maxBytes);
+                maxBytes, spec.maxExamplesPerUpdate());
     }
 
     // ================================================================ transitions

@@ -189,6 +189,20 @@ final class RoundTry {
 
     // ================================================================ records
 
+    /**
+     * The sum of the examples the updates claim. Each claim is at most {@link UpdateInfo#MAX_EXAMPLES}
+     * (2^31 - 1), so a round would need 2^32 updates to overflow; the sum saturates at
+     * {@code Long.MAX_VALUE} all the same rather than ever turning negative.
+     */
+    static long totalExamples(java.util.Collection<Long> claims) {
+        long sum = 0;
+        for (long c : claims) {
+            long s = sum + c;
+            sum = ((sum ^ s) & (c ^ s)) < 0 ? Long.MAX_VALUE : s;
+        }
+        return sum;
+    }
+
     /** The record of this try failing below the quorum at {@code now}. */
     RoundRecord failed(String why, long now, SortedMap<String, Traffic> traffic) {
         Traffic sum = TrafficMeter.sum(traffic);
@@ -209,7 +223,7 @@ final class RoundTry {
         double loss = !Double.isNaN(central.loss()) && central.examples() > 0 ? central.loss() : federated.loss();
         SortedMap<String, Long> examplesBy = new TreeMap<>();
         accepted.forEach((p, a) -> examplesBy.put(p, a.info().examples()));
-        long examples = examplesBy.values().stream().mapToLong(Long::longValue).sum();
+        long examples = totalExamples(examplesBy.values());
         Traffic sum = TrafficMeter.sum(traffic);
         return new RoundRecord(round, attempt, RoundRecord.Outcome.COMPLETED, "", openedAt, now, List.copyOf(selected),
                 List.copyOf(accepted.keySet()), silent(), examples, examplesBy, sum.up(), sum.down(), traffic,

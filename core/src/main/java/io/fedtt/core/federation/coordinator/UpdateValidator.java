@@ -19,15 +19,27 @@ import java.util.Map;
 /**
  * Checks an uploaded update against what its round expects, before it may count: a well-formed
  * safetensors file in the job's wire dtype, holding exactly the round's trainable tensors with the
- * global adapter's shapes, finite values, and metadata with a positive example count. Every failure
+ * global adapter's shapes, finite values, and metadata with a positive example count no larger than
+ * the job lets one update claim. Every failure
  * is a {@link Rejection.Kind#INVALID} whose message names the tensor or key and what is wrong.
  */
 public final class UpdateValidator {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** What round {@code round} expects. */
-    public record Expected(int round, AdapterState global, TrainableMask mask, DType wire, long maxBytes) {
+    /**
+     * What round {@code round} expects.
+     *
+     * @param maxExamples the most training examples the uploading participant may claim in
+     *     {@code fedtt.examples} (its aggregation weight is that times its configured weight)
+     */
+    public record Expected(int round, AdapterState global, TrainableMask mask, DType wire, long maxBytes,
+                           long maxExamples) {
+
+        /** Without a job-specific claim limit: only {@link UpdateInfo#MAX_EXAMPLES} applies. */
+        public Expected(int round, AdapterState global, TrainableMask mask, DType wire, long maxBytes) {
+            this(round, global, mask, wire, maxBytes, UpdateInfo.MAX_EXAMPLES);
+        }
     }
 
     /** A valid update: its tensors (the trainable ones) and its report. */
@@ -75,6 +87,11 @@ public final class UpdateValidator {
             info = UpdateInfo.fromMetadata(update.metadata());
         } catch (IllegalArgumentException ex) {
             throw invalid(ex.getMessage());
+        }
+        if (info.examples() > e.maxExamples()) {
+            throw invalid("metadata '" + UpdateInfo.EXAMPLES + "' claims " + info.examples()
+                    + " training examples; this job allows at most " + e.maxExamples()
+                    + " per update (spec.method.aggregation.maxExamplesPerUpdate)");
         }
         return new Valid(update, info);
     }

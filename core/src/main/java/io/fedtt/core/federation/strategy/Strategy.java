@@ -1,5 +1,6 @@
 package io.fedtt.core.federation.strategy;
 
+import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 
@@ -36,8 +37,9 @@ import io.fedtt.core.tensor.AdapterState;
  *       {@link AggregateResult#serverState()} and comes back as the {@code serverState} argument of
  *       the next {@link #startAggregation}. The coordinator saves it in its snapshot together with the
  *       global adapter's version it belongs to, so a restart resumes with the same moments.</li>
- *   <li><b>Robust aggregation</b> (coordinate-wise median, trimmed mean): an {@link Aggregation} that
- *       keeps every update it is given instead of a running sum, and combines them in {@code result}.
+ *   <li><b>Robust aggregation</b> ({@link RobustStrategy}: norm clipping, coordinate-wise median,
+ *       trimmed mean, chosen by the job's {@link AggregationRule}): an {@link Aggregation} that keeps
+ *       every update it is given instead of a running sum, and combines them in {@code result}.
  *       Restart re-feeds all stored updates, so nothing extra needs persisting.</li>
  *   <li><b>Differential privacy</b>: clip each update's distance to the global in {@code add} and add
  *       seeded Gaussian noise to the mean in {@code result}; the privacy accountant's spent budget
@@ -48,6 +50,17 @@ import io.fedtt.core.tensor.AdapterState;
  * </ul>
  */
 public interface Strategy {
+
+    /**
+     * What a job runs unless the coordinator is given a strategy: {@link FedAvg} with the job's
+     * freezing policy, or, when the job asks for clipping, median or trimmed mean, a
+     * {@link RobustStrategy} with the same plan.
+     */
+    static Strategy forJob(FederationJobSpec spec) {
+        return spec.aggregation().isPlainFedAvg()
+                ? FedAvg.of(spec)
+                : new RobustStrategy(spec.freezing(), spec.aggregation());
+    }
 
     /** A short name for logs and status, e.g. {@code fedavg}. */
     String name();
