@@ -1,5 +1,6 @@
 package io.fedtt.core.job;
 
+import io.fedtt.core.federation.strategy.AggregationRule;
 import io.fedtt.core.freeze.FreezingConfig;
 
 /**
@@ -74,6 +75,10 @@ public final class JobDefaults {
     public static final String BACKOFF_LIMIT_TEXT = "" + BACKOFF_LIMIT;
 
     /** FedTT+ freezing: the policy's own defaults (FreezingConfig), as the CRD states them. */
+    /** spec.method.aggregation: the rule when the object is given without one, and trimmedMean's fraction. */
+    public static final String AGGREGATION_RULE = "fedavg";
+    public static final double AGGREGATION_TRIM_FRACTION = AggregationRule.DEFAULT_TRIM_FRACTION;
+    public static final String AGGREGATION_TRIM_FRACTION_TEXT = "" + AGGREGATION_TRIM_FRACTION;
     public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
     public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
     public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;

@@ -19,12 +19,23 @@ public class MethodSpec extends ValueObject {
   @JsonPropertyDescription("Freezing policy for FedTTPlus; FedTTPlus without it uses policy adaptive with its defaults.")
   private FreezingSpec freezing;
 
+  @JsonPropertyDescription("How updates are combined and how much weight one update may claim (robust aggregation: median, trimmedMean, clipNorm; maxExamplesPerUpdate). Unset: fedavg.")
+  private AggregationSpec aggregation;
+
   public Algorithm getAlgorithm() {
     return algorithm;
   }
 
   public void setAlgorithm(Algorithm algorithm) {
     this.algorithm = algorithm;
+  }
+
+  public AggregationSpec getAggregation() {
+    return aggregation;
+  }
+
+  public void setAggregation(AggregationSpec aggregation) {
+    this.aggregation = aggregation;
   }
 
   public FreezingSpec getFreezing() {

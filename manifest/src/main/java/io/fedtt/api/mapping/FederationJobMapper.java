@@ -3,6 +3,7 @@ package io.fedtt.api.mapping;
 import io.fedtt.api.v1alpha1.AdapterInit;
 import io.fedtt.api.v1alpha1.AdapterSpec;
 import io.fedtt.api.v1alpha1.AdapterType;
+import io.fedtt.api.v1alpha1.AggregationSpec;
 import io.fedtt.api.v1alpha1.Algorithm;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
@@ -22,6 +23,7 @@ import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.Sampling;
+import io.fedtt.core.federation.strategy.AggregationRule;
 import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.job.JobDefaults;
@@ -198,6 +200,11 @@ public final class FederationJobMapper {
         }
         int perRound = sampling(spec).perRound(participants(spec).size());
         b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
+        b.aggregation(aggregationRule(spec.getMethod()));
+        AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
+        if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
+            b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
+        }
         String policy = freezingPolicyName(spec.getMethod());
         if (!FreezingPolicies.NONE.equals(policy)) {
             b.freezing(policy, FreezingPolicies.create(policy, freezingConfig(spec.getMethod().getFreezing()), layout, seed));
@@ -213,6 +220,22 @@ public final class FederationJobMapper {
         FreezingSpec f = m.getFreezing();
         FreezingPolicyName name = f == null || f.getPolicy() == null ? FreezingPolicyName.ADAPTIVE : f.getPolicy();
         return name.wireName();
+    }
+
+    /**
+     * {@code spec.method.aggregation} as the coordinator's rule: fedavg without clipping when absent;
+     * trimmedMean's fraction defaults to {@link JobDefaults#AGGREGATION_TRIM_FRACTION}.
+     */
+    public static AggregationRule aggregationRule(MethodSpec m) {
+        AggregationSpec a = m == null ? null : m.getAggregation();
+        if (a == null) {
+            return AggregationRule.FEDAVG;
+        }
+        AggregationRule.Kind kind = AggregationRule.Kind.parse(
+                a.getRule() == null ? JobDefaults.AGGREGATION_RULE : a.getRule().wireName());
+        double trim = kind == AggregationRule.Kind.TRIMMED_MEAN
+                ? or(a.getTrimFraction(), JobDefaults.AGGREGATION_TRIM_FRACTION) : 0;
+        return new AggregationRule(kind, trim, or(a.getClipNorm(), 0.0));
     }
 
     static FreezingConfig freezingConfig(FreezingSpec f) {

@@ -1,11 +1,21 @@
 package io.fedtt.api.mapping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.AggregationRuleName;
+import io.fedtt.api.v1alpha1.AggregationSpec;
+import io.fedtt.api.v1alpha1.MethodSpec;
+import io.fedtt.core.federation.UpdateInfo;
+import io.fedtt.core.federation.coordinator.CoordinatorOptions;
+import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.FedAvg;
+import io.fedtt.core.federation.strategy.Strategy;
+import io.fedtt.core.job.JobDefaults;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fedtt.core.adapter.AdapterConfig;
@@ -63,6 +73,36 @@ class FederationJobMapperTest {
                 ModelConfig.allMiniLmL6V2(fft.getSpec().getModel().getLabels().size()));
         assertNotNull(job.freezing());
         assertEquals(FederationJobMapper.freezingPolicyName(fft.getSpec().getMethod()), job.freezingName());
+    }
+
+    @Test
+    void aggregationMapsToTheCoordinatorsRuleAndClaimLimit() {
+        FederatedFineTune fft = load("robust-aggregation.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "robust"), fft.getSpec(), model);
+        assertEquals(new AggregationRule(AggregationRule.Kind.TRIMMED_MEAN, 0.25, 2.5), job.aggregation());
+        assertEquals(5000, job.maxExamplesPerUpdate());
+        Strategy s = CoordinatorOptions.defaults().strategyFor(job);
+        assertEquals("trimmedMean(0.25)+clip(2.5)", s.name());
+        assertNotNull(job.freezing(), "robust aggregation works with the FedTT+ mask");
+
+        FederationJobSpec plain = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(AggregationRule.FEDAVG, plain.aggregation(), "no aggregation object: FedAvg, as before");
+        assertEquals(UpdateInfo.MAX_EXAMPLES, plain.maxExamplesPerUpdate());
+        assertInstanceOf(FedAvg.class, CoordinatorOptions.defaults().strategyFor(plain));
+
+        AggregationSpec a = new AggregationSpec();
+        a.setRule(AggregationRuleName.TRIMMED_MEAN);
+        MethodSpec m = new MethodSpec();
+        m.setAggregation(a);
+        assertEquals(AggregationRule.trimmedMean(JobDefaults.AGGREGATION_TRIM_FRACTION), FederationJobMapper.aggregationRule(m));
+        a.setRule(null);
+        a.setClipNorm(1.0);
+        assertEquals(AggregationRule.FEDAVG.withClipNorm(1.0), FederationJobMapper.aggregationRule(m),
+                "the rule defaults to " + JobDefaults.AGGREGATION_RULE);
+        assertEquals(AggregationRuleName.FEDAVG.wireName(), JobDefaults.AGGREGATION_RULE);
+        assertEquals(AggregationRule.Kind.FEDAVG.wireName(), JobDefaults.AGGREGATION_RULE);
     }
 
     @Test

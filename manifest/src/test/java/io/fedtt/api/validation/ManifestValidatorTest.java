@@ -65,6 +65,10 @@ class ManifestValidatorTest {
         Arguments.of("neither-silos-nor-devices", "spec", "set exactly one of silos (cross-silo) or devices (cross-device)"),
         Arguments.of("both-local-steps-and-epochs", "spec.rounds", "set exactly one of localSteps or localEpochs"),
         Arguments.of("neither-local-steps-nor-epochs", "spec.rounds", "set exactly one of localSteps or localEpochs"),
+        Arguments.of("trim-fraction-without-trimmed-mean", "spec.method.aggregation.trimFraction", "trimFraction applies only to rule trimmedMean"),
+        Arguments.of("trim-fraction-half", "spec.method.aggregation.trimFraction", "must be < 0.5 (found 0.5)"),
+        Arguments.of("zero-max-examples-per-update", "spec.method.aggregation.maxExamplesPerUpdate", "must be >= 1 (found 0)"),
+        Arguments.of("bad-enum-aggregation-rule", "spec.method.aggregation.rule", "must be one of fedavg, median, trimmedMean (found \"krum\")"),
         Arguments.of("freezing-without-fedtt-plus", "spec.method.freezing", "a freezing policy other than none needs algorithm FedTTPlus"),
         Arguments.of("wrong-kind", "kind", "must be FederatedFineTune (found \"Deployment\")"),
         Arguments.of("bad-metadata-name", "metadata.name", "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.',"
