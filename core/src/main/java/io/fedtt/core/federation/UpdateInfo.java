@@ -2,6 +2,7 @@ package io.fedtt.core.federation;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What a client reports with its update, carried in the safetensors {@code __metadata__} of the
@@ -11,6 +12,7 @@ import java.util.Map;
 public record UpdateInfo(long examples, int steps, EvalMetrics eval) {
 
     public static final String EXAMPLES = "fedtt.examples";
+    private static final Pattern ASCII_INTEGER = Pattern.compile("-?[0-9]{1,19}");
     public static final String STEPS = "fedtt.steps";
     public static final String EVAL_ACCURACY = "fedtt.eval.accuracy";
     public static final String EVAL_LOSS = "fedtt.eval.loss";
@@ -90,8 +92,14 @@ public record UpdateInfo(long examples, int steps, EvalMetrics eval) {
             }
             return 0;
         }
+        String digits = v.trim();
+        if (!ASCII_INTEGER.matcher(digits).matches()) {
+            // Long.parseLong also reads '+12' and non-ASCII digits (Arabic-Indic, fullwidth, ...); the wire format
+            // is ASCII digits only, so every reader of an upload sees the same number.
+            throw new IllegalArgumentException("metadata '" + key + "' is not an integer: '" + v + "'");
+        }
         try {
-            long n = Long.parseLong(v.trim());
+            long n = Long.parseLong(digits);
             if (n < 0) {
                 throw new IllegalArgumentException("metadata '" + key + "' must be >= 0, got " + v);
             }
