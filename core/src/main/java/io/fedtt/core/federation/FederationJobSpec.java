@@ -102,6 +102,15 @@ public record FederationJobSpec(
             throw new IllegalArgumentException("job " + job + ": maxExamplesPerUpdate must be in [1, "
                     + UpdateInfo.MAX_EXAMPLES + "], got " + maxExamplesPerUpdate);
         }
+        double heaviest = 0;
+        for (Participant p : participants) {
+            heaviest += p.weight() * maxExamplesPerUpdate;
+        }
+        if (!Double.isFinite(heaviest)) {
+            // every update's weight (claim x participant weight) and a round's sum of them stay finite
+            throw new IllegalArgumentException("job " + job + ": participant weights times maxExamplesPerUpdate ("
+                    + maxExamplesPerUpdate + ") add up to more than a double holds; use smaller weights");
+        }
         freezingName = freezingName == null ? (freezing == null ? "none" : freezing.getClass().getSimpleName()) : freezingName;
     }
 

@@ -224,6 +224,19 @@ class MaliciousSiloTest {
         c.close();
     }
 
+    /**
+     * A weight so large that a claim times it is infinite would make FedAvg refuse an update it had
+     * already stored (an IllegalArgumentException, not a Rejection): such a job is refused up front.
+     */
+    @Test
+    void weightsThatCouldOverflowADoubleAreRefusedWithTheJob() {
+        var b = FederationJobSpec.builder(new JobId("team-a", "heavy"), Fx.smallAdapter())
+                .participants(List.of(new Participant("a", 1e300), Participant.of("b")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("maxExamplesPerUpdate"), e.getMessage());
+        assertEquals(1000, b.maxExamplesPerUpdate(1000).build().maxExamplesPerUpdate(), "a cap makes room for it");
+    }
+
     /** Without clipping, a robust rule or a cap, FedAvg follows whoever claims the most examples. */
     @Test
     void plainFedAvgWithoutACapIsTakenOver() {
