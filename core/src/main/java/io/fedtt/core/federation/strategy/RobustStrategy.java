@@ -48,6 +48,9 @@ public final class RobustStrategy implements Strategy {
 
     @Override
     public Aggregation startAggregation(AdapterState global, TrainableMask mask, byte[] serverState) {
+        if (rule.isPlainFedAvg()) {
+            return planner.startAggregation(global, mask, serverState);
+        }
         float[] g = RobustRules.flattenGlobal(global, mask);
         return rule.kind() == AggregationRule.Kind.FEDAVG
                 ? new ClippedMean(global, mask, g, rule.clipNorm())

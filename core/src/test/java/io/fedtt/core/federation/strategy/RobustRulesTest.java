@@ -158,6 +158,18 @@ class RobustRulesTest {
     }
 
     @Test
+    void aRobustStrategyWithPlainFedAvgIsFedAvg() {
+        List<AdapterState> us = updates(3, 21);
+        Strategy.Aggregation plain = new FedAvg(null).startAggregation(GLOBAL, MASK, null);
+        for (int i = 0; i < us.size(); i++) {
+            plain.add("p" + i, us.get(i), 1 + i);
+        }
+        assertEquals(plain.result().next(), aggregate(AggregationRule.FEDAVG, us));
+        // a clipNorm larger than every distance changes nothing either
+        assertEquals(plain.result().next(), aggregate(AggregationRule.FEDAVG.withClipNorm(1e6), us));
+    }
+
+    @Test
     void medianAndTrimmedMeanDoNotDependOnArrivalOrder() {
         List<AdapterState> us = updates(6, 11);
         List<AdapterState> shuffled = new ArrayList<>(us);
