@@ -212,7 +212,7 @@ public final class ClusterAccess {
       } catch (TimeoutException e) {
         return new Answer(0, "no answer within " + timeout.toMillis() + " ms");
       } catch (ExecutionException e) {
-        return new Answer(0, oneLine(e.getCause()));
+        return new Answer(0, transportProblem(e.getCause()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return new Answer(0, "interrupted");
@@ -225,6 +225,21 @@ public final class ClusterAccess {
     public void close() {
       client.close();
     }
+  }
+
+  /** A failed connection in words: the JDK client reports a refused TLS connection as a closed channel. */
+  static String transportProblem(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof java.net.ConnectException || root instanceof java.nio.channels.ClosedChannelException) {
+      return "connection refused (" + oneLine(root) + ")";
+    }
+    if (root instanceof java.net.UnknownHostException) {
+      return "unknown host (" + oneLine(root) + ")";
+    }
+    return oneLine(e);
   }
 
   /** The innermost cause's class and message on one line, at most 300 characters. */

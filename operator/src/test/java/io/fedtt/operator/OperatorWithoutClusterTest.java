@@ -106,7 +106,7 @@ class OperatorWithoutClusterTest {
     Path kc = Files.writeString(dir.resolve("kubeconfig"), kubeconfig(url));
     Run r = run(args("--kubeconfig", kc.toString()));
     assertEquals(ClusterAccess.EXIT_UNREACHABLE, r.exit(), r.err());
-    r.assertOneLine(url, kc.toString(), "--api-timeout");
+    r.assertOneLine(url, kc.toString(), "connection refused", "--api-timeout");
   }
 
   @Test
