@@ -156,7 +156,7 @@ public final class ClusterAccess {
       }
       if (a.problem() != null) {
         throw new Failure(EXIT_UNREACHABLE, "cannot reach the Kubernetes API server " + target.describe() + ": "
-            + a.problem() + " (gave up after --api-timeout " + timeout + ")");
+            + a.problem() + " (one try, --api-timeout " + timeout + ")");
       }
     }
   }
