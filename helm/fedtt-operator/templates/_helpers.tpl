@@ -105,14 +105,16 @@ the operator against a recording API server and fails if these rules are not exa
 - apiGroups: ["fedtt.io"]
   resources: ["federatedfinetunes/finalizers"]
   verbs: ["update"]
-# Worker pods: informer, creation, deletion (failed, suspended, finished; per job on cleanup).
+# Worker pods: informer, creation, deletion one by one (failed, suspended, finished; on cleanup only
+# the pods the job controls, never a collection by label).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["create", "delete", "deletecollection", "list", "watch"]
-# The per-job token Secret: informer, creation, update when silos change, deletion on cleanup.
+  verbs: ["create", "delete", "list", "watch"]
+# The per-job token Secret: informer, creation, update when silos change, deletion on cleanup (only
+# the Secret the job controls).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["create", "deletecollection", "get", "list", "update", "watch"]
+  verbs: ["create", "delete", "get", "list", "update", "watch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -37,15 +37,20 @@ public final class FedttOperator implements AutoCloseable {
   /** The longest the endpoint waits at start for running jobs to be hosted again. */
   static final Duration REHOST_WAIT = Duration.ofSeconds(15);
 
+  /** The longest one readiness check waits for the API server (under the chart's probe timeout of 3 s). */
+  static final Duration READY_CHECK_MAX = Duration.ofSeconds(2);
+
   private final Operator operator;
   private final FederationServer server;
   private final FederationHost host;
   private final MetricsServer metricsServer;
   private final PrometheusRegistry registry;
   private final String endpoint;
+  private final ClusterAccess.Probe apiProbe;
 
   private FedttOperator(Operator operator, FederationServer server, FederationHost host, MetricsServer metricsServer,
-      PrometheusRegistry registry, String endpoint) {
+      PrometheusRegistry registry, String endpoint, ClusterAccess.Probe apiProbe) {
+    this.apiProbe = apiProbe;
     this.operator = operator;
     this.server = server;
     this.host = host;
@@ -106,11 +111,15 @@ public final class FedttOperator implements AutoCloseable {
     });
     MetricsServer ms = null;
     FederationServer server = null;
+    ClusterAccess.Probe apiProbe = new ClusterAccess.Probe(client.getConfiguration(),
+        s.apiTimeout().compareTo(READY_CHECK_MAX) < 0 ? s.apiTimeout() : READY_CHECK_MAX);
     try {
       if (s.metricsBind() != null) {
-        ms = MetricsServer.start(s.metricsBind(), registry, () -> !lostLease.get(),
-            () -> leading.get() && operator.getRuntimeInfo().isStarted()
-                && operator.getRuntimeInfo().allEventSourcesAreHealthy());
+        // Liveness: only a lost Lease (a restart is the way back). An unreachable API server makes
+        // the operator not ready but stays alive: a restart would not bring the API server back and
+        // would cut off the workers whose rounds the federation endpoint keeps running meanwhile.
+        ms = MetricsServer.start(s.metricsBind(), registry, () -> lostLease.get() ? "lost the leader Lease" : null,
+            () -> readiness(operator, leading.get(), apiProbe));
       }
       operator.start();
       awaitRehosted(client, s, host, leading);
@@ -118,6 +127,7 @@ public final class FedttOperator implements AutoCloseable {
       host.attach(server);
     } catch (IOException | RuntimeException e) {
       operator.stop();
+      apiProbe.close();
       if (ms != null) {
         ms.close();
       }
@@ -131,7 +141,27 @@ public final class FedttOperator implements AutoCloseable {
       }
       throw (RuntimeException) e;
     }
-    return new FedttOperator(operator, server, host, ms, registry, endpoint);
+    return new FedttOperator(operator, server, host, ms, registry, endpoint, apiProbe);
+  }
+
+  /** Null when ready, else why not: not the leader, not started, an informer down, or the API server unreachable. */
+  private static String readiness(Operator operator, boolean leading, ClusterAccess.Probe apiProbe) {
+    if (!leading) {
+      return "not the leader";
+    }
+    if (!operator.getRuntimeInfo().isStarted()) {
+      return "starting";
+    }
+    java.util.Optional<String> api = apiProbe.problem();
+    if (api.isPresent()) {
+      return "Kubernetes API server unreachable: " + api.get();
+    }
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy() ? null : "an informer is not healthy";
+  }
+
+  /** Why the API server did not answer the last readiness check (at most a second old), or empty. */
+  public java.util.Optional<String> apiServerProblem() {
+    return apiProbe.problem();
   }
 
   /**
@@ -223,6 +253,7 @@ public final class FedttOperator implements AutoCloseable {
       if (metricsServer != null) {
         metricsServer.close();
       }
+      apiProbe.close();
     }
   }
 }

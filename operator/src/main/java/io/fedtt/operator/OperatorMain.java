@@ -3,7 +3,9 @@ package io.fedtt.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fedtt.operator.reconcile.Backoff;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,15 +15,36 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The operator process. Every flag can also be given by the environment variable in its
  * description (flags win), which is how the Helm chart configures it.
+ *
+ * <p>Before anything starts it checks the flags, the store directory and the API server (bounded by
+ * {@code --api-timeout}, no retries); a problem ends the process with one line on stderr and exit
+ * code {@value ClusterAccess#EXIT_CONFIG} (configuration: a flag, the kubeconfig, the credentials,
+ * the store) or {@value ClusterAccess#EXIT_UNREACHABLE} (the API server does not answer, or the
+ * operator fails to start), never a stack trace.
  */
 @Command(name = "fedtt-operator", mixinStandardHelpOptions = true, version = "fedtt-operator 0.1.0",
     description = "Reconciles FederatedFineTune resources into worker pods and serves the federation endpoint.")
 public final class OperatorMain implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG}",
+      description = "Kubeconfig file (or path list) of the cluster (env KUBECONFIG; default: ~/.kube/config, "
+          + "else the pod's service account).")
+  String kubeconfig;
+
+  @Option(names = "--api-timeout", defaultValue = "${env:FEDTT_API_TIMEOUT:-PT5S}",
+      description = "Longest wait for the API server at start and per readiness check, no retries (ISO-8601 "
+          + "duration; env FEDTT_API_TIMEOUT; default ${DEFAULT-VALUE}).")
+  Duration apiTimeout;
 
   @Option(names = "--namespaces", split = ",", defaultValue = "${env:FEDTT_WATCH_NAMESPACES:-}",
       description = "Namespaces to watch, comma-separated; empty = all (env FEDTT_WATCH_NAMESPACES).")
@@ -82,7 +105,7 @@ public final class OperatorMain implements Callable<Integer> {
     InetSocketAddress metrics = "off".equalsIgnoreCase(metricsBind.trim()) ? null : address("--metrics-bind", metricsBind);
     return new OperatorSettings(ns, address("--federation-bind", federationBind), blankToNull(endpointUrl), store,
         metrics, leaderElection, leaseName, blankToNull(leaseNamespace), serverSideApply, workerImage,
-        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null, null);
+        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null, null, apiTimeout);
   }
 
   static InetSocketAddress address(String flag, String value) {
@@ -106,13 +129,41 @@ public final class OperatorMain implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    OperatorSettings s = settings();
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    FedttOperator operator = FedttOperator.start(s, client);
-    System.err.println("fedtt-operator: federation endpoint " + operator.endpoint() + ", metrics port "
-        + operator.metricsPort() + ", store " + s.storePath().toAbsolutePath()
+  public Integer call() throws InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(err);
+    } catch (ClusterAccess.Failure f) {
+      err.println("fedtt-operator: " + f.getMessage());
+      err.flush();
+      return f.exitCode();
+    }
+  }
+
+  private int run(PrintWriter err) throws InterruptedException {
+    OperatorSettings s;
+    try {
+      s = settings();
+    } catch (IllegalArgumentException e) {
+      throw new ClusterAccess.Failure(ClusterAccess.EXIT_CONFIG, e.getMessage());
+    }
+    checkStore(s.storePath());
+    ClusterAccess.Target target = ClusterAccess.resolve(kubeconfig, System.getenv(),
+        Path.of(System.getProperty("user.home")));
+    ClusterAccess.checkReachable(target, s.apiTimeout());
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(target.config()).build();
+    FedttOperator operator;
+    try {
+      operator = FedttOperator.start(s, client);
+    } catch (RuntimeException e) {
+      client.close();
+      throw new ClusterAccess.Failure(ClusterAccess.EXIT_UNREACHABLE, "cannot start against the Kubernetes API server "
+          + target.describe() + ": " + ClusterAccess.oneLine(e));
+    }
+    err.println("fedtt-operator: API server " + target.describe() + ", federation endpoint " + operator.endpoint()
+        + ", metrics port " + operator.metricsPort() + ", store " + s.storePath().toAbsolutePath()
         + ", namespaces " + (s.namespaces().isEmpty() ? "all" : s.namespaces()));
+    err.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();
@@ -121,6 +172,29 @@ public final class OperatorMain implements Callable<Integer> {
     }, "fedtt-operator-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The store must be a directory this process can create and write, checked before anything starts
+   * (round state is written there at the first reconcile, far from the flag that named it).
+   */
+  static void checkStore(Path store) {
+    try {
+      Files.createDirectories(store);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ClusterAccess.Failure(ClusterAccess.EXIT_CONFIG, "--store " + store
+          + ": cannot create the directory: " + ClusterAccess.oneLine(e));
+    }
+    if (!Files.isDirectory(store)) {
+      throw new ClusterAccess.Failure(ClusterAccess.EXIT_CONFIG, "--store " + store + " is not a directory");
+    }
+    try {
+      Path probe = Files.createTempFile(store, ".fedtt-write-check", ".tmp");
+      Files.delete(probe);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ClusterAccess.Failure(ClusterAccess.EXIT_CONFIG, "--store " + store + " is not writable: "
+          + ClusterAccess.oneLine(e));
+    }
   }
 
   public static void main(String[] args) {

@@ -19,14 +19,17 @@ import java.util.Set;
  * @param defaultImage worker image when a job's template names none
  * @param reconcileThreads concurrent reconciles
  * @param reconcileNanos told how long each reconcile took (benchmarks); null = nobody
+ * @param apiTimeout the longest one question to the API server may take at start and in {@code /readyz}
+ *     (the readiness check uses at most 2 s of it, under the probe's own timeout); null = 5 s
  */
 public record OperatorSettings(Set<String> namespaces, InetSocketAddress federationBind, String endpointUrl,
                                Path storePath, InetSocketAddress metricsBind, boolean leaderElection,
                                String leaseName, String leaseNamespace, boolean serverSideApply, String defaultImage,
                                Backoff backoff, int reconcileThreads, Clock clock,
-                               java.util.function.LongConsumer reconcileNanos) {
+                               java.util.function.LongConsumer reconcileNanos, java.time.Duration apiTimeout) {
 
   public static final String DEFAULT_IMAGE = "ghcr.io/fedtt/fedtt-worker:0.1.0";
+  public static final java.time.Duration DEFAULT_API_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   public OperatorSettings {
     namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
@@ -34,6 +37,10 @@ public record OperatorSettings(Set<String> namespaces, InetSocketAddress federat
     clock = clock == null ? Clock.systemUTC() : clock;
     defaultImage = defaultImage == null ? DEFAULT_IMAGE : defaultImage;
     leaseName = leaseName == null ? "fedtt-operator-lock" : leaseName;
+    apiTimeout = apiTimeout == null ? DEFAULT_API_TIMEOUT : apiTimeout;
+    if (apiTimeout.isNegative() || apiTimeout.isZero()) {
+      throw new IllegalArgumentException("--api-timeout must be positive, got " + apiTimeout);
+    }
     if (reconcileThreads < 1) {
       throw new IllegalArgumentException("reconcileThreads must be >= 1, got " + reconcileThreads);
     }
@@ -42,31 +49,31 @@ public record OperatorSettings(Set<String> namespaces, InetSocketAddress federat
   /** Loopback ports picked by the OS, SSA off, no leader election: for tests against the mock server. */
   public static OperatorSettings forTests(Path store) {
     return new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
-        new InetSocketAddress("127.0.0.1", 0), false, null, null, false, null, null, 8, null, null);
+        new InetSocketAddress("127.0.0.1", 0), false, null, null, false, null, null, 8, null, null, null);
   }
 
   public OperatorSettings withBackoff(Backoff value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, value, reconcileThreads, clock, reconcileNanos);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, value, reconcileThreads, clock, reconcileNanos, apiTimeout);
   }
 
   public OperatorSettings withClock(Clock value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value, reconcileNanos);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, value, reconcileNanos, apiTimeout);
   }
 
   public OperatorSettings withLeaderElection(String lease, String namespace) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, true,
-        lease, namespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos);
+        lease, namespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos, apiTimeout);
   }
 
   public OperatorSettings withReconcileNanos(java.util.function.LongConsumer value) {
     return new OperatorSettings(namespaces, federationBind, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, value);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, value, apiTimeout);
   }
 
   public OperatorSettings withFederationBind(InetSocketAddress value) {
     return new OperatorSettings(namespaces, value, endpointUrl, storePath, metricsBind, leaderElection,
-        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos);
+        leaseName, leaseNamespace, serverSideApply, defaultImage, backoff, reconcileThreads, clock, reconcileNanos, apiTimeout);
   }
 }

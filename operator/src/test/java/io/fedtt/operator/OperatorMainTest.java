@@ -31,6 +31,15 @@ class OperatorMainTest {
     assertEquals(OperatorSettings.DEFAULT_IMAGE, s.defaultImage());
     assertNull(s.endpointUrl());
     assertEquals(Duration.ofSeconds(10), s.backoff().base());
+    assertEquals(OperatorSettings.DEFAULT_API_TIMEOUT, s.apiTimeout());
+  }
+
+  @Test
+  void apiTimeoutFlag() {
+    assertEquals(Duration.ofSeconds(2), parse("--api-timeout", "PT2S").apiTimeout());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> parse("--api-timeout", "PT0S"));
+    assertTrue(e.getMessage().contains("--api-timeout"), e.getMessage());
   }
 
   @Test
@@ -64,7 +73,8 @@ class OperatorMainTest {
   void helpListsTheEnvironment() {
     String usage = new CommandLine(new OperatorMain()).getUsageMessage();
     for (String env : new String[] {"FEDTT_WATCH_NAMESPACES", "FEDTT_FEDERATION_BIND", "FEDTT_ENDPOINT_URL",
-        "FEDTT_STORE", "FEDTT_METRICS_BIND", "FEDTT_LEADER_ELECTION", "FEDTT_SERVER_SIDE_APPLY", "FEDTT_WORKER_IMAGE"}) {
+        "FEDTT_STORE", "FEDTT_METRICS_BIND", "FEDTT_LEADER_ELECTION", "FEDTT_SERVER_SIDE_APPLY", "FEDTT_WORKER_IMAGE",
+        "FEDTT_API_TIMEOUT", "KUBECONFIG"}) {
       assertTrue(usage.contains(env), env);
     }
   }

@@ -46,4 +46,29 @@ class JobCleanupTest {
     assertTrue(pods.get(0).getMetadata().getName().contains("other"), pods.get(0).getMetadata().getName());
     assertEquals(1, client.secrets().inNamespace("clean").list().getItems().size());
   }
+
+  /** A cluster user can copy the operator's labels onto their own objects: those are not the operator's to delete. */
+  @Test
+  void leavesObjectsThatOnlyCarryTheJobsLabels() {
+    var job = Jobs.job("clean2", "j", 2, "a");
+    client.pods().inNamespace("clean2").resource(StepFixtures.pod(job, "a", 0, "Running")).create();
+    new SecretStep().run(StepFixtures.context(job, client, List.of(), null));
+    var lookalike = StepFixtures.pod(job, "a", 1, "Running");
+    lookalike.getMetadata().setName("users-own-pod");
+    lookalike.getMetadata().setOwnerReferences(List.of());
+    client.pods().inNamespace("clean2").resource(lookalike).create();
+    client.secrets().inNamespace("clean2").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("users-own-secret")
+        .withLabels(io.fedtt.operator.build.Labels.forSecret(job)).endMetadata()
+        .addToStringData("k", "v").build()).create();
+
+    try (var host = new FederationHost(null, store, CoordinatorOptions.defaults())) {
+      new JobCleanup(host, new FedttMetrics(new PrometheusRegistry()), List.of()).run(job, client);
+    }
+
+    assertEquals(List.of("users-own-pod"), client.pods().inNamespace("clean2").list().getItems().stream()
+        .map(p -> p.getMetadata().getName()).toList());
+    assertEquals(List.of("users-own-secret"), client.secrets().inNamespace("clean2").list().getItems().stream()
+        .map(p -> p.getMetadata().getName()).toList());
+  }
 }

@@ -48,7 +48,8 @@ final class StepFixtures {
     WorkerSlot s = slot(job, slot);
     return new PodBuilder().withNewMetadata().withName(Names.pod(job, s, attempt))
         .withNamespace(job.getMetadata().getNamespace()).withLabels(Labels.forWorker(job, s))
-        .addToLabels(Labels.ATTEMPT, Integer.toString(attempt)).endMetadata()
+        .addToLabels(Labels.ATTEMPT, Integer.toString(attempt))
+        .withOwnerReferences(io.fedtt.operator.build.OwnerRefs.controller(job)).endMetadata()
         .withNewSpec().addNewContainer().withName("worker").withImage("worker:test").endContainer().endSpec()
         .withNewStatus().withPhase(phase).endStatus().build();
   }
