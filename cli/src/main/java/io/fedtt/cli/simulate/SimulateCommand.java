@@ -15,6 +15,7 @@ import io.fedtt.cli.simulate.report.HtmlReport;
 import io.fedtt.cli.simulate.report.ResultsJson;
 import io.fedtt.cli.simulate.report.RunResult;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +122,11 @@ public final class SimulateCommand implements Callable<Integer> {
             return EXIT_INVALID;
         }
         Path outDir = out != null ? out : Path.of(resource.getMetadata().getName());
-        Files.createDirectories(outDir);
+        String outProblem = outputFolderProblem(outDir);
+        if (outProblem != null) {
+            stderr.println("fedtt: --out " + outDir + ": " + outProblem);
+            return EXIT_INVALID;
+        }
         ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
         List<RunResult> runs = new ArrayList<>();
         int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -167,6 +172,27 @@ public final class SimulateCommand implements Callable<Integer> {
         table.line("wrote " + outDir.resolve(methods.size() == 1 ? "adapter.safetensors" : "<method>/adapter.safetensors")
                 + ", " + outDir.resolve("results.json") + ", " + outDir.resolve("report.html"));
         return 0;
+    }
+
+    /**
+     * Why {@code dir} cannot be the output folder (null when it can, after creating it if missing): it
+     * must be a folder; the run writes only its named outputs there and never deletes anything in it.
+     */
+    static String outputFolderProblem(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            return "is a file, not a folder; give a folder (it is created if missing)";
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return "cannot create the folder: " + e.getFile() + " exists and is not a folder";
+        } catch (IOException | SecurityException e) {
+            return "cannot create the folder: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (!Files.isWritable(dir)) {
+            return "the folder is not writable";
+        }
+        return null;
     }
 
     private void applyOverrides(FederatedFineTune resource) {

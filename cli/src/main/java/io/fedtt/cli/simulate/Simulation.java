@@ -59,6 +59,9 @@ import java.util.stream.Stream;
  */
 public final class Simulation {
 
+    /** The name prefix of the hidden folder a run keeps its round store in, inside --out, while it runs. */
+    public static final String STATE_PREFIX = ".fedtt-run-";
+
     private final FederatedFineTune resource;
     private final Method method;
     private final ModelConfig model;
@@ -95,8 +98,6 @@ public final class Simulation {
                 : spec.getRounds().getEvaluateEvery();
 
         Files.createDirectories(outDir);
-        Path stateDir = outDir.resolve("state");
-        deleteRecursively(stateDir); // a simulation starts fresh; the store is there for the real protocol path
 
         table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
@@ -146,8 +147,17 @@ public final class Simulation {
             t.setDaemon(true);
             return t;
         });
-        RoundCoordinator coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
-                CoordinatorOptions.defaults().withEvaluator(evaluator).withListener(listener));
+        // The round store lives in a folder this run creates (a fresh, unique name) and removes at its end:
+        // nothing the run did not create is ever deleted, whatever --out points at.
+        Path stateDir = Files.createTempDirectory(outDir, STATE_PREFIX);
+        RoundCoordinator coordinator;
+        try {
+            coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
+                    CoordinatorOptions.defaults().withEvaluator(evaluator).withListener(listener));
+        } catch (RuntimeException | Error e) {
+            deleteRecursively(stateDir);
+            throw e;
+        }
         try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
@@ -172,6 +182,7 @@ public final class Simulation {
         } finally {
             pool.shutdownNow();
             coordinator.close();
+            deleteRecursively(stateDir);
         }
     }
 
@@ -245,13 +256,14 @@ public final class Simulation {
         }
     }
 
+    /** Removes a run's own state folder (created by this run with {@link #STATE_PREFIX}); nothing else. */
     private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
+        if (!dir.getFileName().toString().startsWith(STATE_PREFIX) || !Files.isDirectory(dir)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+                Files.deleteIfExists(p);
             }
         }
     }

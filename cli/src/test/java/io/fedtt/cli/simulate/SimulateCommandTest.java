@@ -147,4 +147,34 @@ class SimulateCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown method 'sgd'"), r.err());
     }
+
+    @Test
+    void aRunNeverDeletesWhatItDidNotCreate(@TempDir Path dir) throws Exception {
+        Path notes = dir.resolve("state/notes/important.txt");
+        Files.createDirectories(notes.getParent());
+        Files.writeString(notes, "keep me");
+        Path other = dir.resolve("my-project.txt");
+        Files.writeString(other, "mine");
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--rounds", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("keep me", Files.readString(notes), "the user's DIR/state survives the run");
+        assertEquals("mine", Files.readString(other));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".fedtt-run")),
+                    "the run's own state folder is removed at the end");
+        }
+    }
+
+    @Test
+    void aFileAsOutIsAnInputErrorWithoutATrace(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("results");
+        Files.writeString(file, "not a folder");
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", file.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--out " + file) && r.err().contains("not a folder"), r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        assertEquals("not a folder", Files.readString(file));
+    }
 }
