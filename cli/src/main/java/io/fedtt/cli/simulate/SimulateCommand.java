@@ -1,5 +1,6 @@
 package io.fedtt.cli.simulate;
 
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.validation.FileReferenceChecker;
 import io.fedtt.api.validation.InvalidManifestException;
@@ -109,6 +110,10 @@ public final class SimulateCommand implements Callable<Integer> {
             resource = ManifestValidator.standard()
                     .withReferenceChecker(new FileReferenceChecker(base))
                     .load(manifest);
+            var modelProblem = FederationJobMapper.modelProblem(resource.getSpec());
+            if (modelProblem.isPresent()) { // before any data is read or model loaded
+                throw new InvalidManifestException(List.of(new Problem("spec.model.uri", modelProblem.get())));
+            }
             applyOverrides(resource);
             methods = methods(resource);
         } catch (InvalidManifestException e) {
@@ -145,7 +150,14 @@ public final class SimulateCommand implements Callable<Integer> {
                     evaluation = data.evaluation(evalExamples);
                 }
                 Path runDir = methods.size() == 1 ? outDir : outDir.resolve(m.flag());
-                try (Learner learner = factory.open(variant.getSpec())) {
+                Learner learner;
+                try {
+                    learner = factory.open(variant.getSpec());
+                } catch (IllegalArgumentException e) { // a model URI the checks above could not judge
+                    stderr.println("fedtt: spec.model.uri: " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
+                    return EXIT_INVALID;
+                }
+                try (learner) {
                     Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
                     RunResult result = sim.run(runDir);
                     runs.add(result);

@@ -177,4 +177,29 @@ class SimulateCommandTest {
         assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
         assertEquals("not a folder", Files.readString(file));
     }
+
+    @Test
+    void aManifestWithoutSpecIsAnInputError(@TempDir Path dir) {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("no-spec.yaml").toString(), "--out", dir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("spec: required field is missing"), r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void anUnknownBuiltinModelIsAnInputErrorBeforeAnyDataOrModelIsLoaded(@TempDir Path dir) {
+        AtomicInteger opened = new AtomicInteger();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> {
+            opened.incrementAndGet();
+            throw new IllegalArgumentException("unknown built-in model 'gpt-17'");
+        }, new PrintStream(new ByteArrayOutputStream()), e)).execute(MANIFESTS.resolve("unknown-model.yaml").toString(),
+                "--out", dir.toString(), "--data-dir", REPO.toString());
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, stderr);
+        assertTrue(stderr.contains("spec.model.uri") && stderr.contains("builtin:gpt-17"), stderr);
+        assertEquals(0, opened.get(), "no model is opened");
+        assertTrue(!stderr.contains("Exception"), stderr);
+    }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a FederatedFineTune manifest without a cluster, the way the API server would accept it:
- * YAML syntax; apiVersion, kind and metadata.name; null pruning and schema defaults; the CRD's
+ * YAML syntax; apiVersion, kind, metadata.name and spec; null pruning and schema defaults; the CRD's
  * openAPIV3Schema (networknt json-schema-validator); the CRD's own CEL rules (cel-java), so every
  * rule is written once, in the model's annotations; then checks that need more than the manifest
  * through a {@link ReferenceChecker} (e.g. {@link FileReferenceChecker}: data files and labels).
@@ -231,6 +231,11 @@ public final class ManifestValidator {
     } else if (!name.isTextual() || name.asText().length() > 253 || !DNS_SUBDOMAIN.matcher(name.asText()).matches()) {
       problems.add(new Problem("metadata.name", "must be a DNS-1123 subdomain: lowercase letters, digits, '-'"
           + " and '.', starting and ending with a letter or digit (found " + SchemaChecker.describeValue(name) + ")"));
+    }
+    JsonNode spec = document.path("spec");
+    if (spec.isMissingNode() || spec.isNull()) {
+      // The CRD's schema leaves spec optional, as Kubernetes does for every object; a job needs one.
+      problems.add(new Problem("spec", "required field is missing"));
     }
     return problems;
   }
