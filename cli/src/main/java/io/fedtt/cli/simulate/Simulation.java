@@ -236,14 +236,10 @@ public final class Simulation {
                 total == 0 ? Double.NaN : (double) loraBytes / total, wallSeconds);
     }
 
-    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels. */
+    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels (see {@link AdapterMetadata}). */
     private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("fedtt.model.uri", spec.getModel().getUri());
-        m.put("fedtt.labels", String.join(",", spec.getModel().getLabels()));
-        m.put("fedtt.method", method.label());
-        m.put("fedtt.adapter", FederationJobMapper.adapterConfig(spec.getAdapter()).toString());
-        return m;
+        return AdapterMetadata.of(spec.getModel().getUri(), spec.getModel().getLabels(), method.label(),
+                FederationJobMapper.adapterConfig(spec.getAdapter()));
     }
 
     static void writeAtomically(Path file, byte[] bytes) {

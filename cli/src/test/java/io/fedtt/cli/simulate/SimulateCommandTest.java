@@ -113,7 +113,7 @@ class SimulateCommandTest {
         AdapterState adapter = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("adapter.safetensors")));
         assertEquals(fin.get("trainableParameters").asLong(), adapter.parameterCount());
         assertEquals("builtin:all-minilm-l6-v2", adapter.metadata().get("fedtt.model.uri"));
-        assertEquals("ham,spam", adapter.metadata().get("fedtt.labels"));
+        assertEquals("[\"ham\",\"spam\"]", adapter.metadata().get("fedtt.labels"));
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<svg"));
         assertTrue(r.out().contains("held-out accuracy"), r.out());
     }
@@ -201,5 +201,27 @@ class SimulateCommandTest {
         assertTrue(stderr.contains("spec.model.uri") && stderr.contains("builtin:gpt-17"), stderr);
         assertEquals(0, opened.get(), "no model is opened");
         assertTrue(!stderr.contains("Exception"), stderr);
+    }
+
+    @Test
+    void theAdapterMetadataIsJsonALabelWithACommaStaysOneLabel(@TempDir Path dir) throws Exception {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("comma-label.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(0, r.exit(), r.err());
+        Map<String, String> meta = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("adapter.safetensors"))).metadata();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode labels = json.readTree(meta.get("fedtt.labels"));
+        assertEquals(2, labels.size(), meta.get("fedtt.labels"));
+        assertEquals("billing,refunds", labels.get(0).asText());
+        assertEquals("technical", labels.get(1).asText());
+
+        JsonNode adapter = json.readTree(meta.get("fedtt.adapter"));
+        assertEquals("tt", adapter.get("type").asText());
+        assertEquals(5, adapter.get("ttRank").asInt());
+        assertEquals(64, adapter.get("bottleneck").asInt());
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        adapter.fieldNames().forEachRemaining(fields::add);
+        assertTrue(fields.stream().noneMatch(f -> f.toLowerCase(java.util.Locale.ROOT).contains("lora")
+                || f.equals("rank") || f.equals("alpha") || f.equals("targets")), "only TT fields: " + fields);
     }
 }
