@@ -12,8 +12,6 @@ import io.fedtt.cli.data.ManifestDatasets;
 import io.fedtt.worker.model.ArchitectureMismatchException;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
-import io.fedtt.cli.simulate.report.HtmlReport;
-import io.fedtt.cli.simulate.report.ResultsJson;
 import io.fedtt.cli.simulate.report.RunResult;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -132,58 +130,79 @@ public final class SimulateCommand implements Callable<Integer> {
             stderr.println("fedtt: --out " + outDir + ": " + outProblem);
             return EXIT_INVALID;
         }
-        ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
-        List<RunResult> runs = new ArrayList<>();
         int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (engineThreads < 1) {
             stderr.println("fedtt: --threads must be at least 1, got " + engineThreads);
             return EXIT_INVALID;
         }
+        ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
+        RunOutputs outputs = new RunOutputs(outDir, resource.getMetadata().getName(), methods, stderr);
+        try {
+            outputs.start();
+        } catch (IOException e) {
+            stderr.println("fedtt: --out " + outDir + ": cannot write: " + e.getMessage());
+            return EXIT_INVALID;
+        }
+        boolean ended = false;
+        try {
+            int exit = runAll(resource, methods, base, engineThreads, table, outputs);
+            ended = true;
+            return exit;
+        } finally {
+            if (!ended) { // an unexpected error: the folder must not keep saying "running"
+                outputs.failed("internal error (see the message above)");
+            }
+        }
+    }
+
+    /** Runs each method in turn; the exit code, with results.json saying how the run ended. */
+    private int runAll(FederatedFineTune resource, List<Method> methods, Path base, int engineThreads,
+            ConsoleTable table, RunOutputs outputs) throws Exception {
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "fedtt");
         Learner.Factory factory = learners.create(engineThreads, cache);
         try {
             Dataset evaluation = null;
             for (Method m : methods) {
+                outputs.running(m);
                 FederatedFineTune variant = copyFor(resource, m);
                 ManifestDatasets data = new ManifestDatasets(variant.getSpec(), base, null);
                 if (evaluation == null) {
                     evaluation = data.evaluation(evalExamples);
                 }
-                Path runDir = methods.size() == 1 ? outDir : outDir.resolve(m.flag());
                 Learner learner;
                 try {
                     learner = factory.open(variant.getSpec());
                 } catch (IllegalArgumentException e) { // a model URI the checks above could not judge
-                    stderr.println("fedtt: spec.model.uri: " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
-                    return EXIT_INVALID;
+                    return fail(outputs, EXIT_INVALID, "spec.model.uri: " + resource.getSpec().getModel().getUri()
+                            + ": " + e.getMessage());
                 }
                 try (learner) {
                     Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
-                    RunResult result = sim.run(runDir);
-                    runs.add(result);
+                    RunResult result = sim.run(outputs.runDir(m));
+                    outputs.finished(result);
                     summary(table, result);
                 }
             }
         } catch (DataFileException e) {
-            stderr.println("fedtt: " + e.getMessage());
-            return EXIT_INVALID;
+            return fail(outputs, EXIT_INVALID, e.getMessage());
         } catch (ArchitectureMismatchException e) {
-            stderr.println("fedtt: model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
-            return EXIT_INVALID;
+            return fail(outputs, EXIT_INVALID, "model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
         } catch (Simulation.SimulationFailedException e) {
-            stderr.println("fedtt: " + e.getMessage());
-            return EXIT_FAILED;
+            return fail(outputs, EXIT_FAILED, e.getMessage());
         } catch (ExecutionException e) { // a silo's training failed: its own message says why
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            stderr.println("fedtt: a silo failed: " + cause.getMessage());
-            return EXIT_FAILED;
+            return fail(outputs, EXIT_FAILED, "a silo failed: " + cause.getMessage());
         }
-        ResultsJson.write(runs, outDir.resolve("results.json"));
-        HtmlReport.write(runs, outDir.resolve("report.html"));
+        outputs.succeeded();
         table.line("");
-        table.line("wrote " + outDir.resolve(methods.size() == 1 ? "adapter.safetensors" : "<method>/adapter.safetensors")
-                + ", " + outDir.resolve("results.json") + ", " + outDir.resolve("report.html"));
+        table.line("wrote " + outputs.describe());
         return 0;
+    }
+
+    private int fail(RunOutputs outputs, int exit, String message) {
+        stderr.println("fedtt: " + message);
+        outputs.failed(message);
+        return exit;
     }
 
     /**

@@ -150,6 +150,7 @@ public final class Simulation {
         // The round store lives in a folder this run creates (a fresh, unique name) and removes at its end:
         // nothing the run did not create is ever deleted, whatever --out points at.
         Path stateDir = Files.createTempDirectory(outDir, STATE_PREFIX);
+        OWN_STATE_FOLDERS.add(stateDir);
         RoundCoordinator coordinator;
         try {
             coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
@@ -252,9 +253,24 @@ public final class Simulation {
         }
     }
 
+    /** The state folders of runs in this process that have not ended: removed if the process is stopped. */
+    private static final java.util.Set<Path> OWN_STATE_FOLDERS = ConcurrentHashMap.newKeySet();
+
+    /** Best effort, for the shutdown hook: removes the state folders of runs that did not end. */
+    static void deleteOwnStateFolders() {
+        for (Path dir : OWN_STATE_FOLDERS) {
+            try {
+                deleteRecursively(dir);
+            } catch (IOException | RuntimeException e) {
+                // the run's threads may still write there; the folder is hidden and safe to delete by hand
+            }
+        }
+    }
+
     /** Removes a run's own state folder (created by this run with {@link #STATE_PREFIX}); nothing else. */
     private static void deleteRecursively(Path dir) throws IOException {
         if (!dir.getFileName().toString().startsWith(STATE_PREFIX) || !Files.isDirectory(dir)) {
+            OWN_STATE_FOLDERS.remove(dir);
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -262,6 +278,7 @@ public final class Simulation {
                 Files.deleteIfExists(p);
             }
         }
+        OWN_STATE_FOLDERS.remove(dir);
     }
 
     /** The job ended without success (a round below quorum too often, say). */

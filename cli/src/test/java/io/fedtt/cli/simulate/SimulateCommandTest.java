@@ -99,6 +99,7 @@ class SimulateCommandTest {
         assertEquals(6, learner.trainedRounds.get(), "3 silos x 2 rounds trained over the protocol");
 
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals("succeeded", results.get("status").asText());
         assertEquals("FedTT", results.get("method").asText());
         assertEquals(3, results.get("rounds").size(), "round 0 (the starting adapter) and rounds 1-2");
         JsonNode round1 = results.get("rounds").get(1);
