@@ -29,6 +29,13 @@ public final class ManifestValidator {
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+  /**
+   * The largest manifest read, in bytes (and code points of YAML text): 1 MiB. Kubernetes stores at most
+   * about 1.5 MB per object; a real FederatedFineTune is a few kilobytes. A larger file is refused before
+   * it is read or parsed (a 50 MB YAML scalar kept the parser busy for minutes at 1.7 GB).
+   */
+  public static final int MAX_MANIFEST_BYTES = 1 << 20;
+
   private static volatile ManifestValidator standard;
 
   private final CrdSchema crd;
@@ -154,9 +161,13 @@ public final class ManifestValidator {
   private Outcome run(Path file, JsonNode old) {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = readBounded(file);
     } catch (IOException | RuntimeException e) {
       return new Outcome(List.of(new Problem("", "cannot read " + file + ": " + describe(e))), null, null);
+    }
+    if (text == null) {
+      return new Outcome(List.of(new Problem("", file + " is larger than " + MAX_MANIFEST_BYTES
+          + " bytes (1 MiB), the largest manifest read")), null, null);
     }
     return run(text, old);
   }
@@ -165,9 +176,30 @@ public final class ManifestValidator {
     return run(yaml, old, true);
   }
 
+  /**
+   * A manifest file's text, or null when it holds more than {@link #MAX_MANIFEST_BYTES}: never more than
+   * that is read, whatever the file (a regular file, a pipe, /dev/zero).
+   */
+  public static String readBounded(Path file) throws IOException {
+    if (Files.isRegularFile(file) && Files.size(file) > MAX_MANIFEST_BYTES) {
+      return null;
+    }
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+      if (bytes.length > MAX_MANIFEST_BYTES) {
+        return null;
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
   private Outcome run(String yaml, JsonNode old, boolean checkReferences) {
     if (yaml == null) {
       return new Outcome(List.of(new Problem("", "no manifest given")), null, null);
+    }
+    if (yaml.length() > MAX_MANIFEST_BYTES) {
+      return new Outcome(List.of(new Problem("", "the manifest has " + yaml.length() + " characters; at most "
+          + MAX_MANIFEST_BYTES + " (1 MiB) are read")), null, null);
     }
     YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml);
     if (parsed.problem() != null) {

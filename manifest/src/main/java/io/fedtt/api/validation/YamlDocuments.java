@@ -4,19 +4,38 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import org.yaml.snakeyaml.LoaderOptions;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Reads one YAML (or JSON) document, turning syntax errors into a {@link Problem} with line and column. */
 final class YamlDocuments {
-  private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
+  /** Bounds for the parser, whatever reaches it: the manifest limit in code points and string length. */
+  private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+          .loaderOptions(loaderOptions())
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxStringLength(ManifestValidator.MAX_MANIFEST_BYTES)
+              .maxNestingDepth(64)
+              .maxNumberLength(100)
+              .build())
+          .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions o = new LoaderOptions();
+    o.setCodePointLimit(ManifestValidator.MAX_MANIFEST_BYTES);
+    o.setNestingDepthLimit(64);
+    o.setMaxAliasesForCollections(20);
+    o.setAllowDuplicateKeys(false);
+    return o;
+  }
 
   /** Either a document or the problem that kept it from being read. */
   record Parsed(JsonNode document, Problem problem) {}

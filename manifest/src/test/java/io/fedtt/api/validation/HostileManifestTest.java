@@ -49,4 +49,25 @@ class HostileManifestTest {
         "{type: tt, ttRank: 5, bottleneck: 64, modes: [2, .nan]}"));
     assertEquals("spec.adapter.modes[1]", problems.get(0).path(), problems.toString());
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aHugeManifestIsRefusedNamingTheLimit() throws Exception {
+    String big = quickstart().replace("metadata: {name: quickstart}",
+        "metadata:\n  name: quickstart\n  annotations: {note: \"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+    List<Problem> problems = validator.validate(big);
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).message().contains(String.valueOf(ManifestValidator.MAX_MANIFEST_BYTES)), problems.toString());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aHugeManifestFileIsNotEvenRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("big.yaml");
+    Files.writeString(file, quickstart() + "# " + "y".repeat(50 * 1024 * 1024) + "\n");
+    List<Problem> problems = validator.validate(file);
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).message().contains(file.toString())
+        && problems.get(0).message().contains(String.valueOf(ManifestValidator.MAX_MANIFEST_BYTES)), problems.toString());
+  }
 }
