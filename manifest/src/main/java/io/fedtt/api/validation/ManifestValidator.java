@@ -229,7 +229,7 @@ public final class ManifestValidator {
       try {
         resource = SERIALIZATION.convertValue(defaulted, FederatedFineTune.class);
       } catch (RuntimeException e) {
-        problems.add(new Problem("", "cannot read the manifest as a FederatedFineTune: " + describe(e)));
+        problems.add(conversionProblem(e));
       }
     }
     if (resource != null && checkReferences) {
@@ -249,13 +249,13 @@ public final class ManifestValidator {
     if (!FederatedFineTune.API_VERSION.equals(apiVersion)) {
       problems.add(new Problem("apiVersion", apiVersion.isEmpty()
           ? "required field is missing; use " + FederatedFineTune.API_VERSION
-          : "must be " + FederatedFineTune.API_VERSION + " (found \"" + apiVersion + "\")"));
+          : "must be " + FederatedFineTune.API_VERSION + " (found " + SchemaChecker.describeValue(document.path("apiVersion")) + ")"));
     }
     String kind = document.path("kind").asText("");
     if (!FederatedFineTune.KIND.equals(kind)) {
       problems.add(new Problem("kind", kind.isEmpty()
           ? "required field is missing; use " + FederatedFineTune.KIND
-          : "must be " + FederatedFineTune.KIND + " (found \"" + kind + "\")"));
+          : "must be " + FederatedFineTune.KIND + " (found " + SchemaChecker.describeValue(document.path("kind")) + ")"));
     }
     JsonNode name = document.path("metadata").path("name");
     if (name.isMissingNode() || name.isNull()) {
@@ -284,6 +284,27 @@ public final class ManifestValidator {
 
   private static List<Problem> prefixed(String prefix, List<Problem> problems) {
     return problems.stream().map(p -> new Problem(p.path(), prefix + p.message())).toList();
+  }
+
+  /**
+   * A value the schema allows but the Java model cannot hold: at the field Jackson names, in its first
+   * line, never the whole value echoed back.
+   */
+  private static Problem conversionProblem(RuntimeException e) {
+    String path = "";
+    String message = describe(e);
+    if (e instanceof IllegalArgumentException && e.getCause() instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+        path = r.getFieldName() != null ? JsonPaths.child(path, r.getFieldName())
+            : r.getIndex() >= 0 ? JsonPaths.index(path, r.getIndex()) : path;
+      }
+      message = m.getOriginalMessage() == null ? message : m.getOriginalMessage();
+    }
+    message = message.lines().findFirst().orElse("");
+    if (message.length() > 200) {
+      message = message.substring(0, 197) + "...";
+    }
+    return new Problem(path, "cannot read the manifest as a FederatedFineTune: " + message);
   }
 
   private static String describe(Exception e) {
