@@ -73,7 +73,12 @@ final class WorkerManifest {
 
     private static String read(Path file) {
         try {
-            return Files.readString(file);
+            String text = ManifestValidator.readBounded(file);
+            if (text == null) {
+                throw new InvalidInputException("manifest file " + file + " is larger than "
+                        + ManifestValidator.MAX_MANIFEST_BYTES + " bytes (1 MiB), the largest manifest read");
+            }
+            return text;
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("manifest file " + file + " not found");
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.fedtt.cli.simulate;
 
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.validation.FileReferenceChecker;
 import io.fedtt.api.validation.InvalidManifestException;
@@ -11,10 +12,9 @@ import io.fedtt.cli.data.ManifestDatasets;
 import io.fedtt.worker.model.ArchitectureMismatchException;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
-import io.fedtt.cli.simulate.report.HtmlReport;
-import io.fedtt.cli.simulate.report.ResultsJson;
 import io.fedtt.cli.simulate.report.RunResult;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +108,10 @@ public final class SimulateCommand implements Callable<Integer> {
             resource = ManifestValidator.standard()
                     .withReferenceChecker(new FileReferenceChecker(base))
                     .load(manifest);
+            var modelProblem = FederationJobMapper.modelProblem(resource.getSpec());
+            if (modelProblem.isPresent()) { // before any data is read or model loaded
+                throw new InvalidManifestException(List.of(new Problem("spec.model.uri", modelProblem.get())));
+            }
             applyOverrides(resource);
             methods = methods(resource);
         } catch (InvalidManifestException e) {
@@ -121,52 +125,105 @@ public final class SimulateCommand implements Callable<Integer> {
             return EXIT_INVALID;
         }
         Path outDir = out != null ? out : Path.of(resource.getMetadata().getName());
-        Files.createDirectories(outDir);
-        ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
-        List<RunResult> runs = new ArrayList<>();
+        String outProblem = outputFolderProblem(outDir);
+        if (outProblem != null) {
+            stderr.println("fedtt: --out " + outDir + ": " + outProblem);
+            return EXIT_INVALID;
+        }
         int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (engineThreads < 1) {
             stderr.println("fedtt: --threads must be at least 1, got " + engineThreads);
             return EXIT_INVALID;
         }
+        ConsoleTable table = new ConsoleTable(stdout, System.console() != null);
+        RunOutputs outputs = new RunOutputs(outDir, resource.getMetadata().getName(), methods, stderr);
+        try {
+            outputs.start();
+        } catch (IOException e) {
+            stderr.println("fedtt: --out " + outDir + ": cannot write: " + e.getMessage());
+            return EXIT_INVALID;
+        }
+        boolean ended = false;
+        try {
+            int exit = runAll(resource, methods, base, engineThreads, table, outputs);
+            ended = true;
+            return exit;
+        } finally {
+            if (!ended) { // an unexpected error: the folder must not keep saying "running"
+                outputs.failed("internal error (see the message above)");
+            }
+        }
+    }
+
+    /** Runs each method in turn; the exit code, with results.json saying how the run ended. */
+    private int runAll(FederatedFineTune resource, List<Method> methods, Path base, int engineThreads,
+            ConsoleTable table, RunOutputs outputs) throws Exception {
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "fedtt");
         Learner.Factory factory = learners.create(engineThreads, cache);
         try {
             Dataset evaluation = null;
             for (Method m : methods) {
+                outputs.running(m);
                 FederatedFineTune variant = copyFor(resource, m);
                 ManifestDatasets data = new ManifestDatasets(variant.getSpec(), base, null);
                 if (evaluation == null) {
                     evaluation = data.evaluation(evalExamples);
                 }
-                Path runDir = methods.size() == 1 ? outDir : outDir.resolve(m.flag());
-                try (Learner learner = factory.open(variant.getSpec())) {
+                Learner learner;
+                try {
+                    learner = factory.open(variant.getSpec());
+                } catch (IllegalArgumentException e) { // a model URI the checks above could not judge
+                    return fail(outputs, EXIT_INVALID, "spec.model.uri: " + resource.getSpec().getModel().getUri()
+                            + ": " + e.getMessage());
+                }
+                try (learner) {
                     Simulation sim = new Simulation(variant, m, learner.modelConfig(), data, evaluation, learner, table);
-                    RunResult result = sim.run(runDir);
-                    runs.add(result);
+                    RunResult result = sim.run(outputs.runDir(m));
+                    outputs.finished(result);
                     summary(table, result);
                 }
             }
         } catch (DataFileException e) {
-            stderr.println("fedtt: " + e.getMessage());
-            return EXIT_INVALID;
+            return fail(outputs, EXIT_INVALID, e.getMessage());
         } catch (ArchitectureMismatchException e) {
-            stderr.println("fedtt: model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
-            return EXIT_INVALID;
+            return fail(outputs, EXIT_INVALID, "model " + resource.getSpec().getModel().getUri() + ": " + e.getMessage());
         } catch (Simulation.SimulationFailedException e) {
-            stderr.println("fedtt: " + e.getMessage());
-            return EXIT_FAILED;
+            return fail(outputs, EXIT_FAILED, e.getMessage());
         } catch (ExecutionException e) { // a silo's training failed: its own message says why
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            stderr.println("fedtt: a silo failed: " + cause.getMessage());
-            return EXIT_FAILED;
+            return fail(outputs, EXIT_FAILED, "a silo failed: " + cause.getMessage());
         }
-        ResultsJson.write(runs, outDir.resolve("results.json"));
-        HtmlReport.write(runs, outDir.resolve("report.html"));
+        outputs.succeeded();
         table.line("");
-        table.line("wrote " + outDir.resolve(methods.size() == 1 ? "adapter.safetensors" : "<method>/adapter.safetensors")
-                + ", " + outDir.resolve("results.json") + ", " + outDir.resolve("report.html"));
+        table.line("wrote " + outputs.describe());
         return 0;
+    }
+
+    private int fail(RunOutputs outputs, int exit, String message) {
+        stderr.println("fedtt: " + message);
+        outputs.failed(message);
+        return exit;
+    }
+
+    /**
+     * Why {@code dir} cannot be the output folder (null when it can, after creating it if missing): it
+     * must be a folder; the run writes only its named outputs there and never deletes anything in it.
+     */
+    static String outputFolderProblem(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            return "is a file, not a folder; give a folder (it is created if missing)";
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return "cannot create the folder: " + e.getFile() + " exists and is not a folder";
+        } catch (IOException | SecurityException e) {
+            return "cannot create the folder: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (!Files.isWritable(dir)) {
+            return "the folder is not writable";
+        }
+        return null;
     }
 
     private void applyOverrides(FederatedFineTune resource) {

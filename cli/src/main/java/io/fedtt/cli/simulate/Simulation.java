@@ -59,6 +59,9 @@ import java.util.stream.Stream;
  */
 public final class Simulation {
 
+    /** The name prefix of the hidden folder a run keeps its round store in, inside --out, while it runs. */
+    public static final String STATE_PREFIX = ".fedtt-run-";
+
     private final FederatedFineTune resource;
     private final Method method;
     private final ModelConfig model;
@@ -95,8 +98,6 @@ public final class Simulation {
                 : spec.getRounds().getEvaluateEvery();
 
         Files.createDirectories(outDir);
-        Path stateDir = outDir.resolve("state");
-        deleteRecursively(stateDir); // a simulation starts fresh; the store is there for the real protocol path
 
         table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
@@ -146,8 +147,18 @@ public final class Simulation {
             t.setDaemon(true);
             return t;
         });
-        RoundCoordinator coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
-                CoordinatorOptions.defaults().withEvaluator(evaluator).withListener(listener));
+        // The round store lives in a folder this run creates (a fresh, unique name) and removes at its end:
+        // nothing the run did not create is ever deleted, whatever --out points at.
+        Path stateDir = Files.createTempDirectory(outDir, STATE_PREFIX);
+        OWN_STATE_FOLDERS.add(stateDir);
+        RoundCoordinator coordinator;
+        try {
+            coordinator = RoundCoordinator.open(job, FileRoundStore.forJob(stateDir, id),
+                    CoordinatorOptions.defaults().withEvaluator(evaluator).withListener(listener));
+        } catch (RuntimeException | Error e) {
+            deleteRecursively(stateDir);
+            throw e;
+        }
         try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
@@ -172,6 +183,7 @@ public final class Simulation {
         } finally {
             pool.shutdownNow();
             coordinator.close();
+            deleteRecursively(stateDir);
         }
     }
 
@@ -225,14 +237,10 @@ public final class Simulation {
                 total == 0 ? Double.NaN : (double) loraBytes / total, wallSeconds);
     }
 
-    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels. */
+    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels (see {@link AdapterMetadata}). */
     private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("fedtt.model.uri", spec.getModel().getUri());
-        m.put("fedtt.labels", String.join(",", spec.getModel().getLabels()));
-        m.put("fedtt.method", method.label());
-        m.put("fedtt.adapter", FederationJobMapper.adapterConfig(spec.getAdapter()).toString());
-        return m;
+        return AdapterMetadata.of(spec.getModel().getUri(), spec.getModel().getLabels(), method.label(),
+                FederationJobMapper.adapterConfig(spec.getAdapter()));
     }
 
     static void writeAtomically(Path file, byte[] bytes) {
@@ -245,15 +253,32 @@ public final class Simulation {
         }
     }
 
+    /** The state folders of runs in this process that have not ended: removed if the process is stopped. */
+    private static final java.util.Set<Path> OWN_STATE_FOLDERS = ConcurrentHashMap.newKeySet();
+
+    /** Best effort, for the shutdown hook: removes the state folders of runs that did not end. */
+    static void deleteOwnStateFolders() {
+        for (Path dir : OWN_STATE_FOLDERS) {
+            try {
+                deleteRecursively(dir);
+            } catch (IOException | RuntimeException e) {
+                // the run's threads may still write there; the folder is hidden and safe to delete by hand
+            }
+        }
+    }
+
+    /** Removes a run's own state folder (created by this run with {@link #STATE_PREFIX}); nothing else. */
     private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
+        if (!dir.getFileName().toString().startsWith(STATE_PREFIX) || !Files.isDirectory(dir)) {
+            OWN_STATE_FOLDERS.remove(dir);
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+                Files.deleteIfExists(p);
             }
         }
+        OWN_STATE_FOLDERS.remove(dir);
     }
 
     /** The job ended without success (a round below quorum too often, say). */

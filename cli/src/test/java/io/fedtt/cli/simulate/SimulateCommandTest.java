@@ -99,6 +99,7 @@ class SimulateCommandTest {
         assertEquals(6, learner.trainedRounds.get(), "3 silos x 2 rounds trained over the protocol");
 
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals("succeeded", results.get("status").asText());
         assertEquals("FedTT", results.get("method").asText());
         assertEquals(3, results.get("rounds").size(), "round 0 (the starting adapter) and rounds 1-2");
         JsonNode round1 = results.get("rounds").get(1);
@@ -113,7 +114,7 @@ class SimulateCommandTest {
         AdapterState adapter = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("adapter.safetensors")));
         assertEquals(fin.get("trainableParameters").asLong(), adapter.parameterCount());
         assertEquals("builtin:all-minilm-l6-v2", adapter.metadata().get("fedtt.model.uri"));
-        assertEquals("ham,spam", adapter.metadata().get("fedtt.labels"));
+        assertEquals("[\"ham\",\"spam\"]", adapter.metadata().get("fedtt.labels"));
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<svg"));
         assertTrue(r.out().contains("held-out accuracy"), r.out());
     }
@@ -146,5 +147,82 @@ class SimulateCommandTest {
                 "--data-dir", REPO.toString(), "--method", "sgd");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown method 'sgd'"), r.err());
+    }
+
+    @Test
+    void aRunNeverDeletesWhatItDidNotCreate(@TempDir Path dir) throws Exception {
+        Path notes = dir.resolve("state/notes/important.txt");
+        Files.createDirectories(notes.getParent());
+        Files.writeString(notes, "keep me");
+        Path other = dir.resolve("my-project.txt");
+        Files.writeString(other, "mine");
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--rounds", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("keep me", Files.readString(notes), "the user's DIR/state survives the run");
+        assertEquals("mine", Files.readString(other));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".fedtt-run")),
+                    "the run's own state folder is removed at the end");
+        }
+    }
+
+    @Test
+    void aFileAsOutIsAnInputErrorWithoutATrace(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("results");
+        Files.writeString(file, "not a folder");
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("three-silos.yaml").toString(), "--out", file.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--out " + file) && r.err().contains("not a folder"), r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        assertEquals("not a folder", Files.readString(file));
+    }
+
+    @Test
+    void aManifestWithoutSpecIsAnInputError(@TempDir Path dir) {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("no-spec.yaml").toString(), "--out", dir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("spec: required field is missing"), r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void anUnknownBuiltinModelIsAnInputErrorBeforeAnyDataOrModelIsLoaded(@TempDir Path dir) {
+        AtomicInteger opened = new AtomicInteger();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> {
+            opened.incrementAndGet();
+            throw new IllegalArgumentException("unknown built-in model 'gpt-17'");
+        }, new PrintStream(new ByteArrayOutputStream()), e)).execute(MANIFESTS.resolve("unknown-model.yaml").toString(),
+                "--out", dir.toString(), "--data-dir", REPO.toString());
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, stderr);
+        assertTrue(stderr.contains("spec.model.uri") && stderr.contains("builtin:gpt-17"), stderr);
+        assertEquals(0, opened.get(), "no model is opened");
+        assertTrue(!stderr.contains("Exception"), stderr);
+    }
+
+    @Test
+    void theAdapterMetadataIsJsonALabelWithACommaStaysOneLabel(@TempDir Path dir) throws Exception {
+        Run r = run(new FakeLearner(), MANIFESTS.resolve("comma-label.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(0, r.exit(), r.err());
+        Map<String, String> meta = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("adapter.safetensors"))).metadata();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode labels = json.readTree(meta.get("fedtt.labels"));
+        assertEquals(2, labels.size(), meta.get("fedtt.labels"));
+        assertEquals("billing,refunds", labels.get(0).asText());
+        assertEquals("technical", labels.get(1).asText());
+
+        JsonNode adapter = json.readTree(meta.get("fedtt.adapter"));
+        assertEquals("tt", adapter.get("type").asText());
+        assertEquals(5, adapter.get("ttRank").asInt());
+        assertEquals(64, adapter.get("bottleneck").asInt());
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        adapter.fieldNames().forEachRemaining(fields::add);
+        assertTrue(fields.stream().noneMatch(f -> f.toLowerCase(java.util.Locale.ROOT).contains("lora")
+                || f.equals("rank") || f.equals("alpha") || f.equals("targets")), "only TT fields: " + fields);
     }
 }

@@ -76,6 +76,27 @@ public final class FederationJobMapper {
                 or(a.getMaxPositions(), JobDefaults.MAX_POSITIONS), or(a.getTypeVocabSize(), JobDefaults.TYPE_VOCAB_SIZE), spec.getModel().getLabels().size()));
     }
 
+    /**
+     * Why {@code spec.model.uri} cannot be loaded, known without loading anything (empty when it may be):
+     * a {@code builtin:} name that is not built in, or another URI without {@code spec.model.architecture}.
+     * Check this before reading any data: a wrong model name should not cost a pass over the data.
+     */
+    public static Optional<String> modelProblem(FederatedFineTuneSpec spec) {
+        String uri = spec.getModel() == null ? null : spec.getModel().getUri();
+        if (uri == null) {
+            return Optional.of("required field is missing");
+        }
+        if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MINILM.equals(uri)) {
+            return Optional.of("'" + uri + "' is not a built-in model; the built-in model is " + BUILTIN_MINILM
+                    + " (another model: file:, pvc:, https: or hf:, with spec.model.architecture)");
+        }
+        if (modelConfig(spec).isEmpty()) {
+            return Optional.of("'" + uri + "' is not a built-in model (" + BUILTIN_MINILM
+                    + "); give its shape in spec.model.architecture");
+        }
+        return Optional.empty();
+    }
+
     /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */
     public static ModelArchitecture architecture(ModelConfig m) {
         ModelArchitecture a = new ModelArchitecture();

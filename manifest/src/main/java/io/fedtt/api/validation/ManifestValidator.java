@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a FederatedFineTune manifest without a cluster, the way the API server would accept it:
- * YAML syntax; apiVersion, kind and metadata.name; null pruning and schema defaults; the CRD's
+ * YAML syntax; apiVersion, kind, metadata.name and spec; null pruning and schema defaults; the CRD's
  * openAPIV3Schema (networknt json-schema-validator); the CRD's own CEL rules (cel-java), so every
  * rule is written once, in the model's annotations; then checks that need more than the manifest
  * through a {@link ReferenceChecker} (e.g. {@link FileReferenceChecker}: data files and labels).
@@ -28,6 +28,13 @@ public final class ManifestValidator {
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  /**
+   * The largest manifest read, in bytes (and code points of YAML text): 1 MiB. Kubernetes stores at most
+   * about 1.5 MB per object; a real FederatedFineTune is a few kilobytes. A larger file is refused before
+   * it is read or parsed (a 50 MB YAML scalar kept the parser busy for minutes at 1.7 GB).
+   */
+  public static final int MAX_MANIFEST_BYTES = 1 << 20;
 
   private static volatile ManifestValidator standard;
 
@@ -154,9 +161,13 @@ public final class ManifestValidator {
   private Outcome run(Path file, JsonNode old) {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = readBounded(file);
     } catch (IOException | RuntimeException e) {
       return new Outcome(List.of(new Problem("", "cannot read " + file + ": " + describe(e))), null, null);
+    }
+    if (text == null) {
+      return new Outcome(List.of(new Problem("", file + " is larger than " + MAX_MANIFEST_BYTES
+          + " bytes (1 MiB), the largest manifest read")), null, null);
     }
     return run(text, old);
   }
@@ -165,9 +176,30 @@ public final class ManifestValidator {
     return run(yaml, old, true);
   }
 
+  /**
+   * A manifest file's text, or null when it holds more than {@link #MAX_MANIFEST_BYTES}: never more than
+   * that is read, whatever the file (a regular file, a pipe, /dev/zero).
+   */
+  public static String readBounded(Path file) throws IOException {
+    if (Files.isRegularFile(file) && Files.size(file) > MAX_MANIFEST_BYTES) {
+      return null;
+    }
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+      if (bytes.length > MAX_MANIFEST_BYTES) {
+        return null;
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
   private Outcome run(String yaml, JsonNode old, boolean checkReferences) {
     if (yaml == null) {
       return new Outcome(List.of(new Problem("", "no manifest given")), null, null);
+    }
+    if (yaml.length() > MAX_MANIFEST_BYTES) {
+      return new Outcome(List.of(new Problem("", "the manifest has " + yaml.length() + " characters; at most "
+          + MAX_MANIFEST_BYTES + " (1 MiB) are read")), null, null);
     }
     YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml);
     if (parsed.problem() != null) {
@@ -197,7 +229,7 @@ public final class ManifestValidator {
       try {
         resource = SERIALIZATION.convertValue(defaulted, FederatedFineTune.class);
       } catch (RuntimeException e) {
-        problems.add(new Problem("", "cannot read the manifest as a FederatedFineTune: " + describe(e)));
+        problems.add(conversionProblem(e));
       }
     }
     if (resource != null && checkReferences) {
@@ -217,13 +249,13 @@ public final class ManifestValidator {
     if (!FederatedFineTune.API_VERSION.equals(apiVersion)) {
       problems.add(new Problem("apiVersion", apiVersion.isEmpty()
           ? "required field is missing; use " + FederatedFineTune.API_VERSION
-          : "must be " + FederatedFineTune.API_VERSION + " (found \"" + apiVersion + "\")"));
+          : "must be " + FederatedFineTune.API_VERSION + " (found " + SchemaChecker.describeValue(document.path("apiVersion")) + ")"));
     }
     String kind = document.path("kind").asText("");
     if (!FederatedFineTune.KIND.equals(kind)) {
       problems.add(new Problem("kind", kind.isEmpty()
           ? "required field is missing; use " + FederatedFineTune.KIND
-          : "must be " + FederatedFineTune.KIND + " (found \"" + kind + "\")"));
+          : "must be " + FederatedFineTune.KIND + " (found " + SchemaChecker.describeValue(document.path("kind")) + ")"));
     }
     JsonNode name = document.path("metadata").path("name");
     if (name.isMissingNode() || name.isNull()) {
@@ -231,6 +263,11 @@ public final class ManifestValidator {
     } else if (!name.isTextual() || name.asText().length() > 253 || !DNS_SUBDOMAIN.matcher(name.asText()).matches()) {
       problems.add(new Problem("metadata.name", "must be a DNS-1123 subdomain: lowercase letters, digits, '-'"
           + " and '.', starting and ending with a letter or digit (found " + SchemaChecker.describeValue(name) + ")"));
+    }
+    JsonNode spec = document.path("spec");
+    if (spec.isMissingNode() || spec.isNull()) {
+      // The CRD's schema leaves spec optional, as Kubernetes does for every object; a job needs one.
+      problems.add(new Problem("spec", "required field is missing"));
     }
     return problems;
   }
@@ -247,6 +284,27 @@ public final class ManifestValidator {
 
   private static List<Problem> prefixed(String prefix, List<Problem> problems) {
     return problems.stream().map(p -> new Problem(p.path(), prefix + p.message())).toList();
+  }
+
+  /**
+   * A value the schema allows but the Java model cannot hold: at the field Jackson names, in its first
+   * line, never the whole value echoed back.
+   */
+  private static Problem conversionProblem(RuntimeException e) {
+    String path = "";
+    String message = describe(e);
+    if (e instanceof IllegalArgumentException && e.getCause() instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+        path = r.getFieldName() != null ? JsonPaths.child(path, r.getFieldName())
+            : r.getIndex() >= 0 ? JsonPaths.index(path, r.getIndex()) : path;
+      }
+      message = m.getOriginalMessage() == null ? message : m.getOriginalMessage();
+    }
+    message = message.lines().findFirst().orElse("");
+    if (message.length() > 200) {
+      message = message.substring(0, 197) + "...";
+    }
+    return new Problem(path, "cannot read the manifest as a FederatedFineTune: " + message);
   }
 
   private static String describe(Exception e) {

@@ -13,6 +13,14 @@ import java.util.List;
  */
 public final class TextTokenizer implements AutoCloseable {
 
+    /**
+     * Characters of a text kept per token of {@code maxSequenceLength}: only that many tokens are used,
+     * a token covers at least one character, and real text averages four or five. The cut keeps a
+     * 50 MB row from growing the tokenizer (it encodes the whole text before truncating) to gigabytes;
+     * no example in examples/data is longer than 2,000 characters, well under 64 x 64.
+     */
+    public static final int CHARS_PER_TOKEN = 64;
+
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
 
@@ -46,7 +54,14 @@ public final class TextTokenizer implements AutoCloseable {
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("cannot tokenize an empty batch");
         }
-        Encoding[] enc = tokenizer.batchEncode(texts);
+        List<String> bounded = texts;
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).length() > (long) maxLength * CHARS_PER_TOKEN) {
+                bounded = texts.stream().map(t -> cut(t, maxLength)).toList();
+                break;
+            }
+        }
+        Encoding[] enc = tokenizer.batchEncode(bounded);
         int length = enc[0].getIds().length;
         int b = enc.length;
         long[] ids = new long[b * length];
@@ -61,6 +76,22 @@ public final class TextTokenizer implements AutoCloseable {
             System.arraycopy(enc[i].getTypeIds(), 0, types, i * length, length);
         }
         return new TokenBatch(b, length, ids, mask, types);
+    }
+
+    /**
+     * The first {@code maxLength x CHARS_PER_TOKEN} characters of {@code text} (never half a surrogate
+     * pair): all the tokenizer needs to find the first {@code maxLength} tokens.
+     */
+    public static String cut(String text, int maxLength) {
+        long cap = (long) maxLength * CHARS_PER_TOKEN;
+        if (text.length() <= cap) {
+            return text;
+        }
+        int end = (int) cap;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end);
     }
 
     @Override
