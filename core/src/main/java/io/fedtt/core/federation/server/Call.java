@@ -4,6 +4,7 @@ import io.fedtt.core.federation.coordinator.AdapterPayload;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,8 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * One HTTP exchange of protocol v1: who made it and about which round (filled in as the request is
@@ -25,6 +27,8 @@ import java.util.function.Consumer;
 final class Call {
 
     private static final System.Logger LOG = System.getLogger(Call.class.getName());
+    /** How long a connection refused mid-body stays half-open so that its answer is read. */
+    private static final long LINGER_MILLIS = 2_000;
 
     final Channel channel;
     final String method;
@@ -35,7 +39,7 @@ final class Call {
     /** Whether the connection may carry another request after this one. */
     private final boolean keepAlive;
     /** Runs on the event loop once the answer is written, with whether the connection stays open. */
-    private final Consumer<Boolean> onWritten;
+    private final BiConsumer<Call, Boolean> onWritten;
     private final AtomicBoolean answered = new AtomicBoolean();
     /** The job's coordinator, once the path named a hosted job (until then nothing is counted). */
     RoundCoordinator coordinator;
@@ -45,9 +49,11 @@ final class Call {
     int round = -1;
     /** The request's body is not (all) read: the connection cannot carry another request. */
     boolean closeAfter;
+    /** The request's last body byte has been read (set on the event loop). */
+    volatile boolean bodyComplete;
 
     Call(Channel channel, String method, String uri, HttpHeaders requestHeaders, boolean keepAlive,
-         Consumer<Boolean> onWritten) {
+         BiConsumer<Call, Boolean> onWritten) {
         this.channel = channel;
         this.method = method;
         int q = uri.indexOf('?');
@@ -102,10 +108,15 @@ final class Call {
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "cannot answer " + method + " " + rawPath + ": " + f.cause());
             }
-            if (close || !f.isSuccess()) {
+            if (close && f.isSuccess() && !bodyComplete && channel instanceof SocketChannel sc) {
+                // Refused before its body was read: closing now would reset the connection and the
+                // client could lose the answer. Send FIN after it, drop what still arrives, close soon.
+                sc.shutdownOutput();
+                channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            } else if (close || !f.isSuccess()) {
                 channel.close();
             }
-            onWritten.accept(!close && f.isSuccess());
+            onWritten.accept(this, !close && f.isSuccess());
         });
     }
 

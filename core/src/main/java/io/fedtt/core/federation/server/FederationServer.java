@@ -313,11 +313,14 @@ public final class FederationServer implements AutoCloseable {
         }
 
         private void request(ChannelHandlerContext ctx, HttpRequest req) {
-            if (call != null) {
+            if (call != null && !call.answered()) {
                 // A second request before the first is answered: no pipelining here.
+                LOG.log(System.Logger.Level.DEBUG, "closing connection " + ctx.channel().remoteAddress()
+                        + ": a request arrived before the previous one was answered");
                 ctx.close();
                 return;
             }
+            // (The previous answer may be on the wire with its write not yet reported: it is done.)
             clock.headersDone();
             boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
             Call c = new Call(ctx.channel(), req.method().name(), req.uri(), req.headers(), HttpUtil.isKeepAlive(req),
@@ -372,6 +375,10 @@ public final class FederationServer implements AutoCloseable {
                 }
             }
             if (content instanceof LastHttpContent) {
+                if (call == null) {
+                    return; // answered and written while the body was still arriving (413)
+                }
+                call.bodyComplete = true;
                 clock.bodyDone();
                 if (!discard) {
                     Call c = call;
@@ -398,12 +405,15 @@ public final class FederationServer implements AutoCloseable {
                     + config.bodyTimeout().toSeconds() + " s"), "application/json");
         }
 
-        /** The call's answer is written (on the event loop); {@code keptOpen}: the connection carries on. */
-        private void written(boolean keptOpen) {
+        /** {@code done}'s answer is written (on the event loop); {@code keptOpen}: the connection carries on. */
+        private void written(Call done, boolean keptOpen) {
+            if (call != done) {
+                return; // the client already sent its next request
+            }
             call = null;
             action = null;
             body = null;
-            if (keptOpen && clock.phase() == ConnectionClock.Phase.HANDLING) {
+            if (keptOpen) {
                 clock.answered();
             }
         }
