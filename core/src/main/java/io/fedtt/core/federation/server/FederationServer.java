@@ -224,6 +224,11 @@ public final class FederationServer implements AutoCloseable {
         return guard.evicted();
     }
 
+    /** Open connections that have not yet made an authenticated request. */
+    public int pendingConnections() {
+        return guard.pending();
+    }
+
     @Override
     public void close() {
         if (listener != null) {
