@@ -521,7 +521,9 @@ public final class FederationServer implements AutoCloseable {
 
     /** Who the token belongs to; a job not hosted here has no valid token, answered alike. */
     private static void authenticate(Call call, JobId id, Hosted job, String token) {
-        Optional<String> owner = job == null ? Optional.empty() : job.tokens().participantOf(token);
+        // A job not hosted here still costs the token's hash, as a hosted job's lookup does.
+        Optional<String> owner = job == null ? TokenRegistry.of(Map.of()).participantOf(token)
+                : job.tokens().participantOf(token);
         if (owner.isEmpty()) {
             throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "the bearer token is not valid for job " + id);
         }
