@@ -18,8 +18,9 @@
  *   <li>{@link io.fedtt.core.federation.store.RoundStore} with
  *       {@link io.fedtt.core.federation.store.FileRoundStore} (atomic, checksummed files) and
  *       {@link io.fedtt.core.federation.store.MemoryRoundStore}.</li>
- *   <li>{@link io.fedtt.core.federation.server.FederationServer} - the endpoint on the JDK HTTP(S)
- *       server, many jobs per server, bearer tokens from a
+ *   <li>{@link io.fedtt.core.federation.server.FederationServer} - the endpoint on Netty's HTTP/1.1
+ *       codec (per-connection header, body and idle timers; a cap on unauthenticated connections per
+ *       client address), many jobs per server, bearer tokens from a
  *       {@link io.fedtt.core.federation.server.TokenRegistry}, TLS from
  *       {@link io.fedtt.core.federation.server.TlsConfig}.</li>
  *   <li>{@link io.fedtt.core.federation.client.FederationClient} and

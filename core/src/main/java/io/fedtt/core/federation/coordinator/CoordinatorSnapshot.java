@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.RoundRecord;
+import io.fedtt.core.federation.Traffic;
 import io.fedtt.core.federation.store.RoundStore;
 import io.fedtt.core.federation.strategy.TaskConfig;
 import java.io.IOException;
 import java.util.List;
+import java.util.SortedMap;
 
 /**
  * The coordinator's durable state, saved as JSON after every transition. Accepted updates of the
@@ -28,6 +30,10 @@ import java.util.List;
  * @param strategyState the strategy's server-side state after round {@code completedRounds}
  *     ({@link io.fedtt.core.federation.strategy.AggregateResult#serverState()}); null when stateless
  *     and in older stores
+ * @param roundTraffic the open try's bytes per participant so far; null in older stores (then the
+ *     tally starts empty after a restart)
+ * @param rejectedUp bytes of refused uploads, not in {@code bytesUp}; 0 in older stores
+ * @param rejectedDown bytes of error answers, not in {@code bytesDown}; 0 in older stores
  */
 public record CoordinatorSnapshot(
         int format,
@@ -47,7 +53,20 @@ public record CoordinatorSnapshot(
         int historySize,
         JobOutcome outcome,
         TaskConfig task,
-        byte[] strategyState) {
+        byte[] strategyState,
+        SortedMap<String, Traffic> roundTraffic,
+        long rejectedUp,
+        long rejectedDown) {
+
+    /** A snapshot without traffic beyond the totals (as stores before the per-try tally hold). */
+    public CoordinatorSnapshot(int format, String job, JobPhase phase, String reason, int round, int attempt,
+                               int completedRounds, String globalDigest, long roundOpenedAtMillis,
+                               List<String> selected, List<String> avoid, List<String> trainable, long bytesUp,
+                               long bytesDown, int historySize, JobOutcome outcome, TaskConfig task,
+                               byte[] strategyState) {
+        this(format, job, phase, reason, round, attempt, completedRounds, globalDigest, roundOpenedAtMillis, selected,
+                avoid, trainable, bytesUp, bytesDown, historySize, outcome, task, strategyState, null, 0, 0);
+    }
 
     /** The job's outcome, read from older stores' text when they have no typed one. */
     public JobOutcome outcomeOrLegacy() {

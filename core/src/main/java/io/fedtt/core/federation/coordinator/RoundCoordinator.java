@@ -274,6 +274,8 @@ public final class RoundCoordinator implements AutoCloseable {
             }
             UploadReceipt duplicate = state.open().admit(participant, round, digest);
             if (duplicate != null) {
+                // Acknowledged again: the repeat's bytes went over the wire for this round.
+                traffic.record(round, participant, body.length, 0);
                 return duplicate;
             }
             String pending = inFlight.get(participant);
@@ -302,12 +304,16 @@ public final class RoundCoordinator implements AutoCloseable {
                     throw new Rejection(Rejection.Kind.GONE, "round " + round + " closed while the update from '"
                             + participant + "' was being stored");
                 }
+                // Counted before the round can close, so that the upload completing it is in its record.
+                traffic.record(round, participant, body.length, 0);
                 int received = state.add(participant, digest, valid);
                 int of = state.open().selected().size();
                 events.add(l -> l.updateAccepted(spec.job(), round, participant, received, of));
                 if (received == of) {
                     state.open().setClosing(true);
                     startClose = true;
+                } else {
+                    saveProgress();
                 }
                 receipt = new UploadReceipt(round, participant, digest, false, received, of);
             } finally {
@@ -326,6 +332,19 @@ public final class RoundCoordinator implements AutoCloseable {
             driver.execute(this::finalizeRound);
         }
         return receipt;
+    }
+
+    /**
+     * Saves the traffic counted so far with the round state. The update itself is already durable:
+     * a failure here costs at most the byte counts since the last save, never the update.
+     */
+    private void saveProgress() {
+        try {
+            state.saveProgress();
+        } catch (RuntimeException e) {
+            System.getLogger(RoundCoordinator.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot save the traffic counts of job " + spec.job() + ": " + e.getMessage());
+        }
     }
 
     private void requireParticipant(String participant) {

@@ -132,6 +132,7 @@ final class RoundMachine {
         phase = s.phase();
         outcome = s.outcomeOrLegacy();
         traffic.restoreTotals(s.bytesUp(), s.bytesDown());
+        traffic.restoreRejected(s.rejectedUp(), s.rejectedDown());
         history.addAll(saved.history());
         adapters = new AdapterCache(spec.wireDType(), saved.global());
         for (RoundRecord rec : history) {
@@ -153,6 +154,9 @@ final class RoundMachine {
         persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::add);
         open.resetDeadline(clock.millis() + spec.roundTimeout().toMillis());
         traffic.openRound(open.round);
+        if (s.roundTraffic() != null) {
+            traffic.restoreRoundTraffic(s.roundTraffic());
+        }
         int r = open.round;
         int a = open.attempt;
         int n = open.selected().size();
@@ -266,12 +270,23 @@ final class RoundMachine {
         history.add(record);
     }
 
+    /**
+     * Saves the state as it is, the traffic counted so far included: after an accepted update, so
+     * that a restart resumes the job's byte counts and the open try's tally instead of losing what
+     * was counted since the last transition.
+     */
+    void saveProgress() {
+        saveState();
+    }
+
     private void saveState() {
         Traffic total = traffic.total();
+        Traffic rejected = traffic.rejected();
         GlobalVersion g = adapters.current();
         persistence.save(new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, spec.job().toString(), phase,
                 outcome == null ? "" : outcome.text(), open.round, open.attempt, g.version(), g.digest(), open.openedAt,
                 List.copyOf(open.selected()), List.copyOf(open.avoid()), List.copyOf(open.mask().trainable()),
-                total.up(), total.down(), history.size(), outcome, open.task(), strategyState));
+                total.up(), total.down(), history.size(), outcome, open.task(), strategyState,
+                phase.finished() ? null : traffic.roundTraffic(), rejected.up(), rejected.down()));
     }
 }

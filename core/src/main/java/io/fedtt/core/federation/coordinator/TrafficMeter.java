@@ -6,9 +6,12 @@ import java.util.TreeMap;
 
 /**
  * The one place a job's wire traffic is counted: body bytes per direction, in total and per
- * participant for the open try of the open round. The HTTP server records what it reads and
- * writes; the coordinator opens a fresh per-round tally with each try and reads it into the round's
- * record; status reads the totals.
+ * participant for the open try of the open round. Only accepted traffic counts there: an update's
+ * body once the coordinator acknowledges it, an answer of the HTTP server once written with a
+ * success status. Refused uploads and error answers count apart ({@link #rejected}), so that they
+ * never inflate the job's communication figures. The coordinator opens a fresh per-round tally with
+ * each try, reads it into the round's record and saves totals and tally with its state; status
+ * reads the totals.
  *
  * <p>Bytes of a round other than the open one (a late upload, a download of a finished round, a
  * status query) and bytes after the job finished count in the totals only. Thread-safe; its lock is
@@ -20,6 +23,8 @@ public final class TrafficMeter {
     private long totalDown;
     private int openRound = -1;
     private TreeMap<String, Traffic> round = new TreeMap<>();
+    private long rejectedUp;
+    private long rejectedDown;
 
     /**
      * Counts body bytes of one exchange (or part of one).
@@ -35,6 +40,17 @@ public final class TrafficMeter {
         if (forRound == openRound && participant != null) {
             round.merge(participant, new Traffic(up, down), Traffic::plus);
         }
+    }
+
+    /** Counts body bytes of a refused request or an error answer: apart from the job's figures. */
+    public synchronized void recordRejected(long up, long down) {
+        rejectedUp += up;
+        rejectedDown += down;
+    }
+
+    /** Bytes of refused requests (up) and error answers (down), not in {@link #total}. */
+    public synchronized Traffic rejected() {
+        return new Traffic(rejectedUp, rejectedDown);
     }
 
     /** Starts an empty per-participant tally for a (new try of) round {@code r}. */
@@ -53,6 +69,17 @@ public final class TrafficMeter {
     synchronized void restoreTotals(long up, long down) {
         totalUp = up;
         totalDown = down;
+    }
+
+    /** Resumes the rejected bytes saved before a restart. */
+    synchronized void restoreRejected(long up, long down) {
+        rejectedUp = up;
+        rejectedDown = down;
+    }
+
+    /** Resumes the open try's tally saved before a restart (after {@link #openRound} of that round). */
+    synchronized void restoreRoundTraffic(java.util.Map<String, Traffic> tally) {
+        round = new TreeMap<>(tally);
     }
 
     /** The open try's traffic per participant, as counted so far (a copy). */

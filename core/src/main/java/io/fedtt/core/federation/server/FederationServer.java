@@ -1,17 +1,43 @@
 package io.fedtt.core.federation.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
+import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.federation.WireJson;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.TrafficMeter;
-import io.fedtt.core.federation.UploadReceipt;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,9 +55,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
 
 /**
- * The federation endpoint (protocol v1) on the JDK's HTTP server, hosting any number of jobs:
+ * The federation endpoint (protocol v1) on Netty's HTTP/1.1 codec, hosting any number of jobs:
  * <pre>
  * GET /v1/jobs/{ns}/{name}/task?silo=S&amp;after=R&amp;wait=SECONDS
  *     the next round after R that S takes part in (long-poll up to wait, bounded by the server);
@@ -49,37 +76,40 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  * Every request carries {@code Authorization: Bearer <token of the silo>} (a cross-device worker
  * shard's one token acts for each of its devices, see {@link TokenRegistry}). Errors are JSON
- * {@code {"status","error","message"}}: 401 no or unknown token, 403 a token that cannot act for the
- * silo or a silo
- * not selected, 404 unknown job/round/path, 409 a different update already accepted, 410 round or
- * job closed, 413 body over the limit (checked while reading), 422 invalid tensors or metadata,
- * 503 the same upload is in progress.
+ * {@code {"status","error","message"}}: 401 no or unknown token (also for a job this server does
+ * not host, so that job names cannot be probed without a token), 403 a token that cannot act for
+ * the silo or a silo not selected, 404 unknown round/path, 405 wrong method, 408 a body slower than
+ * the body timeout, 409 a different update already accepted, 410 round or job closed, 413 body over
+ * the limit (checked while reading), 422 invalid tensors or metadata, 503 the same upload is in
+ * progress. A request is authenticated as soon as its headers are read: an upload without a valid
+ * token is refused before its body is read, and its connection closed.
  *
- * <p>Long-polls park their exchange and free the handler thread, so a bounded pool serves any
- * number of waiting clients and uploads never queue behind them. Body bytes are counted per job,
- * round, participant and direction into the job's {@link TrafficMeter}: an upload as soon as it is
- * read, every answer once written.
+ * <p>Why Netty and not the JDK's server: the JDK server reads a request's line and headers on a
+ * handler thread, blocking, with no per-connection deadline, so a few connections that stop mid-line
+ * hold every handler thread. Here parsing is non-blocking on the event loop, each connection has
+ * its own header, body and idle timers ({@link ConnectionClock}) and unauthenticated connections are
+ * capped per client address ({@link ConnectionGuard}); handler threads only ever run complete,
+ * authenticated requests. Long-polls park their exchange and hold no thread while they wait. Body
+ * bytes are counted per job, round, participant and direction into the job's {@link TrafficMeter}.
  */
 public final class FederationServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FederationServer.class.getName());
     private static final String PREFIX = "/v1/jobs/";
     private static final long DEFAULT_WAIT_MILLIS = 20_000;
-
-    static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY every small
-        // response waits for the peer's delayed ACK (~40 ms on Linux). Read once, JVM-wide, when
-        // the first JDK HTTP server is created: set -Dsun.net.httpserver.nodelay=false to opt out.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_HEADER_BYTES = 16384;
+    private static final int MAX_CHUNK = 64 * 1024;
 
     private final ServerConfig config;
-    private final HttpServer http;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup open = new DefaultChannelGroup("fedtt-federation", GlobalEventExecutor.INSTANCE);
+    private final ConnectionGuard guard;
     private final ThreadPoolExecutor handlers;
     private final ScheduledExecutorService timer;
     private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
+    private Channel listener;
 
     private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens, AtomicReference<CachedTask> task) {
     }
@@ -88,15 +118,14 @@ public final class FederationServer implements AutoCloseable {
     private record CachedTask(int round, int attempt, String digest, long deadline, byte[] prefix) {
     }
 
-    private FederationServer(ServerConfig config) throws IOException {
+    /** What a routed, authenticated request does once its body (if any) is read; runs on a handler thread. */
+    @FunctionalInterface
+    private interface Action {
+        void run(byte[] body);
+    }
+
+    private FederationServer(ServerConfig config) {
         this.config = config;
-        if (config.tls() != null) {
-            HttpsServer https = HttpsServer.create(config.bind(), 1024);
-            https.setHttpsConfigurator(new HttpsConfigurator(config.tls()));
-            http = https;
-        } else {
-            http = HttpServer.create(config.bind(), 1024);
-        }
         AtomicInteger n = new AtomicInteger();
         handlers = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -109,17 +138,61 @@ public final class FederationServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        http.setExecutor(handlers);
-        http.createContext("/", this::handle);
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("fedtt-http-accept", true));
+        workers = new NioEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("fedtt-http-io", true));
+        guard = new ConnectionGuard(config.maxPendingPerAddress(), config.maxPending());
     }
 
     /** Binds and starts serving. */
     public static FederationServer start(ServerConfig config) throws IOException {
         FederationServer s = new FederationServer(config);
-        s.http.start();
+        try {
+            s.bind();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
         long tick = Math.max(10, config.deadlineTick().toMillis());
         s.timer.scheduleWithFixedDelay(s::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
         return s;
+    }
+
+    private void bind() throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        open.add(ch);
+                        Connection c = new Connection();
+                        ch.pipeline().addLast("guard", guard);
+                        ch.pipeline().addLast("clock", c.clock);
+                        if (config.tls() != null) {
+                            SSLEngine engine = config.tls().createSSLEngine();
+                            engine.setUseClientMode(false);
+                            ch.pipeline().addLast("tls", new SslHandler(engine));
+                        }
+                        ch.pipeline().addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK));
+                        ch.pipeline().addLast("fedtt", c);
+                    }
+                });
+        try {
+            listener = b.bind(config.bind()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + config.bind(), e);
+        } catch (Exception e) {
+            // Netty rethrows the socket's checked exception (e.g. BindException) unchecked.
+            if (e instanceof IOException ioe) {
+                throw ioe;
+            }
+            throw new IOException("cannot listen on " + config.bind() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Serves a job; its participants authenticate with {@code tokens}. */
@@ -127,18 +200,18 @@ public final class FederationServer implements AutoCloseable {
         jobs.put(coordinator.job(), new Hosted(coordinator, tokens, new AtomicReference<>()));
     }
 
-    /** Stops serving a job (its requests get 404 from now on). */
+    /** Stops serving a job (its requests get 401 from now on, as for any job not hosted here). */
     public void unhost(JobId job) {
         jobs.remove(job);
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** The base URI clients use, e.g. {@code https://127.0.0.1:8443}. */
     public URI baseUri() {
-        InetSocketAddress a = http.getAddress();
+        InetSocketAddress a = (InetSocketAddress) listener.localAddress();
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
         if (host.contains(":")) {
             host = "[" + host + "]";
@@ -146,13 +219,30 @@ public final class FederationServer implements AutoCloseable {
         return URI.create((config.tls() != null ? "https" : "http") + "://" + host + ":" + a.getPort());
     }
 
+    /** Connections closed so far because the cap on unauthenticated connections was reached. */
+    public long evictedConnections() {
+        return guard.evicted();
+    }
+
+    /** Open connections that have not yet made an authenticated request. */
+    public int pendingConnections() {
+        return guard.pending();
+    }
+
     @Override
     public void close() {
-        http.stop(0);
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         timer.shutdownNow();
         handlers.shutdownNow();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         try {
             handlers.awaitTermination(5, TimeUnit.SECONDS);
+            boss.terminationFuture().await(5, TimeUnit.SECONDS);
+            workers.terminationFuture().await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -168,29 +258,205 @@ public final class FederationServer implements AutoCloseable {
         }
     }
 
-    // ================================================================ routing
+    // ================================================================ connections
 
-    private void handle(HttpExchange ex) {
-        Call call = new Call(ex);
-        try {
-            route(call);
-        } catch (Rejection r) {
-            RejectionStatus.setHeaders(r.kind(), ex.getRequestMethod(), ex.getResponseHeaders());
-            int status = RejectionStatus.of(r.kind());
-            call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e);
-            ex.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "federation request " + ex.getRequestMethod() + " "
-                    + ex.getRequestURI() + " failed", e);
-            call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+    /**
+     * One connection's requests, in order, on its event loop: routes and authenticates a request as
+     * soon as its headers are read, collects an upload's body (bounded), and hands the complete
+     * request to a handler thread. One request at a time; a client that sends the next before the
+     * answer is closed.
+     */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        final ConnectionClock clock = new ConnectionClock(config.idleTimeout(), config.headerTimeout(),
+                config.bodyTimeout(), this::bodyTimedOut);
+        private Call call;
+        private Action action;
+        private ByteArrayOutputStream body;
+        private long read;
+        private boolean discard;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+                    malformed(ctx, o);
+                    return;
+                }
+                if (msg instanceof HttpRequest req) {
+                    request(ctx, req);
+                }
+                if (msg instanceof HttpContent c && call != null) {
+                    content(c);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.log(System.Logger.Level.DEBUG, "client connection " + ctx.channel().remoteAddress() + " failed: " + cause);
+            ctx.close();
+        }
+
+        private void malformed(ChannelHandlerContext ctx, HttpObject o) {
+            if (call != null && !call.answered()) {
+                call.closeAfter = true;
+                call.respond(400, WireJson.error(400, "BAD_REQUEST", "malformed request"), "application/json");
+                call = null;
+                return;
+            }
+            clock.bodyDone();
+            String why = String.valueOf(o.decoderResult().cause());
+            byte[] b = WireJson.error(400, "BAD_REQUEST", "malformed request: " + why);
+            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(b));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
+            r.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(r).addListener(f -> ctx.close());
+        }
+
+        private void request(ChannelHandlerContext ctx, HttpRequest req) {
+            if (call != null && !call.answered()) {
+                // A second request before the first is answered: no pipelining here.
+                LOG.log(System.Logger.Level.DEBUG, "closing connection " + ctx.channel().remoteAddress()
+                        + ": a request arrived before the previous one was answered");
+                ctx.close();
+                return;
+            }
+            // (The previous answer may be on the wire with its write not yet reported: it is done.)
+            clock.headersDone();
+            boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+            Call c = new Call(ctx.channel(), req.method().name(), req.uri(), req.headers(), HttpUtil.isKeepAlive(req),
+                    this::written);
+            call = c;
+            action = null;
+            body = null;
+            read = 0;
+            discard = false;
+            try {
+                action = route(c);
+                if (c.participant != null) {
+                    guard.trusted(ctx.channel());
+                }
+                if (c.method.equals("PUT")) {
+                    long declared = HttpUtil.getContentLength(req, -1L);
+                    if (declared > config.maxBodyBytes()) {
+                        throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared
+                                + " bytes is over the limit of " + config.maxBodyBytes() + " bytes");
+                    }
+                    body = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, 1 << 20) : 8192);
+                    if (HttpUtil.is100ContinueExpected(req)) {
+                        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                    }
+                }
+            } catch (Rejection r) {
+                // The body is not read: the connection cannot carry another request.
+                c.closeAfter = hasBody;
+                discard = true;
+                reject(c, r);
+            } catch (RuntimeException e) {
+                c.closeAfter = true;
+                discard = true;
+                internal(c, e);
+            }
+        }
+
+        private void content(HttpContent content) {
+            ByteBuf buf = content.content();
+            int n = buf.readableBytes();
+            if (!discard && body != null && n > 0) {
+                read += n;
+                if (read > config.maxBodyBytes()) {
+                    discard = true;
+                    call.closeAfter = true;
+                    call.coordinator.traffic().recordRejected(read, 0);
+                    body = null;
+                    reject(call, new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of "
+                            + config.maxBodyBytes() + " bytes"));
+                } else {
+                    body.write(ByteBufUtil.getBytes(buf), 0, n);
+                }
+            }
+            if (content instanceof LastHttpContent) {
+                if (call == null) {
+                    return; // answered and written while the body was still arriving (413)
+                }
+                call.bodyComplete = true;
+                clock.bodyDone();
+                if (!discard) {
+                    Call c = call;
+                    Action a = action;
+                    byte[] b = body == null ? new byte[0] : body.toByteArray();
+                    body = null;
+                    handlers.execute(() -> run(c, a, b));
+                }
+            }
+        }
+
+        private void bodyTimedOut() {
+            Call c = call;
+            if (c == null || c.answered()) {
+                return;
+            }
+            discard = true;
+            body = null;
+            c.closeAfter = true;
+            if (c.coordinator != null) {
+                c.coordinator.traffic().recordRejected(read, 0);
+            }
+            c.respond(408, WireJson.error(408, "TIMEOUT", "the request body did not arrive within "
+                    + config.bodyTimeout().toSeconds() + " s"), "application/json");
+        }
+
+        /** {@code done}'s answer is written (on the event loop); {@code keptOpen}: the connection carries on. */
+        private void written(Call done, boolean keptOpen) {
+            if (call != done) {
+                return; // the client already sent its next request
+            }
+            call = null;
+            action = null;
+            body = null;
+            if (keptOpen) {
+                clock.answered();
+            }
         }
     }
 
-    private void route(Call call) throws IOException {
-        HttpExchange ex = call.ex;
-        String path = ex.getRequestURI().getRawPath();
+    private static void run(Call call, Action action, byte[] body) {
+        try {
+            action.run(body);
+        } catch (Rejection r) {
+            if (body.length > 0 && call.coordinator != null) {
+                call.coordinator.traffic().recordRejected(body.length, 0);
+            }
+            reject(call, r);
+        } catch (RuntimeException e) {
+            internal(call, e);
+        }
+    }
+
+    private static void reject(Call call, Rejection r) {
+        RejectionStatus.setHeaders(r.kind(), call.method, call.responseHeaders::set);
+        int status = RejectionStatus.of(r.kind());
+        call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
+    }
+
+    private static void internal(Call call, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "federation request " + call.method + " " + call.rawPath + " failed", e);
+        call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
+    }
+
+    // ================================================================ routing
+
+    /**
+     * Routes a request from its line and headers (on the event loop: no coordinator call here) and
+     * authenticates it. Anything under a job's path is authenticated first, so that without a valid
+     * token a job that is not hosted here answers exactly like one that is (401).
+     */
+    private Action route(Call call) {
+        String path = call.rawPath;
         if (!path.startsWith(PREFIX)) {
             throw notFound("no such path " + path + " (the API is under " + PREFIX + ")");
         }
@@ -202,68 +468,76 @@ public final class FederationServer implements AutoCloseable {
         try {
             id = new JobId(seg[0], seg[1]);
         } catch (IllegalArgumentException e) {
-            throw notFound("no job " + seg[0] + "/" + seg[1]);
+            throw notFound("no such path " + path);
         }
         Hosted job = jobs.get(id);
-        if (job == null) {
-            throw notFound("no job " + id + " on this server");
-        }
+        String token = bearer(call);
+        authenticate(call, id, job, token);
         call.coordinator = job.coordinator();
-        String method = ex.getRequestMethod();
-        Map<String, String> query = RequestParams.query(ex.getRequestURI().getRawQuery());
+        String method = call.method;
+        Map<String, String> query = RequestParams.query(call.rawQuery);
         if (seg.length == 2) {
             requireMethod(method, "GET");
-            authenticate(call, job, null);
-            call.respond(200, WireJson.bytes(job.coordinator().status()), "application/json");
+            return b -> call.respond(200, WireJson.bytes(job.coordinator().status()), "application/json");
         } else if (seg.length == 3 && seg[2].equals("task")) {
             requireMethod(method, "GET");
             String silo = query.get("silo");
             if (silo == null) {
                 throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
             }
-            authenticate(call, job, silo);
-            task(call, job, RequestParams.intParam(query, "after", 0),
-                    RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis()));
+            actFor(call, job, token, silo);
+            int after = RequestParams.intParam(query, "after", 0);
+            long wait = RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis());
+            return b -> task(call, job, after, wait);
         } else if (seg.length == 3 && seg[2].equals("adapter")) {
             requireMethod(method, "GET");
-            authenticate(call, job, null);
-            call.sendAdapter(job.coordinator().currentAdapter());
+            return b -> call.sendAdapter(job.coordinator().currentAdapter());
         } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("adapter")) {
             requireMethod(method, "GET");
-            authenticate(call, job, null);
             call.round = RequestParams.roundNumber(seg[3]);
-            call.sendAdapter(job.coordinator().adapter(call.participant, call.round,
-                    RequestParams.intParam(query, "since", 0)));
+            int since = RequestParams.intParam(query, "since", 0);
+            return b -> call.sendAdapter(job.coordinator().adapter(call.participant, call.round, since));
         } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
             requireMethod(method, "PUT");
             String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
-            authenticate(call, job, silo);
+            actFor(call, job, token, silo);
             call.round = RequestParams.roundNumber(seg[3]);
-            byte[] body = call.readBody(config.maxBodyBytes());
-            UploadReceipt receipt = job.coordinator().submit(silo, call.round, body);
-            call.respond(200, WireJson.bytes(receipt), "application/json");
+            return b -> {
+                UploadReceipt receipt = job.coordinator().submit(silo, call.round, b);
+                call.respond(200, WireJson.bytes(receipt), "application/json");
+            };
         } else {
             throw notFound("no such path " + path);
         }
     }
 
-    private void authenticate(Call call, Hosted job, String claimed) {
-        String header = call.ex.getRequestHeaders().getFirst("Authorization");
+    private static String bearer(Call call) {
+        String header = call.requestHeaders.get("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "missing 'Authorization: Bearer <token>' header");
         }
-        String token = header.substring(7).trim();
-        Optional<String> owner = job.tokens().participantOf(token);
+        return header.substring(7).trim();
+    }
+
+    /** Who the token belongs to; a job not hosted here has no valid token, answered alike. */
+    private static void authenticate(Call call, JobId id, Hosted job, String token) {
+        // A job not hosted here still costs the token's hash, as a hosted job's lookup does.
+        Optional<String> owner = job == null ? TokenRegistry.of(Map.of()).participantOf(token)
+                : job.tokens().participantOf(token);
         if (owner.isEmpty()) {
-            throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "the bearer token is not valid for job " + job.coordinator().job());
+            throw new Rejection(Rejection.Kind.UNAUTHENTICATED, "the bearer token is not valid for job " + id);
         }
         // A silo's token acts for itself; a worker shard's for each of its devices.
-        String self = job.tokens().defaultParticipantOf(token).orElseThrow();
-        if (claimed != null && !job.tokens().mayActFor(token, claimed)) {
-            call.participant = self;
-            throw new Rejection(Rejection.Kind.FORBIDDEN, "the token of '" + owner.get() + "' cannot act for '" + claimed + "'");
+        call.participant = job.tokens().defaultParticipantOf(token).orElseThrow();
+    }
+
+    /** The request claims to act for {@code claimed}: the token must be allowed to. */
+    private static void actFor(Call call, Hosted job, String token, String claimed) {
+        if (!job.tokens().mayActFor(token, claimed)) {
+            String owner = job.tokens().participantOf(token).orElse("?");
+            throw new Rejection(Rejection.Kind.FORBIDDEN, "the token of '" + owner + "' cannot act for '" + claimed + "'");
         }
-        call.participant = claimed != null ? claimed : self;
+        call.participant = claimed;
     }
 
     // ================================================================ task long-poll

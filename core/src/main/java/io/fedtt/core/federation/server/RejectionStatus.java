@@ -1,7 +1,7 @@
 package io.fedtt.core.federation.server;
 
-import com.sun.net.httpserver.Headers;
 import io.fedtt.core.federation.coordinator.Rejection;
+import java.util.function.BiConsumer;
 
 /** How protocol v1 reports a {@link Rejection}: its HTTP status code and the headers that go with it. */
 final class RejectionStatus {
@@ -24,14 +24,14 @@ final class RejectionStatus {
         };
     }
 
-    /** Sets the headers HTTP asks for with such a status; {@code method} is the request's. */
-    static void setHeaders(Rejection.Kind kind, String method, Headers headers) {
+    /** Sets ({@code set(name, value)}) the headers HTTP asks for with such a status; {@code method} is the request's. */
+    static void setHeaders(Rejection.Kind kind, String method, BiConsumer<String, String> set) {
         switch (kind) {
             // The rest of an over-long body is not read: the connection cannot be reused.
-            case TOO_LARGE -> headers.set("Connection", "close");
-            case UNAUTHENTICATED -> headers.set("WWW-Authenticate", "Bearer realm=\"fedtt\"");
-            case METHOD_NOT_ALLOWED -> headers.set("Allow", method.equals("PUT") ? "GET" : "GET, PUT");
-            case BUSY -> headers.set("Retry-After", "1");
+            case TOO_LARGE -> set.accept("Connection", "close");
+            case UNAUTHENTICATED -> set.accept("WWW-Authenticate", "Bearer realm=\"fedtt\"");
+            case METHOD_NOT_ALLOWED -> set.accept("Allow", method.equals("PUT") ? "GET" : "GET, PUT");
+            case BUSY -> set.accept("Retry-After", "1");
             default -> {
             }
         }

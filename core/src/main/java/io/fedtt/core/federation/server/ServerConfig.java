@@ -5,7 +5,7 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 /**
- * How the federation endpoint listens.
+ * How the federation endpoint listens, and how long it waits for a client.
  *
  * @param bind address and port (port 0 picks a free one)
  * @param tls when set, HTTPS with this context
@@ -13,9 +13,18 @@ import javax.net.ssl.SSLContext;
  * @param maxBodyBytes largest accepted upload body (413 above it)
  * @param maxLongPoll the longest a task request waits for a change
  * @param deadlineTick how often round deadlines are checked
+ * @param headerTimeout from a request's first byte (for HTTPS: the TLS handshake's) to its last
+ *     header: a connection that takes longer is closed
+ * @param bodyTimeout from a request's last header to the last byte of its body: a slower upload
+ *     gets 408 and the connection is closed
+ * @param idleTimeout how long a connection may stay open between requests without sending a byte
+ * @param maxPendingPerAddress connections from one client address that have not yet made an
+ *     authenticated request; a new one over the cap closes that address's oldest such connection
+ * @param maxPending the same cap over all addresses
  */
 public record ServerConfig(InetSocketAddress bind, SSLContext tls, int threads, long maxBodyBytes,
-                           Duration maxLongPoll, Duration deadlineTick) {
+                           Duration maxLongPoll, Duration deadlineTick, Duration headerTimeout,
+                           Duration bodyTimeout, Duration idleTimeout, int maxPendingPerAddress, int maxPending) {
 
     public ServerConfig {
         if (threads < 1) {
@@ -24,35 +33,67 @@ public record ServerConfig(InetSocketAddress bind, SSLContext tls, int threads, 
         if (maxBodyBytes < 16) {
             throw new IllegalArgumentException("maxBodyBytes must be >= 16, got " + maxBodyBytes);
         }
+        for (Duration d : new Duration[] {headerTimeout, bodyTimeout, idleTimeout}) {
+            if (d == null || d.toMillis() < 1) {
+                throw new IllegalArgumentException("connection timeouts must be >= 1 ms, got " + d);
+            }
+        }
+        if (maxPendingPerAddress < 1 || maxPending < maxPendingPerAddress) {
+            throw new IllegalArgumentException("need 1 <= maxPendingPerAddress <= maxPending, got "
+                    + maxPendingPerAddress + " and " + maxPending);
+        }
     }
 
-    /** Loopback, a free port, plain HTTP, 8 threads, 64 MiB uploads, 30 s long-polls, 200 ms deadline checks. */
+    /**
+     * Loopback, a free port, plain HTTP, 8 threads, 64 MiB uploads, 30 s long-polls, 200 ms deadline
+     * checks; 10 s for headers, 5 min for a body, 2 min idle; 64 unauthenticated connections per
+     * client address, 1024 in all.
+     */
     public static ServerConfig loopback() {
         return new ServerConfig(new InetSocketAddress("127.0.0.1", 0), null, 8, 64L << 20,
-                Duration.ofSeconds(30), Duration.ofMillis(200));
+                Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofMinutes(5),
+                Duration.ofMinutes(2), 64, 1024);
     }
 
     public ServerConfig withBind(InetSocketAddress value) {
-        return new ServerConfig(value, tls, threads, maxBodyBytes, maxLongPoll, deadlineTick);
+        return new ServerConfig(value, tls, threads, maxBodyBytes, maxLongPoll, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
     }
 
     public ServerConfig withTls(SSLContext value) {
-        return new ServerConfig(bind, value, threads, maxBodyBytes, maxLongPoll, deadlineTick);
+        return new ServerConfig(bind, value, threads, maxBodyBytes, maxLongPoll, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
     }
 
     public ServerConfig withThreads(int value) {
-        return new ServerConfig(bind, tls, value, maxBodyBytes, maxLongPoll, deadlineTick);
+        return new ServerConfig(bind, tls, value, maxBodyBytes, maxLongPoll, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
     }
 
     public ServerConfig withMaxBodyBytes(long value) {
-        return new ServerConfig(bind, tls, threads, value, maxLongPoll, deadlineTick);
+        return new ServerConfig(bind, tls, threads, value, maxLongPoll, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
     }
 
     public ServerConfig withMaxLongPoll(Duration value) {
-        return new ServerConfig(bind, tls, threads, maxBodyBytes, value, deadlineTick);
+        return new ServerConfig(bind, tls, threads, maxBodyBytes, value, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
     }
 
     public ServerConfig withDeadlineTick(Duration value) {
-        return new ServerConfig(bind, tls, threads, maxBodyBytes, maxLongPoll, value);
+        return new ServerConfig(bind, tls, threads, maxBodyBytes, maxLongPoll, value, headerTimeout,
+                bodyTimeout, idleTimeout, maxPendingPerAddress, maxPending);
+    }
+
+    /** Sets the header, body and idle timeouts. */
+    public ServerConfig withTimeouts(Duration header, Duration body, Duration idle) {
+        return new ServerConfig(bind, tls, threads, maxBodyBytes, maxLongPoll, deadlineTick, header, body, idle,
+                maxPendingPerAddress, maxPending);
+    }
+
+    /** Sets the caps on not yet authenticated connections, per client address and in all. */
+    public ServerConfig withPendingCaps(int perAddress, int total) {
+        return new ServerConfig(bind, tls, threads, maxBodyBytes, maxLongPoll, deadlineTick, headerTimeout,
+                bodyTimeout, idleTimeout, perAddress, total);
     }
 }
