@@ -377,7 +377,9 @@ public class WorkerCommand implements Callable<Integer> {
     private String describe(RuntimeException e) {
         if (e instanceof FederationHttpException h) {
             return switch (h.status()) {
-                case 401 -> "the endpoint refused this silo's token (HTTP 401): " + h.getMessage();
+                // The server answers an unknown job like a bad token, so job names cannot be probed.
+                case 401 -> "the endpoint refused this silo's token (HTTP 401; also the answer when it does not"
+                        + " host job " + job + "): " + h.getMessage();
                 case 403 -> "the endpoint does not accept silo '" + silo + "' with this token (HTTP 403): " + h.getMessage();
                 case 404 -> "the endpoint does not know job " + job + " (HTTP 404): " + h.getMessage();
                 default -> h.getMessage();
