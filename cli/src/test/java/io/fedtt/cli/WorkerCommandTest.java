@@ -132,7 +132,7 @@ class WorkerCommandTest {
         args.set(args.indexOf("--token-file") + 1, wrong.toString());
         Run r = run(Map.of(), args);
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("fedtt worker: error: the endpoint refused this silo's token (HTTP 401)"), r.err());
+        assertTrue(r.err().startsWith("fedtt worker: error: the endpoint refused this silo's token (HTTP 401;"), r.err());
         assertEquals(1, r.err().strip().lines().count());
         assertTrue(!r.out().contains("model "), "no model was loaded: " + r.out());
     }
