@@ -10,8 +10,6 @@ import io.fedtt.core.federation.server.FederationServer;
 import io.fedtt.core.federation.server.ServerConfig;
 import io.fedtt.core.federation.server.TokenRegistry;
 import io.fedtt.core.federation.store.MemoryRoundStore;
-import io.fedtt.core.freeze.FreezingPolicy;
-import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadUploadTest {
 
-    private static final List<String> TRAINABLE = List.of("a.core0", "a.core1", "b.bias");
+    private static final List<String> TRAINABLE = Fx.HEAD_FROZEN_TRAINABLE;
     private static final List<String> SILOS = List.of("silo-0", "silo-1", "silo-2");
 
     private final JobId job = new JobId("team-b", "bad");
@@ -49,19 +47,8 @@ class BadUploadTest {
 
     @BeforeAll
     void start() throws Exception {
-        FreezingPolicy headFrozen = new FreezingPolicy() {
-            @Override
-            public TrainableMask maskFor(int round, List<Map<String, Double>> energyHistory) {
-                return TrainableMask.of(TRAINABLE);
-            }
-
-            @Override
-            public String name() {
-                return "headFrozen";
-            }
-        };
         FederationJobSpec spec = FederationJobSpec.builder(job, Fx.smallAdapter()).silos(SILOS.toArray(String[]::new))
-                .rounds(2).freezing("headFrozen", headFrozen).roundTimeout(Duration.ofMinutes(10)).build();
+                .rounds(2).freezing("headFrozen", Fx.headFrozen()).roundTimeout(Duration.ofMinutes(10)).build();
         coordinator = RoundCoordinator.open(spec, new MemoryRoundStore(), CoordinatorOptions.defaults().withDriver(Runnable::run));
         server = FederationServer.start(ServerConfig.loopback().withMaxBodyBytes(4096));
         server.host(coordinator, TokenRegistry.of(Fx.tokens(SILOS)));

@@ -1,6 +1,8 @@
 package io.fedtt.core.federation;
 
 import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.freeze.FreezingPolicy;
+import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
@@ -20,6 +22,24 @@ import java.util.TreeMap;
 public final class Fx {
 
     private Fx() {
+    }
+
+    /** Trainable tensors of {@link #smallAdapter()} when its head is frozen. */
+    public static final List<String> HEAD_FROZEN_TRAINABLE = List.of("a.core0", "a.core1", "b.bias");
+
+    /** A freezing policy that keeps the head frozen in every round (only the TT cores and bias train). */
+    public static FreezingPolicy headFrozen() {
+        return new FreezingPolicy() {
+            @Override
+            public TrainableMask maskFor(int round, List<Map<String, Double>> energyHistory) {
+                return TrainableMask.of(HEAD_FROZEN_TRAINABLE);
+            }
+
+            @Override
+            public String name() {
+                return "headFrozen";
+            }
+        };
     }
 
     /** Four tensors, 25 values, not all zero. */

@@ -10,8 +10,6 @@ import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.store.FileRoundStore;
 import io.fedtt.core.federation.store.MemoryRoundStore;
 import io.fedtt.core.federation.strategy.AggregationRule;
-import io.fedtt.core.freeze.FreezingPolicy;
-import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
@@ -48,27 +46,16 @@ class MaliciousSiloTest {
 
     private static final List<String> SILOS = List.of("silo-0", "silo-1", "silo-2", "silo-3", "silo-4");
     private static final String EVIL = "silo-4";
-    private static final List<String> TRAINABLE = List.of("a.core0", "a.core1", "b.bias");
+    private static final List<String> TRAINABLE = Fx.HEAD_FROZEN_TRAINABLE;
     private static final int ROUNDS = 3;
 
     enum Attack { SCALED, SIGN_FLIPPED, HUGE_WEIGHT }
 
-    private static final FreezingPolicy HEAD_FROZEN = new FreezingPolicy() {
-        @Override
-        public TrainableMask maskFor(int round, List<Map<String, Double>> energyHistory) {
-            return TrainableMask.of(TRAINABLE);
-        }
-
-        @Override
-        public String name() {
-            return "headFrozen";
-        }
-    };
 
     private static FederationJobSpec spec(AggregationRule rule, long maxExamples) {
         return FederationJobSpec.builder(new JobId("team-a", "robust"), Fx.smallAdapter())
                 .silos(SILOS.toArray(String[]::new)).rounds(ROUNDS).roundTimeout(Duration.ofMinutes(5))
-                .freezing("headFrozen", HEAD_FROZEN).aggregation(rule).maxExamplesPerUpdate(maxExamples).build();
+                .freezing("headFrozen", Fx.headFrozen()).aggregation(rule).maxExamplesPerUpdate(maxExamples).build();
     }
 
     private static CoordinatorOptions options() {

@@ -9,8 +9,6 @@ import io.fedtt.core.federation.coordinator.CoordinatorOptions;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.store.MemoryRoundStore;
-import io.fedtt.core.freeze.FreezingPolicy;
-import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.Tensor;
@@ -46,7 +44,7 @@ class UploadFuzzTest {
     private static final int UPLOADS = 10_000;
     private static final List<String> SILOS = List.of("silo-0", "silo-1", "silo-2");
     /** FedTT+ mask: head.w frozen, so uploading it is an error too. */
-    private static final List<String> TRAINABLE = List.of("a.core0", "a.core1", "b.bias");
+    private static final List<String> TRAINABLE = Fx.HEAD_FROZEN_TRAINABLE;
     private static final long CAP = 1000;
     private static final long MAX_BYTES = 1 << 16;
 
@@ -60,22 +58,11 @@ class UploadFuzzTest {
     record Upload(Kind kind, String participant, int round, byte[] body, String what) {
     }
 
-    private static final FreezingPolicy HEAD_FROZEN = new FreezingPolicy() {
-        @Override
-        public TrainableMask maskFor(int round, List<Map<String, Double>> energyHistory) {
-            return TrainableMask.of(TRAINABLE);
-        }
-
-        @Override
-        public String name() {
-            return "headFrozen";
-        }
-    };
 
     private static RoundCoordinator coordinator() {
         FederationJobSpec spec = FederationJobSpec.builder(new JobId("team-f", "fuzz"), Fx.smallAdapter())
                 .silos(SILOS.toArray(String[]::new)).rounds(2).roundTimeout(Duration.ofMinutes(5))
-                .freezing("headFrozen", HEAD_FROZEN).maxExamplesPerUpdate(CAP).build();
+                .freezing("headFrozen", Fx.headFrozen()).maxExamplesPerUpdate(CAP).build();
         return RoundCoordinator.open(spec, new MemoryRoundStore(), CoordinatorOptions.defaults()
                 .withClock(new TestClock()).withDriver(Runnable::run).withMaxUpdateBytes(MAX_BYTES));
     }
