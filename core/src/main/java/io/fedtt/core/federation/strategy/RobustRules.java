@@ -128,21 +128,13 @@ public final class RobustRules {
         if (n == 0 || 2 * k >= n) {
             throw new IllegalArgumentException("cannot trim " + k + " at each end of " + n + " updates");
         }
-        int len = xs[0].length;
-        float[] out = new float[len];
-        float[] col = new float[n];
-        for (int i = 0; i < len; i++) {
-            for (int j = 0; j < n; j++) {
-                col[j] = xs[j][i];
-            }
-            Arrays.sort(col);
+        return perCoordinate(xs, col -> {
             double s = 0;
             for (int j = k; j < n - k; j++) {
                 s += col[j];
             }
-            out[i] = (float) (s / (n - 2 * k));
-        }
-        return out;
+            return (float) (s / (n - 2 * k));
+        });
     }
 
     /**
@@ -154,6 +146,16 @@ public final class RobustRules {
         if (n == 0) {
             throw new IllegalArgumentException("median of no updates");
         }
+        return perCoordinate(xs, col -> n % 2 == 1 ? col[n / 2] : (float) (((double) col[n / 2 - 1] + col[n / 2]) / 2));
+    }
+
+    /** A function of each coordinate's values across the updates, given to it sorted ascending. */
+    private interface SortedColumn {
+        float apply(float[] sorted);
+    }
+
+    private static float[] perCoordinate(float[][] xs, SortedColumn f) {
+        int n = xs.length;
         int len = xs[0].length;
         float[] out = new float[len];
         float[] col = new float[n];
@@ -162,7 +164,7 @@ public final class RobustRules {
                 col[j] = xs[j][i];
             }
             Arrays.sort(col);
-            out[i] = n % 2 == 1 ? col[n / 2] : (float) (((double) col[n / 2 - 1] + col[n / 2]) / 2);
+            out[i] = f.apply(col);
         }
         return out;
     }
