@@ -37,6 +37,12 @@ public final class FedttOperator implements AutoCloseable {
   /** The longest the endpoint waits at start for running jobs to be hosted again. */
   static final Duration REHOST_WAIT = Duration.ofSeconds(15);
 
+  /**
+   * How long after start the endpoint answers "retry" (503) for a job it does not host yet: covers
+   * attaching the re-hosted jobs and a job re-hosted after {@link #REHOST_WAIT} ran out.
+   */
+  static final Duration STARTUP_GRACE = Duration.ofSeconds(30);
+
   /** The longest one readiness check waits for the API server (under the chart's probe timeout of 3 s). */
   static final Duration READY_CHECK_MAX = Duration.ofSeconds(2);
 
@@ -123,7 +129,9 @@ public final class FedttOperator implements AutoCloseable {
       }
       operator.start();
       awaitRehosted(client, s, host, leading);
-      server = FederationServer.start(ServerConfig.loopback().withBind(bind));
+      // A restarted operator re-hosts its jobs moments after the endpoint is up; meanwhile workers
+      // hear "retry" (503), not "bad token" (401), which they would take as fatal.
+      server = FederationServer.start(ServerConfig.loopback().withBind(bind).withStartupGrace(STARTUP_GRACE));
       host.attach(server);
     } catch (IOException | RuntimeException e) {
       operator.stop();

@@ -57,6 +57,31 @@ class JobProbingTest {
         }
     }
 
+    /**
+     * Right after a start (an operator restart) a job not hosted yet answers "retry" (503), which
+     * workers retry, not 401, which they take as a bad token; once hosted it is served as usual.
+     */
+    @Test
+    void withinTheStartupGraceAJobNotHostedYetAnswersRetry() throws Exception {
+        JobId id = new JobId("team-a", "late");
+        List<String> silos = Fx.names("silo-", 2);
+        FederationJobSpec spec = FederationJobSpec.builder(id, Fx.smallAdapter()).silos(silos.toArray(String[]::new))
+                .rounds(1).roundTimeout(Duration.ofMinutes(10)).build();
+        RoundCoordinator c = RoundCoordinator.open(spec, new MemoryRoundStore(), CoordinatorOptions.defaults());
+        HttpClient http = HttpClient.newHttpClient();
+        try (FederationServer server = FederationServer.start(ServerConfig.loopback()
+                .withStartupGrace(Duration.ofMinutes(10)))) {
+            HttpResponse<String> early = send(http, server, id, "/task?silo=silo-0", "GET", Fx.token("silo-0"));
+            assertEquals(503, early.statusCode(), early.body());
+            assertEquals("1", early.headers().firstValue("Retry-After").orElse(null));
+            server.host(c, TokenRegistry.of(Fx.tokens(silos)));
+            assertEquals(200, send(http, server, id, "", "GET", Fx.token("silo-0")).statusCode());
+            assertEquals(401, send(http, server, id, "", "GET", "made-up-token-0123456789").statusCode());
+        } finally {
+            c.close();
+        }
+    }
+
     private static HttpResponse<String> send(HttpClient http, FederationServer server, JobId job, String path,
                                              String method, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUri() + WireJson.jobPath(job) + path))

@@ -109,6 +109,8 @@ public final class FederationServer implements AutoCloseable {
     private final ThreadPoolExecutor handlers;
     private final ScheduledExecutorService timer;
     private final Map<JobId, Hosted> jobs = new ConcurrentHashMap<>();
+    /** Until then (System.nanoTime) a job not hosted yet answers "retry" (see ServerConfig#startupGrace). */
+    private final long graceEndNanos;
     private Channel listener;
 
     private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens, AtomicReference<CachedTask> task) {
@@ -126,6 +128,7 @@ public final class FederationServer implements AutoCloseable {
 
     private FederationServer(ServerConfig config) {
         this.config = config;
+        this.graceEndNanos = System.nanoTime() + config.startupGrace().toNanos();
         AtomicInteger n = new AtomicInteger();
         handlers = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -471,6 +474,11 @@ public final class FederationServer implements AutoCloseable {
             throw notFound("no such path " + path);
         }
         Hosted job = jobs.get(id);
+        if (job == null && System.nanoTime() - graceEndNanos < 0) {
+            // Right after a restart the operator has not re-hosted its jobs yet: workers retry a 503.
+            throw new Rejection(Rejection.Kind.BUSY, "this endpoint has just started and does not serve job " + id
+                    + " yet; retry shortly");
+        }
         String token = bearer(call);
         authenticate(call, id, job, token);
         call.coordinator = job.coordinator();
