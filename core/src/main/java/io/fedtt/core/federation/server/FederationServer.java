@@ -9,12 +9,7 @@ import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.TrafficMeter;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -23,21 +18,10 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -120,12 +104,6 @@ public final class FederationServer implements AutoCloseable {
     private record CachedTask(int round, int attempt, String digest, long deadline, byte[] prefix) {
     }
 
-    /** What a routed, authenticated request does once its body (if any) is read; runs on a handler thread. */
-    @FunctionalInterface
-    private interface Action {
-        void run(byte[] body);
-    }
-
     private FederationServer(ServerConfig config) {
         this.config = config;
         this.graceEndNanos = System.nanoTime() + config.startupGrace().toNanos();
@@ -172,7 +150,7 @@ public final class FederationServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         open.add(ch);
-                        Connection c = new Connection();
+                        Connection c = new Connection(config, guard, handlers, FederationServer.this::route);
                         ch.pipeline().addLast("guard", guard);
                         ch.pipeline().addLast("clock", c.clock);
                         if (config.tls() != null) {
@@ -261,196 +239,6 @@ public final class FederationServer implements AutoCloseable {
         }
     }
 
-    // ================================================================ connections
-
-    /**
-     * One connection's requests, in order, on its event loop: routes and authenticates a request as
-     * soon as its headers are read, collects an upload's body (bounded), and hands the complete
-     * request to a handler thread. One request at a time; a client that sends the next before the
-     * answer is closed.
-     */
-    private final class Connection extends ChannelInboundHandlerAdapter {
-        final ConnectionClock clock = new ConnectionClock(config.idleTimeout(), config.headerTimeout(),
-                config.bodyTimeout(), this::bodyTimedOut);
-        private Call call;
-        private Action action;
-        private ByteArrayOutputStream body;
-        private long read;
-        private boolean discard;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    malformed(ctx, o);
-                    return;
-                }
-                if (msg instanceof HttpRequest req) {
-                    request(ctx, req);
-                }
-                if (msg instanceof HttpContent c && call != null) {
-                    content(c);
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.log(System.Logger.Level.DEBUG, "client connection " + ctx.channel().remoteAddress() + " failed: " + cause);
-            ctx.close();
-        }
-
-        private void malformed(ChannelHandlerContext ctx, HttpObject o) {
-            if (call != null && !call.answered()) {
-                call.closeAfter = true;
-                call.respond(400, WireJson.error(400, "BAD_REQUEST", "malformed request"), "application/json");
-                call = null;
-                return;
-            }
-            clock.bodyDone();
-            String why = String.valueOf(o.decoderResult().cause());
-            byte[] b = WireJson.error(400, "BAD_REQUEST", "malformed request: " + why);
-            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(b));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
-            r.headers().set(HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(r).addListener(f -> ctx.close());
-        }
-
-        private void request(ChannelHandlerContext ctx, HttpRequest req) {
-            if (call != null && !call.answered()) {
-                // A second request before the first is answered: no pipelining here.
-                LOG.log(System.Logger.Level.DEBUG, "closing connection " + ctx.channel().remoteAddress()
-                        + ": a request arrived before the previous one was answered");
-                ctx.close();
-                return;
-            }
-            // (The previous answer may be on the wire with its write not yet reported: it is done.)
-            clock.headersDone();
-            boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-            Call c = new Call(ctx.channel(), req.method().name(), req.uri(), req.headers(), HttpUtil.isKeepAlive(req),
-                    this::written);
-            call = c;
-            action = null;
-            body = null;
-            read = 0;
-            discard = false;
-            try {
-                action = route(c);
-                if (c.participant != null) {
-                    guard.trusted(ctx.channel());
-                }
-                if (c.method.equals("PUT")) {
-                    long declared = HttpUtil.getContentLength(req, -1L);
-                    if (declared > config.maxBodyBytes()) {
-                        throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared
-                                + " bytes is over the limit of " + config.maxBodyBytes() + " bytes");
-                    }
-                    body = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, 1 << 20) : 8192);
-                    if (HttpUtil.is100ContinueExpected(req)) {
-                        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-                    }
-                }
-            } catch (Rejection r) {
-                // The body is not read: the connection cannot carry another request.
-                c.closeAfter = hasBody;
-                discard = true;
-                reject(c, r);
-            } catch (RuntimeException e) {
-                c.closeAfter = true;
-                discard = true;
-                internal(c, e);
-            }
-        }
-
-        private void content(HttpContent content) {
-            ByteBuf buf = content.content();
-            int n = buf.readableBytes();
-            if (!discard && body != null && n > 0) {
-                read += n;
-                if (read > config.maxBodyBytes()) {
-                    discard = true;
-                    call.closeAfter = true;
-                    call.coordinator.traffic().recordRejected(read, 0);
-                    body = null;
-                    reject(call, new Rejection(Rejection.Kind.TOO_LARGE, "body is over the limit of "
-                            + config.maxBodyBytes() + " bytes"));
-                } else {
-                    body.write(ByteBufUtil.getBytes(buf), 0, n);
-                }
-            }
-            if (content instanceof LastHttpContent) {
-                if (call == null) {
-                    return; // answered and written while the body was still arriving (413)
-                }
-                call.bodyComplete = true;
-                clock.bodyDone();
-                if (!discard) {
-                    Call c = call;
-                    Action a = action;
-                    byte[] b = body == null ? new byte[0] : body.toByteArray();
-                    body = null;
-                    handlers.execute(() -> run(c, a, b));
-                }
-            }
-        }
-
-        private void bodyTimedOut() {
-            Call c = call;
-            if (c == null || c.answered()) {
-                return;
-            }
-            discard = true;
-            body = null;
-            c.closeAfter = true;
-            if (c.coordinator != null) {
-                c.coordinator.traffic().recordRejected(read, 0);
-            }
-            c.respond(408, WireJson.error(408, "TIMEOUT", "the request body did not arrive within "
-                    + config.bodyTimeout().toSeconds() + " s"), "application/json");
-        }
-
-        /** {@code done}'s answer is written (on the event loop); {@code keptOpen}: the connection carries on. */
-        private void written(Call done, boolean keptOpen) {
-            if (call != done) {
-                return; // the client already sent its next request
-            }
-            call = null;
-            action = null;
-            body = null;
-            if (keptOpen) {
-                clock.answered();
-            }
-        }
-    }
-
-    private static void run(Call call, Action action, byte[] body) {
-        try {
-            action.run(body);
-        } catch (Rejection r) {
-            if (body.length > 0 && call.coordinator != null) {
-                call.coordinator.traffic().recordRejected(body.length, 0);
-            }
-            reject(call, r);
-        } catch (RuntimeException e) {
-            internal(call, e);
-        }
-    }
-
-    private static void reject(Call call, Rejection r) {
-        RejectionStatus.setHeaders(r.kind(), call.method, call.responseHeaders::set);
-        int status = RejectionStatus.of(r.kind());
-        call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
-    }
-
-    private static void internal(Call call, RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "federation request " + call.method + " " + call.rawPath + " failed", e);
-        call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
-    }
-
     // ================================================================ routing
 
     /**
@@ -458,7 +246,7 @@ public final class FederationServer implements AutoCloseable {
      * authenticates it. Anything under a job's path is authenticated first, so that without a valid
      * token a job that is not hosted here answers exactly like one that is (401).
      */
-    private Action route(Call call) {
+    private Connection.Action route(Call call) {
         String path = call.rawPath;
         if (!path.startsWith(PREFIX)) {
             throw notFound("no such path " + path + " (the API is under " + PREFIX + ")");
