@@ -37,7 +37,9 @@ final class ServerMoments {
         Map<String, float[]> m = new TreeMap<>();
         Map<String, float[]> v = new TreeMap<>();
         if (state != null) {
-            AdapterState s = SafetensorsCodec.decode(state);
+            // The coordinator's own store, so trusted: no adapter-upload limits on size or values
+            // (the moments of a large LoRA exceed them, and a restart must read what a run wrote).
+            AdapterState s = SafetensorsCodec.decode(state, SafetensorsCodec.Limits.forModelWeights());
             if (kind.wireName().equals(s.metadata().get(KIND))) {
                 s.tensors().forEach((name, t) -> {
                     if (name.startsWith(M)) {
