@@ -33,7 +33,8 @@ import io.fedtt.core.tensor.AdapterState;
  * <p>Room for what comes next, without changing the coordinator:
  * <ul>
  *   <li><b>Server optimizers</b> (FedAvgM, FedAdam, FedYogi): the pseudo-gradient is
- *       {@code mean(updates) - global} ({@link OptimizedStrategy} around FedAvg or a robust rule); the optimizer's moments are server-side state. It goes into
+ *       {@code mean(updates) - global} ({@link OptimizedStrategy} around FedAvg or a robust rule);
+ *       the optimizer's moments are server-side state. It goes into
  *       {@link AggregateResult#serverState()} and comes back as the {@code serverState} argument of
  *       the next {@link #startAggregation}. The coordinator saves it in its snapshot together with the
  *       global adapter's version it belongs to, so a restart resumes with the same moments.</li>
