@@ -1,6 +1,7 @@
 package io.fedtt.core.federation;
 
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
@@ -25,6 +26,8 @@ import java.util.Set;
  * @param aggregation how updates combine into the next global adapter (FedAvg unless told otherwise)
  * @param maxExamplesPerUpdate the most training examples one update may claim (its FedAvg weight is
  *     that times the participant's weight); at most {@link UpdateInfo#MAX_EXAMPLES}, which is the default
+ * @param serverOptimizer the server's step from the global towards the round's aggregate (FedAvg:
+ *     take the aggregate as is, unless told otherwise)
  */
 public record FederationJobSpec(
         JobId job,
@@ -46,7 +49,8 @@ public record FederationJobSpec(
         DType wireDType,
         AdapterState initialGlobal,
         AggregationRule aggregation,
-        long maxExamplesPerUpdate) {
+        long maxExamplesPerUpdate,
+        ServerOptimizer serverOptimizer) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -98,6 +102,7 @@ public record FederationJobSpec(
             throw new IllegalArgumentException("job " + job + ": the initial global adapter has no tensors");
         }
         aggregation = aggregation == null ? AggregationRule.FEDAVG : aggregation;
+        serverOptimizer = serverOptimizer == null ? ServerOptimizer.FEDAVG : serverOptimizer;
         if (maxExamplesPerUpdate < 1 || maxExamplesPerUpdate > UpdateInfo.MAX_EXAMPLES) {
             throw new IllegalArgumentException("job " + job + ": maxExamplesPerUpdate must be in [1, "
                     + UpdateInfo.MAX_EXAMPLES + "], got " + maxExamplesPerUpdate);
@@ -149,6 +154,7 @@ public record FederationJobSpec(
         private DType wireDType = DType.F32;
         private AggregationRule aggregation = AggregationRule.FEDAVG;
         private long maxExamplesPerUpdate = UpdateInfo.MAX_EXAMPLES;
+        private ServerOptimizer serverOptimizer = ServerOptimizer.FEDAVG;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -252,11 +258,17 @@ public record FederationJobSpec(
             return this;
         }
 
+        public Builder serverOptimizer(ServerOptimizer value) {
+            serverOptimizer = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
-                    freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate);
+                    freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate,
+                    serverOptimizer);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.fedtt.core.job;
 
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingConfig;
 
 /**
@@ -79,6 +80,18 @@ public final class JobDefaults {
     public static final String AGGREGATION_RULE = "fedavg";
     public static final double AGGREGATION_TRIM_FRACTION = AggregationRule.DEFAULT_TRIM_FRACTION;
     public static final String AGGREGATION_TRIM_FRACTION_TEXT = "" + AGGREGATION_TRIM_FRACTION;
+    /** spec.method.serverOptimizer: the type when the object is given without one, and each knob's default. */
+    public static final String SERVER_OPTIMIZER = "fedavg";
+    public static final double SERVER_LEARNING_RATE_MOMENTUM = ServerOptimizer.DEFAULT_LEARNING_RATE_MOMENTUM;
+    public static final String SERVER_LEARNING_RATE_MOMENTUM_TEXT = "" + SERVER_LEARNING_RATE_MOMENTUM;
+    public static final double SERVER_LEARNING_RATE_ADAPTIVE = ServerOptimizer.DEFAULT_LEARNING_RATE_ADAPTIVE;
+    public static final String SERVER_LEARNING_RATE_ADAPTIVE_TEXT = "" + SERVER_LEARNING_RATE_ADAPTIVE;
+    public static final double SERVER_BETA1 = ServerOptimizer.DEFAULT_BETA1;
+    public static final String SERVER_BETA1_TEXT = "" + SERVER_BETA1;
+    public static final double SERVER_BETA2 = ServerOptimizer.DEFAULT_BETA2;
+    public static final String SERVER_BETA2_TEXT = "" + SERVER_BETA2;
+    public static final double SERVER_TAU = ServerOptimizer.DEFAULT_TAU;
+    public static final String SERVER_TAU_TEXT = "" + SERVER_TAU;
     public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
     public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
     public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;

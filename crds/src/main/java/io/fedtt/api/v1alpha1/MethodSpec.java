@@ -22,6 +22,9 @@ public class MethodSpec extends ValueObject {
   @JsonPropertyDescription("How updates are combined and how much weight one update may claim (robust aggregation: median, trimmedMean, clipNorm; maxExamplesPerUpdate). Unset: fedavg.")
   private AggregationSpec aggregation;
 
+  @JsonPropertyDescription("The server's step from the global adapter towards each round's aggregate (adaptive federated optimization: fedavgm, fedadam, fedyogi); combines with any aggregation rule. Unset: fedavg.")
+  private ServerOptimizerSpec serverOptimizer;
+
   public Algorithm getAlgorithm() {
     return algorithm;
   }
@@ -36,6 +39,14 @@ public class MethodSpec extends ValueObject {
 
   public void setAggregation(AggregationSpec aggregation) {
     this.aggregation = aggregation;
+  }
+
+  public ServerOptimizerSpec getServerOptimizer() {
+    return serverOptimizer;
+  }
+
+  public void setServerOptimizer(ServerOptimizerSpec serverOptimizer) {
+    this.serverOptimizer = serverOptimizer;
   }
 
   public FreezingSpec getFreezing() {

@@ -13,6 +13,7 @@ import io.fedtt.api.v1alpha1.MethodSpec;
 import io.fedtt.api.v1alpha1.ModelArchitecture;
 import io.fedtt.api.v1alpha1.ModelFamily;
 import io.fedtt.api.v1alpha1.RoundsSpec;
+import io.fedtt.api.v1alpha1.ServerOptimizerSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.api.v1alpha1.WireDtype;
 import io.fedtt.core.adapter.AdapterConfig;
@@ -24,6 +25,7 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.job.JobDefaults;
@@ -222,6 +224,7 @@ public final class FederationJobMapper {
         int perRound = sampling(spec).perRound(participants(spec).size());
         b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
         b.aggregation(aggregationRule(spec.getMethod()));
+        b.serverOptimizer(serverOptimizer(spec.getMethod()));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
@@ -257,6 +260,24 @@ public final class FederationJobMapper {
         double trim = kind == AggregationRule.Kind.TRIMMED_MEAN
                 ? or(a.getTrimFraction(), JobDefaults.AGGREGATION_TRIM_FRACTION) : 0;
         return new AggregationRule(kind, trim, or(a.getClipNorm(), 0.0));
+    }
+
+    /**
+     * {@code spec.method.serverOptimizer} as the coordinator's optimizer: fedavg when absent; the
+     * learning rate defaults per type (1 for fedavgm, 1e-2 for fedadam and fedyogi), the betas and
+     * tau to {@link JobDefaults}.
+     */
+    public static ServerOptimizer serverOptimizer(MethodSpec m) {
+        ServerOptimizerSpec o = m == null ? null : m.getServerOptimizer();
+        if (o == null) {
+            return ServerOptimizer.FEDAVG;
+        }
+        ServerOptimizer.Kind kind = ServerOptimizer.Kind.parse(
+                o.getType() == null ? JobDefaults.SERVER_OPTIMIZER : o.getType().wireName());
+        double lr = or(o.getLearningRate(), kind.adaptive()
+                ? JobDefaults.SERVER_LEARNING_RATE_ADAPTIVE : JobDefaults.SERVER_LEARNING_RATE_MOMENTUM);
+        return new ServerOptimizer(kind, lr, or(o.getBeta1(), JobDefaults.SERVER_BETA1),
+                or(o.getBeta2(), JobDefaults.SERVER_BETA2), or(o.getTau(), JobDefaults.SERVER_TAU));
     }
 
     static FreezingConfig freezingConfig(FreezingSpec f) {

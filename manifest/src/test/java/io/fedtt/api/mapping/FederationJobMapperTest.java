@@ -10,6 +10,9 @@ import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.AggregationRuleName;
 import io.fedtt.api.v1alpha1.AggregationSpec;
 import io.fedtt.api.v1alpha1.MethodSpec;
+import io.fedtt.api.v1alpha1.ServerOptimizerSpec;
+import io.fedtt.api.v1alpha1.ServerOptimizerType;
+import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.federation.UpdateInfo;
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
 import io.fedtt.core.federation.strategy.AggregationRule;
@@ -103,6 +106,33 @@ class FederationJobMapperTest {
                 "the rule defaults to " + JobDefaults.AGGREGATION_RULE);
         assertEquals(AggregationRuleName.FEDAVG.wireName(), JobDefaults.AGGREGATION_RULE);
         assertEquals(AggregationRule.Kind.FEDAVG.wireName(), JobDefaults.AGGREGATION_RULE);
+    }
+
+    @Test
+    void serverOptimizerMapsToTheStrategyAfterTheAggregationRule() {
+        FederatedFineTune fft = load("server-optimizer.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "opt"), fft.getSpec(), model);
+        assertEquals(new ServerOptimizer(ServerOptimizer.Kind.FEDADAM, 0.02, 0.9, 0.99, 1e-3), job.serverOptimizer());
+        assertEquals("trimmedMean(0.25)+clip(2.5)+fedadam", CoordinatorOptions.defaults().strategyFor(job).name());
+
+        FederationJobSpec plain = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(ServerOptimizer.FEDAVG, plain.serverOptimizer(), "no serverOptimizer object: FedAvg, as before");
+
+        ServerOptimizerSpec o = new ServerOptimizerSpec();
+        MethodSpec m = new MethodSpec();
+        m.setServerOptimizer(o);
+        assertEquals(ServerOptimizer.FEDAVG, FederationJobMapper.serverOptimizer(m), "the type defaults to fedavg");
+        o.setType(ServerOptimizerType.FEDAVGM);
+        assertEquals(ServerOptimizer.defaults(ServerOptimizer.Kind.FEDAVGM), FederationJobMapper.serverOptimizer(m));
+        assertEquals(1.0, FederationJobMapper.serverOptimizer(m).learningRate());
+        o.setType(ServerOptimizerType.FEDYOGI);
+        assertEquals(0.01, FederationJobMapper.serverOptimizer(m).learningRate(), "adaptive optimizers default to 1e-2");
+        for (ServerOptimizerType t : ServerOptimizerType.values()) {
+            assertEquals(t.wireName(), ServerOptimizer.Kind.parse(t.wireName()).wireName());
+        }
+        assertEquals(ServerOptimizerType.FEDAVG.wireName(), JobDefaults.SERVER_OPTIMIZER);
     }
 
     @Test

@@ -68,6 +68,8 @@ class ManifestValidatorTest {
         Arguments.of("trim-fraction-without-trimmed-mean", "spec.method.aggregation.trimFraction", "trimFraction applies only to rule trimmedMean"),
         Arguments.of("trim-fraction-half", "spec.method.aggregation.trimFraction", "must be < 0.5 (found 0.5)"),
         Arguments.of("zero-max-examples-per-update", "spec.method.aggregation.maxExamplesPerUpdate", "must be >= 1 (found 0)"),
+        Arguments.of("server-optimizer-tau-without-adaptive", "spec.method.serverOptimizer.tau", "tau applies only to type fedadam or fedyogi"),
+        Arguments.of("server-optimizer-beta2-one", "spec.method.serverOptimizer.beta2", "must be < 1 (found 1.0)"),
         Arguments.of("bad-enum-aggregation-rule", "spec.method.aggregation.rule", "must be one of fedavg, median, trimmedMean (found \"krum\")"),
         Arguments.of("freezing-without-fedtt-plus", "spec.method.freezing", "a freezing policy other than none needs algorithm FedTTPlus"),
         Arguments.of("wrong-kind", "kind", "must be FederatedFineTune (found \"Deployment\")"),

@@ -33,7 +33,8 @@ import io.fedtt.core.tensor.AdapterState;
  * <p>Room for what comes next, without changing the coordinator:
  * <ul>
  *   <li><b>Server optimizers</b> (FedAvgM, FedAdam, FedYogi): the pseudo-gradient is
- *       {@code global - mean(updates)}; the optimizer's moments are server-side state. It goes into
+ *       {@code mean(updates) - global} ({@link OptimizedStrategy} around FedAvg or a robust rule);
+ *       the optimizer's moments are server-side state. It goes into
  *       {@link AggregateResult#serverState()} and comes back as the {@code serverState} argument of
  *       the next {@link #startAggregation}. The coordinator saves it in its snapshot together with the
  *       global adapter's version it belongs to, so a restart resumes with the same moments.</li>
@@ -54,12 +55,14 @@ public interface Strategy {
     /**
      * What a job runs unless the coordinator is given a strategy: {@link FedAvg} with the job's
      * freezing policy, or, when the job asks for clipping, median or trimmed mean, a
-     * {@link RobustStrategy} with the same plan.
+     * {@link RobustStrategy} with the same plan; either followed by the job's server optimizer
+     * ({@link OptimizedStrategy}) unless that is plain FedAvg.
      */
     static Strategy forJob(FederationJobSpec spec) {
-        return spec.aggregation().isPlainFedAvg()
+        Strategy base = spec.aggregation().isPlainFedAvg()
                 ? FedAvg.of(spec)
                 : new RobustStrategy(spec.freezing(), spec.aggregation());
+        return spec.serverOptimizer().isPlainFedAvg() ? base : new OptimizedStrategy(base, spec.serverOptimizer());
     }
 
     /** A short name for logs and status, e.g. {@code fedavg}. */
