@@ -1,10 +1,10 @@
 package io.fedtt.cli.data;
 
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.mapping.JobDescriptions;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.core.data.Dataset;
-import io.fedtt.core.job.JobDefaults;
 import io.fedtt.worker.data.JobDatasets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,8 @@ public final class ManifestDatasets {
      */
     public ManifestDatasets(FederatedFineTuneSpec spec, Path baseDir, Path pvcRoot) {
         this.spec = spec;
-        this.reader = new JobDatasets(JobDescriptions.data(spec.getData()), spec.getModel().getLabels(), seed(spec),
+        this.reader = new JobDatasets(JobDescriptions.data(spec.getData()), spec.getModel().getLabels(),
+                FederationJobMapper.seed(spec),
                 baseDir, pvcRoot);
     }
 
@@ -66,11 +67,6 @@ public final class ManifestDatasets {
         List<Integer> order = new ArrayList<>(IntStream.range(0, all.size()).boxed().toList());
         Collections.shuffle(order, new Random(reader.seed()));
         return all.subset(order.subList(0, cap).stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    private static long seed(FederatedFineTuneSpec spec) {
-        return spec.getRounds() == null || spec.getRounds().getSeed() == null ? JobDefaults.SEED
-                : spec.getRounds().getSeed();
     }
 
     /** The local data of one silo. */

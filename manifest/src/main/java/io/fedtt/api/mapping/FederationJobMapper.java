@@ -199,11 +199,16 @@ public final class FederationJobMapper {
         return Sampling.fraction(JobDefaults.SAMPLE_FRACTION);
     }
 
+    /** The job's seed ({@code spec.rounds.seed}, else the default): adapter init, sampling, partitions. */
+    public static long seed(FederatedFineTuneSpec spec) {
+        return spec.getRounds() == null ? JobDefaults.SEED : or(spec.getRounds().getSeed(), JobDefaults.SEED);
+    }
+
     /** The coordinator's job spec, with the round-0 adapter initialized from the job's seed. */
     public static FederationJobSpec jobSpec(JobId id, FederatedFineTuneSpec spec, ModelConfig model) {
         AdapterLayout layout = layout(spec, model);
         RoundsSpec r = spec.getRounds();
-        long seed = or(r.getSeed(), JobDefaults.SEED);
+        long seed = seed(spec);
         FederationJobSpec.Builder b = FederationJobSpec.builder(id, AdapterInitializer.initialize(layout, seed))
                 .participants(participants(spec))
                 .sampling(sampling(spec))

@@ -66,7 +66,7 @@ public final class JobDescriptions {
                 or(m.getMaxSequenceLength(), JobDefaults.MAX_SEQUENCE_LENGTH), architecture);
         RoundsSpec r = spec.getRounds() == null ? new RoundsSpec() : spec.getRounds();
         return new JobDescription(job, model, FederationJobMapper.adapterConfig(spec.getAdapter()),
-                or(r.getSeed(), JobDefaults.SEED), data(spec.getData()), participant,
+                FederationJobMapper.seed(spec), data(spec.getData()), participant,
                 new JobDescription.Training(or(r.getWarmupRatio(), JobDefaults.WARMUP_RATIO),
                         or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY)));
     }
