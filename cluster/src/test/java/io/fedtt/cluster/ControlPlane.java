@@ -39,6 +39,8 @@ public final class ControlPlane {
   public final Path kubeconfig;
   /** The non-admin user {@code fedtt-user} of the token file (no groups beyond system:authenticated). */
   public final String userToken;
+  /** The token of {@code admin-token} (group system:masters), for clients that need a bearer token. */
+  public final String adminToken;
   private final KubernetesClient admin;
 
   private ControlPlane(Path dir) throws IOException {
@@ -54,6 +56,7 @@ public final class ControlPlane {
     this.ca = Path.of(env.get("FEDTT_CP_CA"));
     this.kubeconfig = dir.resolve("kubeconfig");
     this.userToken = env.get("FEDTT_CP_USER_TOKEN");
+    this.adminToken = env.get("FEDTT_CP_ADMIN_TOKEN");
     this.admin = new KubernetesClientBuilder()
         .withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())).build();
   }
