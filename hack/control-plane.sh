@@ -230,7 +230,7 @@ EOF
     --kubeconfig "$dir/controller-manager.kubeconfig" --use-service-account-credentials \
     --service-account-private-key-file "$dir/pki/sa.key" --root-ca-file "$dir/pki/ca.crt" \
     --cluster-name fedtt --leader-elect=false --secure-port 0 \
-    --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route,-persistentvolume-binder,-attachdetach,-persistentvolume-expander,-ephemeral-volume,-pv-protection,-pvc-protection' \
+    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller \
     --concurrent-gc-syncs 5 --v 0
 
   cat > "$dir/bin/kubectl" <<EOF
