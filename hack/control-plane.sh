@@ -56,6 +56,8 @@ build() {
   if have_binaries; then echo "$bin_dir"; exec 9>&-; return 0; fi
   local tmp start minor
   tmp="$(mktemp -d "$cache_root/.build.XXXXXX")"
+  # An interrupted build leaves nothing behind (and nothing that counts as built).
+  trap 'rm -rf "$tmp"' EXIT
   start=$SECONDS
   minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
   log "building kube-apiserver, kube-controller-manager, kubectl $KUBE_VERSION and etcd $ETCD_VERSION into $bin_dir (first use only; ~10-30 min on 2 cores)"
@@ -70,16 +72,17 @@ build() {
     GOFLAGS="-trimpath -buildvcs=false -mod=readonly" CGO_ENABLED=0 nice -n "${FEDTT_BUILD_NICE:-15}" \
       go build -ldflags="$ldflags" -o "$tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
-  ) || { rm -rf "$tmp"; die "building Kubernetes $KUBE_VERSION failed (see above)"; }
+  ) || die "building Kubernetes $KUBE_VERSION failed (see above)"
   (
     cd "$modules/etcd"
     GOFLAGS="-trimpath -buildvcs=false -mod=readonly" CGO_ENABLED=0 nice -n "${FEDTT_BUILD_NICE:-15}" \
       go build -ldflags="-s -w" -o "$tmp/etcd" .
-  ) || { rm -rf "$tmp"; die "building etcd $ETCD_VERSION failed (see above)"; }
+  ) || die "building etcd $ETCD_VERSION failed (see above)"
   printf 'kubernetes %s\netcd %s\n%s\nbuilt %s in %ss\n' "$KUBE_VERSION" "$ETCD_VERSION" "$(go version)" \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$((SECONDS - start))" > "$tmp/VERSIONS"
   rm -rf "$bin_dir"
   mv "$tmp" "$bin_dir"
+  trap - EXIT
   exec 9>&-
   log "built in $((SECONDS - start)) s"
   echo "$bin_dir"
