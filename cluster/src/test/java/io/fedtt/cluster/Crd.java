@@ -62,12 +62,21 @@ public final class Crd {
         + (crd == null ? "absent" : Serialization.asYaml(crd.getStatus())));
   }
 
-  /** A namespace, created if absent, with its default ServiceAccount (pods need it) in place. */
+  /** A namespace, created if absent. */
   public static void namespace(ControlPlane cp, String name) {
     KubernetesClient c = cp.admin();
     if (c.namespaces().withName(name).get() == null) {
       c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
     }
+  }
+
+  /**
+   * A namespace for pods: created if absent, and with its default ServiceAccount in place (made by the
+   * controller manager; the ServiceAccount admission plugin refuses pods until it exists).
+   */
+  public static void podNamespace(ControlPlane cp, String name) {
+    namespace(cp, name);
+    KubernetesClient c = cp.admin();
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (c.serviceAccounts().inNamespace(name).withName("default").get() == null) {
       assertTrue(System.nanoTime() < end, "the controller manager made no default ServiceAccount in " + name);

@@ -53,7 +53,7 @@ class LeaderFailoverTest {
   void theOtherReplicaTakesOverAndTheJobFinishesWithNoRoundLost() throws Exception {
     ControlPlane cp = ControlPlane.get();
     Crd.install(cp);
-    Crd.namespace(cp, NS);
+    Crd.podNamespace(cp, NS);
     Crd.namespace(cp, LEASE_NS);
     KubernetesClient admin = cp.admin();
     HoldGate gate = new HoldGate();

@@ -51,7 +51,7 @@ class LifecycleTest {
   static void start() {
     cp = ControlPlane.get();
     Crd.install(cp);
-    Crd.namespace(cp, NS);
+    Crd.podNamespace(cp, NS);
     settings = new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
         new InetSocketAddress("127.0.0.1", 0), false, null, null, true, null,
         new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)), 4, null, null, Duration.ofSeconds(10));

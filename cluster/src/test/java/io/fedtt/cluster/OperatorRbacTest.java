@@ -137,7 +137,7 @@ class OperatorRbacTest {
    */
   static Run run(String release, List<String> watch, String jobNs, UnaryOperator<List<HasMetadata>> edit,
       boolean expectSuccess) throws Exception {
-    Crd.namespace(cp, jobNs);
+    Crd.podNamespace(cp, jobNs);
     KubernetesClient admin = cp.admin();
     List<String> args = new ArrayList<>();
     if (!watch.isEmpty()) {

@@ -63,7 +63,7 @@ class QuickstartTest {
   static void start() throws Exception {
     cp = ControlPlane.get();
     Crd.install(cp);
-    Crd.namespace(cp, NS);
+    Crd.podNamespace(cp, NS);
     worker = new ProcessWorker(Files.createDirectories(tmp.resolve("pods")),
         Map.of("FEDTT_CACHE_DIR", Files.createDirectories(tmp.resolve("model-cache")).toString(),
             "FEDTT_TORCH_THREADS", "1"));

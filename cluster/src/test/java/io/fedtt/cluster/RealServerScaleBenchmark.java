@@ -54,7 +54,7 @@ class RealServerScaleBenchmark {
     int rounds = Integer.getInteger("fedtt.bench.rounds", 3);
     ControlPlane cp = ControlPlane.get();
     Crd.install(cp);
-    Crd.namespace(cp, "bench");
+    Crd.podNamespace(cp, "bench");
     ConcurrentLinkedQueue<Long> reconciles = new ConcurrentLinkedQueue<>();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     threads.setThreadCpuTimeEnabled(true);
