@@ -66,6 +66,7 @@ class LeaderFailoverTest {
           null, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)), 2, null, null, Duration.ofSeconds(10))
           .withLeaderElection("fedtt-failover-lock", LEASE_NS);
       int portA = freePort();
+      boolean[] aStopped = {false};
       FedttOperator a = FedttOperator.start(base.withFederationBind(new InetSocketAddress("127.0.0.1", portA)), ca);
       ReadyService.Backend backendA = new ReadyService.Backend(() -> portA, a::metricsPort);
       service.add(backendA);
@@ -86,6 +87,7 @@ class LeaderFailoverTest {
 
         long t0 = System.nanoTime();
         a.close();
+        aStopped[0] = true;
         service.remove(backendA);
         OperatorHarness.until("replica b takes the Lease", Duration.ofSeconds(90),
             () -> holder(admin) != null && !leaderA.equals(holder(admin)));
@@ -101,7 +103,9 @@ class LeaderFailoverTest {
       } finally {
         gate.release(NS + "/ha");
         b.close();
-        a.close();
+        if (!aStopped[0]) {
+          a.close();
+        }
       }
     }
   }
