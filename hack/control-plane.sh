@@ -60,7 +60,7 @@ build() {
   trap 'rm -rf "$tmp"' EXIT
   start=$SECONDS
   minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
-  log "building kube-apiserver, kube-controller-manager, kubectl $KUBE_VERSION and etcd $ETCD_VERSION into $bin_dir (first use only; ~10-30 min on 2 cores)"
+  log "building kube-apiserver, kube-controller-manager, kubectl $KUBE_VERSION and etcd $ETCD_VERSION into $bin_dir (first use only; tens of minutes of CPU: over an hour on a busy 2-core machine)"
   # Version stamps as the Kubernetes release build sets them (kubectl version, /version, skew checks).
   local ldflags="-s -w"
   local pkg
