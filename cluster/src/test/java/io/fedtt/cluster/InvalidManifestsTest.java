@@ -38,7 +38,10 @@ class InvalidManifestsTest {
     VALIDATOR_READS_DATA_FILES,
     /** Not a parsable YAML document: kubectl refuses it before any request, so there is no field to compare. */
     NOT_YAML,
-    /** kind is not FederatedFineTune: the API server validates it as that other kind. */
+    /**
+     * kind is not FederatedFineTune: the request is about another kind (fedtt.io serves no Deployment,
+     * so kubectl finds no such resource), so there is no FederatedFineTune field to compare.
+     */
     OTHER_KIND
   }
 
@@ -103,6 +106,7 @@ class InvalidManifestsTest {
     }
     if (difference == Difference.OTHER_KIND) {
       assertEquals("kind", problems.get(0).path(), problems.toString());
+      assertTrue(server.stderr().contains("Deployment"), server.stderr());
       return;
     }
     for (Problem p : problems) {
