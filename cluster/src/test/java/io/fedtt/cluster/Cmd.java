@@ -101,6 +101,9 @@ public final class Cmd {
       List<String> all = new ArrayList<>(env);
       all.addAll(cmd);
       Result r = run(Duration.ofSeconds(120), null, all.toArray(String[]::new));
+      try (java.util.stream.Stream<Path> walk = Files.walk(home)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
       if (!r.ok()) {
         fail(String.join(" ", cmd) + " exited " + r.exitCode() + ":\n" + r.stderr());
       }
