@@ -120,9 +120,17 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
         }
     }
 
-    /** The local-training knobs a round's task does not carry. */
-    public record Training(double warmupRatio, double weightDecay) {
+    /**
+     * Local training settings a round's task does not carry.
+     *
+     * @param headLearningRate the peak learning rate of the classification head's tensors (the rest train at
+     *     the task's rate, with the same schedule)
+     */
+    public record Training(double warmupRatio, double weightDecay, double headLearningRate) {
         public Training {
+            if (!(headLearningRate > 0) || Double.isInfinite(headLearningRate)) {
+                throw new IllegalArgumentException("training.headLearningRate must be > 0, got " + headLearningRate);
+            }
             if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
                 throw new IllegalArgumentException("training.warmupRatio must be in [0, 1], got " + warmupRatio);
             }

@@ -38,11 +38,19 @@ public class RoundsSpec extends ValueObject {
   @Max(4096)
   private Integer batchSize;
 
-  @JsonPropertyDescription("AdamW learning rate of the local steps.")
-  @Default(JobDefaults.LEARNING_RATE_TEXT)
+  @JsonPropertyDescription("Peak AdamW learning rate of the local steps. Default by adapter type: tt "
+      + JobDefaults.LEARNING_RATE_TT_TEXT + ", lora " + JobDefaults.LEARNING_RATE_LORA_TEXT + ", full "
+      + JobDefaults.LEARNING_RATE_FULL_TEXT + " (chosen by the quality suite, BENCHMARKS.md).")
   @Min(value = 0, inclusive = false)
   @Max(1)
   private Double learningRate;
+
+  @JsonPropertyDescription("Peak learning rate of the classification head's tensors (same schedule). Default: learningRate times "
+      + JobDefaults.HEAD_LEARNING_RATE_FACTOR_TT_TEXT + " for tt, " + JobDefaults.HEAD_LEARNING_RATE_FACTOR_LORA_TEXT
+      + " for lora, 1 for full: a head trained from scratch needs a larger rate than adapters on a pretrained model.")
+  @Min(value = 0, inclusive = false)
+  @Max(10)
+  private Double headLearningRate;
 
   @JsonPropertyDescription("Fraction of each round's local steps spent on linear learning-rate warm-up.")
   @Default(JobDefaults.WARMUP_RATIO_TEXT)
@@ -130,6 +138,14 @@ public class RoundsSpec extends ValueObject {
 
   public void setLearningRate(Double learningRate) {
     this.learningRate = learningRate;
+  }
+
+  public Double getHeadLearningRate() {
+    return headLearningRate;
+  }
+
+  public void setHeadLearningRate(Double headLearningRate) {
+    this.headLearningRate = headLearningRate;
   }
 
   public Double getWarmupRatio() {

@@ -150,7 +150,23 @@ public final class FederationJobMapper {
         if (type == AdapterType.LORA && a.getAlpha() != null) {
             base = base.withLoraAlpha(a.getAlpha());
         }
+        if (a.getHead() != null) {
+            base = base.withHead(AdapterConfig.Head.valueOf(a.getHead().name()));
+        }
         return base;
+    }
+
+    /** The local steps' peak learning rate: spec.rounds.learningRate, else the adapter type's default. */
+    public static double learningRate(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getLearningRate();
+        return given != null ? given : JobDefaults.learningRate(adapterConfig(spec.getAdapter()).type());
+    }
+
+    /** The classification head's: spec.rounds.headLearningRate, else the learning rate times the type's factor. */
+    public static double headLearningRate(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getHeadLearningRate();
+        return given != null ? given
+                : learningRate(spec) * JobDefaults.headLearningRateFactor(adapterConfig(spec.getAdapter()).type());
     }
 
     public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
@@ -214,7 +230,7 @@ public final class FederationJobMapper {
                 .sampling(sampling(spec))
                 .rounds(r.getTotal())
                 .batchSize(or(r.getBatchSize(), JobDefaults.BATCH_SIZE))
-                .learningRate(or(r.getLearningRate(), JobDefaults.LEARNING_RATE))
+                .learningRate(learningRate(spec))
                 .seed(seed)
                 .roundTimeout(Duration.ofSeconds(or(r.getRoundTimeoutSeconds(), JobDefaults.ROUND_TIMEOUT_SECONDS)))
                 .maxRoundRetries(or(r.getMaxRoundRetries(), JobDefaults.MAX_ROUND_RETRIES))

@@ -75,7 +75,10 @@ public final class LocalTraining {
         double lossSum = 0;
         double first = Double.NaN;
         double last = Double.NaN;
-        try (AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel())) {
+        double headFactor = options.headRateFactor(task.learningRate());
+        Set<String> head = model.headNames();
+        try (AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel(),
+                name -> head.contains(name) ? headFactor : 1.0)) {
             for (int t = 0; t < plan.steps(); t++) {
                 if (stop.getAsBoolean()) {
                     throw new RoundCancelledException(task.round(), t, plan.steps());
