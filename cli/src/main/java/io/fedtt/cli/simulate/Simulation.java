@@ -34,6 +34,7 @@ import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
 import io.fedtt.cli.simulate.report.RoundRow;
 import io.fedtt.cli.simulate.report.RunResult;
+import io.fedtt.cli.simulate.report.RunSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -179,7 +181,10 @@ public final class Simulation {
             rows.sort(Comparator.comparingInt(RoundRow::round));
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
-            return new RunResult(id.name(), method.label(), rows, figures);
+            RunSettings settings = new RunSettings(FederationJobMapper.learningRate(spec),
+                    FederationJobMapper.headLearningRate(spec), layout.adapter().head().name().toLowerCase(Locale.ROOT),
+                    job.seed());
+            return new RunResult(id.name(), method.label(), settings, rows, figures);
         } finally {
             pool.shutdownNow();
             coordinator.close();

@@ -41,7 +41,7 @@ public final class JobDefaults {
      */
     public static final double LEARNING_RATE_TT = 5e-3;
     public static final String LEARNING_RATE_TT_TEXT = "" + LEARNING_RATE_TT;
-    public static final double LEARNING_RATE_LORA = 5e-3;
+    public static final double LEARNING_RATE_LORA = 1e-3;
     public static final String LEARNING_RATE_LORA_TEXT = "" + LEARNING_RATE_LORA;
     /** Full fine-tuning: the usual BERT-family rate. */
     public static final double LEARNING_RATE_FULL = 5e-5;

@@ -154,6 +154,35 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void learningRatesAndHeadAreMethodAwareWhenLeftOut() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        var spec = fft.getSpec();
+        spec.getRounds().setLearningRate(null);
+        spec.setAdapter(null);
+        assertEquals(JobDefaults.LEARNING_RATE_TT, FederationJobMapper.learningRate(spec));
+        assertEquals(JobDefaults.LEARNING_RATE_TT * JobDefaults.HEAD_LEARNING_RATE_FACTOR_TT,
+                FederationJobMapper.headLearningRate(spec), 1e-12);
+        assertEquals(AdapterConfig.Head.LINEAR, FederationJobMapper.adapterConfig(spec.getAdapter()).head());
+
+        io.fedtt.api.v1alpha1.AdapterSpec lora = new io.fedtt.api.v1alpha1.AdapterSpec();
+        lora.setType(io.fedtt.api.v1alpha1.AdapterType.LORA);
+        spec.setAdapter(lora);
+        assertEquals(JobDefaults.LEARNING_RATE_LORA, FederationJobMapper.learningRate(spec));
+        assertEquals(AdapterConfig.Head.DENSE, FederationJobMapper.adapterConfig(lora).head());
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "lora"), spec,
+                ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
+        assertEquals(JobDefaults.LEARNING_RATE_LORA, job.learningRate());
+
+        // Given values win; the head's default follows a given learning rate.
+        spec.getRounds().setLearningRate(2e-4);
+        assertEquals(2e-4 * JobDefaults.HEAD_LEARNING_RATE_FACTOR_LORA, FederationJobMapper.headLearningRate(spec), 1e-12);
+        spec.getRounds().setHeadLearningRate(7e-3);
+        assertEquals(7e-3, FederationJobMapper.headLearningRate(spec));
+        lora.setHead(io.fedtt.api.v1alpha1.AdapterHead.TT);
+        assertEquals(AdapterConfig.Head.TT, FederationJobMapper.adapterConfig(lora).head());
+    }
+
+    @Test
     void modelConfigIsTheBuiltinPresetOrTheDeclaredArchitecture() {
         FederatedFineTune quickstart = load("quickstart.yaml");
         assertEquals(FederationJobMapper.builtinModel(quickstart.getSpec()),

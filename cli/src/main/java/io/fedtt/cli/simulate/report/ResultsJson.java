@@ -44,6 +44,11 @@ public final class ResultsJson {
         ObjectNode o = JSON.createObjectNode();
         o.put("job", r.job());
         o.put("method", r.method());
+        ObjectNode settings = o.putObject("settings");
+        settings.put("learningRate", r.settings().learningRate());
+        settings.put("headLearningRate", r.settings().headLearningRate());
+        settings.put("head", r.settings().head());
+        settings.put("seed", r.settings().seed());
         ArrayNode rounds = o.putArray("rounds");
         for (RoundRow row : r.rounds()) {
             ObjectNode n = rounds.addObject();

@@ -22,7 +22,7 @@ class ReportTest {
                 new RoundRow(2, 3, 0.95, 0.93, 0.15, (long) (1000 * scale), (long) (3000 * scale), 11.0));
         FinalFigures f = new FinalFigures(0.95, 0.94, (long) (2000 * scale), (long) (6000 * scale), 1234, 1000,
                 80000, 9_000_000, 10.0, 24.0);
-        return new RunResult("quickstart", method, rows, f);
+        return new RunResult("quickstart", method, new RunSettings(5e-3, 5e-2, "linear", 7), rows, f);
     }
 
     @Test
