@@ -44,8 +44,9 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
         /**
          * TT adapters default to LINEAR: a TT dense layer has matrix rank at most the TT rank (its
          * modes split input from output between two cores), a bottleneck of 5 features for any
-         * number of labels, and the quality suite measured it learning no faster than LINEAR at a
-         * fraction of DENSE's bytes (BENCHMARKS.md). LoRA and full fine-tuning keep PEFT's DENSE.
+         * number of labels; it learned slowest in the head experiments (BENCHMARKS.md, "Why FedTT
+         * learned slower"), and DENSE would send four times the bytes of all the TT adapters.
+         * LoRA and full fine-tuning keep PEFT's DENSE.
          */
         public static Head defaultFor(Type type) {
             return type == Type.TT ? LINEAR : DENSE;
