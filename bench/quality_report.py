@@ -46,7 +46,8 @@ def lr_key(lr):
 def normalize_lr(lr):
     if lr is None or str(lr).strip().lower() in ("", "default", "none"):
         return "default"
-    return format(float(lr), "g")
+    mantissa, exponent = f"{float(lr):e}".split("e")   # 0.005, "5e-3", "5.0e-03" -> "5e-3"
+    return f"{float(mantissa):g}e{int(exponent)}"
 
 
 def meta_of(path, root):
