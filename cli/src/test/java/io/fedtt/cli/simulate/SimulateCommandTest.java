@@ -200,10 +200,13 @@ class SimulateCommandTest {
         Run seed = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), "--seed", "-3");
         assertEquals(2, seed.exit());
         assertTrue(seed.err().contains("--seed must be at least 0, got -3"), seed.err());
-        Run notANumber = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(),
-                "--learning-rate", "fast");
-        assertEquals(2, notANumber.exit(), "picocli's own usage error: " + notANumber.err());
-        assertTrue(notANumber.err().contains("--learning-rate"), notANumber.err());
+        java.io.StringWriter usage = new java.io.StringWriter(); // picocli's own usage error, on its err writer
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> new FakeLearner(), quiet, quiet))
+                .setErr(new java.io.PrintWriter(usage, true))
+                .execute(manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), "--learning-rate", "fast");
+        assertEquals(2, exit, usage.toString());
+        assertTrue(usage.toString().contains("--learning-rate") && usage.toString().contains("fast"), usage.toString());
     }
 
     @Test
