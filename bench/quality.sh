@@ -15,7 +15,7 @@
 #   SEEDS          default "1 2"
 #   METHODS        default "fedtt,fedttplus,lora"
 #   ROUNDS         default 3      (overrides the manifests' spec.rounds.total)
-#   LOCAL_STEPS    default 12     (overrides spec.rounds.localSteps)
+#   LOCAL_STEPS    default 8      (overrides spec.rounds.localSteps)
 #   EVAL_EXAMPLES  default 300    (held-out examples evaluated; the manifests say 300 too)
 #   THREADS        default unset  (passed as --threads when set; 1 wins when other processes share the cores)
 #   OUT            default bench/out/quality
@@ -29,7 +29,7 @@ LRS="${LRS:-default 5e-4 1e-3 5e-3}"
 SEEDS="${SEEDS:-1 2}"
 METHODS="${METHODS:-fedtt,fedttplus,lora}"
 ROUNDS="${ROUNDS:-3}"
-LOCAL_STEPS="${LOCAL_STEPS:-12}"
+LOCAL_STEPS="${LOCAL_STEPS:-8}"
 EVAL_EXAMPLES="${EVAL_EXAMPLES:-300}"
 THREADS="${THREADS:-}"
 OUT="${OUT:-$root/bench/out/quality}"
