@@ -22,7 +22,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One round of local training: the task's steps (or epochs) of AdamW over the task's trainable
- * tensors only, with the warm-up/decay schedule, gradient clipping, seeded shuffling and dynamic
+ * tensors only (the classification head's at the options' head rate, the rest at the task's), with
+ * the warm-up/decay schedule, gradient clipping, seeded shuffling and dynamic
  * padding. Every other parameter, base weights and frozen FedTT+ cores alike, is excluded from
  * autograd for the round, so it gets no gradient and keeps its value bit for bit. For a seed, the
  * batches, dropout masks and so the update are the same on every run on one machine (same threads).
