@@ -92,6 +92,9 @@ public final class JobDefaults {
     public static final String SERVER_BETA2_TEXT = "" + SERVER_BETA2;
     public static final double SERVER_TAU = ServerOptimizer.DEFAULT_TAU;
     public static final String SERVER_TAU_TEXT = "" + SERVER_TAU;
+    /** spec.method.proximalMu: FedProx's mu, 0 = off. */
+    public static final double PROXIMAL_MU = 0.0;
+    public static final String PROXIMAL_MU_TEXT = "" + PROXIMAL_MU;
     public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
     public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
     public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;

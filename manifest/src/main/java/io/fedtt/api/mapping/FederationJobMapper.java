@@ -230,6 +230,7 @@ public final class FederationJobMapper {
         b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
         b.aggregation(aggregationRule(spec.getMethod()));
         b.serverOptimizer(serverOptimizer(spec.getMethod()));
+        b.proximalMu(proximalMu(spec.getMethod()));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
@@ -283,6 +284,18 @@ public final class FederationJobMapper {
                 ? JobDefaults.SERVER_LEARNING_RATE_ADAPTIVE : JobDefaults.SERVER_LEARNING_RATE_MOMENTUM);
         return new ServerOptimizer(kind, lr, or(o.getBeta1(), JobDefaults.SERVER_BETA1),
                 or(o.getBeta2(), JobDefaults.SERVER_BETA2), or(o.getTau(), JobDefaults.SERVER_TAU));
+    }
+
+    /** {@code spec.method.proximalMu}: FedProx's mu for the clients' local training, 0 (off) when absent. */
+    public static double proximalMu(MethodSpec m) {
+        Double mu = m == null ? null : m.getProximalMu();
+        if (mu == null) {
+            return JobDefaults.PROXIMAL_MU;
+        }
+        if (!(mu >= 0) || mu.isInfinite()) {
+            throw new IllegalArgumentException("spec.method.proximalMu must be a number >= 0, got " + mu);
+        }
+        return mu;
     }
 
     static FreezingConfig freezingConfig(FreezingSpec f) {
