@@ -101,6 +101,11 @@ public final class Simulation {
 
         table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
+        RunResult.Training training = training(job);
+        table.line(String.format(java.util.Locale.ROOT,
+                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)",
+                training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
+                training.learningRateDecay()));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
         if (evaluation != null) {
@@ -179,12 +184,18 @@ public final class Simulation {
             rows.sort(Comparator.comparingInt(RoundRow::round));
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
-            return new RunResult(id.name(), method.label(), rows, figures);
+            return new RunResult(id.name(), method.label(), rows, figures, training);
         } finally {
             pool.shutdownNow();
             coordinator.close();
             deleteRecursively(stateDir);
         }
+    }
+
+    /** What the job trains with, as results.json and the console state it. */
+    static RunResult.Training training(FederationJobSpec job) {
+        return new RunResult.Training(job.serverOptimizer().describe(), job.aggregation().describe(),
+                job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName());
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */

@@ -1,6 +1,7 @@
 package io.fedtt.core.federation;
 
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.RoundDecay;
 import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.tensor.AdapterState;
@@ -30,6 +31,8 @@ import java.util.Set;
  *     take the aggregate as is, unless told otherwise)
  * @param proximalMu FedProx's mu: each client adds {@code mu (w - w_global)} to the gradient of every
  *     trainable tensor, {@code w_global} being the round's global values; 0 (the default) = off
+ * @param learningRateDecay how the learning rate each round's task hands out changes over the rounds
+ *     (constant unless told otherwise)
  */
 public record FederationJobSpec(
         JobId job,
@@ -53,7 +56,8 @@ public record FederationJobSpec(
         AggregationRule aggregation,
         long maxExamplesPerUpdate,
         ServerOptimizer serverOptimizer,
-        double proximalMu) {
+        double proximalMu,
+        RoundDecay learningRateDecay) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -109,6 +113,7 @@ public record FederationJobSpec(
         if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
             throw new IllegalArgumentException("job " + job + ": proximalMu must be >= 0 and finite, got " + proximalMu);
         }
+        learningRateDecay = learningRateDecay == null ? RoundDecay.CONSTANT : learningRateDecay;
         if (maxExamplesPerUpdate < 1 || maxExamplesPerUpdate > UpdateInfo.MAX_EXAMPLES) {
             throw new IllegalArgumentException("job " + job + ": maxExamplesPerUpdate must be in [1, "
                     + UpdateInfo.MAX_EXAMPLES + "], got " + maxExamplesPerUpdate);
@@ -162,6 +167,7 @@ public record FederationJobSpec(
         private long maxExamplesPerUpdate = UpdateInfo.MAX_EXAMPLES;
         private ServerOptimizer serverOptimizer = ServerOptimizer.FEDAVG;
         private double proximalMu = 0;
+        private RoundDecay learningRateDecay = RoundDecay.CONSTANT;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -276,12 +282,18 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** How the learning rate changes over the rounds; default {@link RoundDecay#CONSTANT}. */
+        public Builder learningRateDecay(RoundDecay value) {
+            learningRateDecay = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
                     freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate,
-                    serverOptimizer, proximalMu);
+                    serverOptimizer, proximalMu, learningRateDecay);
         }
     }
 }

@@ -33,6 +33,13 @@ public final class JobDefaults {
     public static final String BATCH_SIZE_TEXT = "" + BATCH_SIZE;
     public static final double LEARNING_RATE = 5e-4;
     public static final String LEARNING_RATE_TEXT = "" + LEARNING_RATE;
+    /**
+     * spec.rounds.learningRateDecay when not given: cosine over the rounds for cross-device jobs (sampled,
+     * skewed clients: without a decay late rounds keep jumping; see BENCHMARKS.md, "Cross-device drift"),
+     * constant for cross-silo jobs.
+     */
+    public static final String LEARNING_RATE_DECAY_CROSS_DEVICE = "cosine";
+    public static final String LEARNING_RATE_DECAY_CROSS_SILO = "constant";
     public static final double WARMUP_RATIO = 0.0;
     public static final String WARMUP_RATIO_TEXT = "" + WARMUP_RATIO;
     public static final double WEIGHT_DECAY = 0.0;

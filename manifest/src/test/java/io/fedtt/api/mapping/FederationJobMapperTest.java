@@ -136,6 +136,25 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void theLearningRateDecaysOverTheRoundsOfCrossDeviceJobsUnlessTold() {
+        FederatedFineTune devices = load("cross-device.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(devices.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "cd"), devices.getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.COSINE, job.learningRateDecay(),
+                "cross-device default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE);
+        FederationJobSpec silos = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT, silos.learningRateDecay(),
+                "cross-silo default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+        devices.getSpec().getRounds().setLearningRateDecay(io.fedtt.api.v1alpha1.LearningRateDecay.CONSTANT);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT,
+                FederationJobMapper.learningRateDecay(devices.getSpec()), "as written");
+        for (io.fedtt.api.v1alpha1.LearningRateDecay d : io.fedtt.api.v1alpha1.LearningRateDecay.values()) {
+            assertEquals(d.wireName(), io.fedtt.core.federation.strategy.RoundDecay.parse(d.wireName()).wireName());
+        }
+    }
+
+    @Test
     void proximalMuMapsToTheJobAndTravelsInEveryRoundTask() {
         FederatedFineTune fft = load("server-optimizer.yaml");
         ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();

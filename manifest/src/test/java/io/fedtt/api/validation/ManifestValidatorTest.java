@@ -70,6 +70,7 @@ class ManifestValidatorTest {
         Arguments.of("zero-max-examples-per-update", "spec.method.aggregation.maxExamplesPerUpdate", "must be >= 1 (found 0)"),
         Arguments.of("server-optimizer-tau-without-adaptive", "spec.method.serverOptimizer.tau", "tau applies only to type fedadam or fedyogi"),
         Arguments.of("server-optimizer-beta2-one", "spec.method.serverOptimizer.beta2", "must be < 1 (found 1.0)"),
+        Arguments.of("learning-rate-decay-unknown", "spec.rounds.learningRateDecay", "must be one of constant, cosine (found \"step\")"),
         Arguments.of("proximal-mu-negative", "spec.method.proximalMu", "must be >= 0 (found -0.1)"),
         Arguments.of("proximal-mu-not-a-number", "spec.method.proximalMu", "must be a number, not \"strong\""),
         Arguments.of("bad-enum-aggregation-rule", "spec.method.aggregation.rule", "must be one of fedavg, median, trimmedMean (found \"krum\")"),

@@ -46,6 +46,20 @@ class ReportTest {
     }
 
     @Test
+    void theRunSaysWhichServerOptimizerMuAndScheduleRan() {
+        RunResult plain = run("FedTT", 1);
+        RunResult r = new RunResult(plain.job(), plain.method(), plain.rounds(), plain.finalFigures(),
+                new RunResult.Training("fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)", "fedavg", 0.01, 5e-3, "cosine"));
+        JsonNode t = ResultsJson.toJson(List.of(r)).get("training");
+        assertEquals("fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)", t.get("serverOptimizer").asText());
+        assertEquals("fedavg", t.get("aggregation").asText());
+        assertEquals(0.01, t.get("proximalMu").asDouble());
+        assertEquals(5e-3, t.get("learningRate").asDouble());
+        assertEquals("cosine", t.get("learningRateDecay").asText());
+        assertFalse(ResultsJson.toJson(List.of(plain)).has("training"), "a run without details writes none");
+    }
+
+    @Test
     void compareWritesOneObjectPerMethod() {
         JsonNode json = ResultsJson.toJson(List.of(run("FedTT", 1), run("LoRA", 10)));
         assertEquals(2, json.get("runs").size());

@@ -17,9 +17,14 @@ public record TaskConfig(int localSteps, int localEpochs, int batchSize, double 
         this(localSteps, localEpochs, batchSize, learningRate, 0);
     }
 
-    /** The job's parameters as written in its spec. */
+    /** The job's parameters as written in its spec (the learning rate of round 1). */
     public static TaskConfig of(FederationJobSpec spec) {
-        return new TaskConfig(spec.localSteps(), spec.localEpochs(), spec.batchSize(), spec.learningRate(),
-                spec.proximalMu());
+        return forRound(spec, 1);
+    }
+
+    /** The job's parameters for {@code round}: the learning rate scaled by the job's {@link RoundDecay}. */
+    public static TaskConfig forRound(FederationJobSpec spec, int round) {
+        return new TaskConfig(spec.localSteps(), spec.localEpochs(), spec.batchSize(),
+                spec.learningRate() * spec.learningRateDecay().factor(round, spec.rounds()), spec.proximalMu());
     }
 }
