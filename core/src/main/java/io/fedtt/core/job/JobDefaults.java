@@ -69,6 +69,14 @@ public final class JobDefaults {
             case FULL -> HEAD_LEARNING_RATE_FACTOR_FULL;
         };
     }
+
+    /**
+     * spec.rounds.learningRateDecay when not given: cosine over the rounds for cross-device jobs (sampled,
+     * skewed clients: without a decay late rounds keep jumping; see BENCHMARKS.md, "Cross-device drift"),
+     * constant for cross-silo jobs.
+     */
+    public static final String LEARNING_RATE_DECAY_CROSS_DEVICE = "cosine";
+    public static final String LEARNING_RATE_DECAY_CROSS_SILO = "constant";
     public static final double WARMUP_RATIO = 0.0;
     public static final String WARMUP_RATIO_TEXT = "" + WARMUP_RATIO;
     public static final double WEIGHT_DECAY = 0.0;
@@ -128,6 +136,9 @@ public final class JobDefaults {
     public static final String SERVER_BETA2_TEXT = "" + SERVER_BETA2;
     public static final double SERVER_TAU = ServerOptimizer.DEFAULT_TAU;
     public static final String SERVER_TAU_TEXT = "" + SERVER_TAU;
+    /** spec.method.proximalMu: FedProx's mu, 0 = off. */
+    public static final double PROXIMAL_MU = 0.0;
+    public static final String PROXIMAL_MU_TEXT = "" + PROXIMAL_MU;
     public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
     public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
     public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;

@@ -34,7 +34,7 @@ import java.util.Set;
  *  "participant":{"kind":"silo","name":"a","train":"file:a.jsonl","eval":null}
  *             or {"kind":"devices","train":"...","eval":null,"count":100,"workers":2,
  *                 "partition":{"by":"DIRICHLET","alpha":0.5,"field":null}},
- *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headLearningRate":5.0e-3}}
+ *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headRateFactor":10.0}}
  * </pre>
  * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field.
  */
@@ -111,7 +111,7 @@ public final class JobDescriptionJson {
         ObjectNode training = root.putObject("training");
         training.put("warmupRatio", d.training().warmupRatio());
         training.put("weightDecay", d.training().weightDecay());
-        training.put("headLearningRate", d.training().headLearningRate());
+        training.put("headRateFactor", d.training().headRateFactor());
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -171,7 +171,7 @@ public final class JobDescriptionJson {
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
-                    t.number("weightDecay"), t.number("headLearningRate")));
+                    t.number("weightDecay"), t.number("headRateFactor")));
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);

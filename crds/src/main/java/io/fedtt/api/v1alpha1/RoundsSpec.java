@@ -45,12 +45,18 @@ public class RoundsSpec extends ValueObject {
   @Max(1)
   private Double learningRate;
 
-  @JsonPropertyDescription("Peak learning rate of the classification head's tensors (same schedule). Default: learningRate times "
+  @JsonPropertyDescription("Peak learning rate of the classification head's tensors (same schedule and decay over the rounds, scaled). Default: learningRate times "
       + JobDefaults.HEAD_LEARNING_RATE_FACTOR_TT_TEXT + " for tt, " + JobDefaults.HEAD_LEARNING_RATE_FACTOR_LORA_TEXT
       + " for lora, 1 for full: a head trained from scratch needs a larger rate than adapters on a pretrained model.")
   @Min(value = 0, inclusive = false)
   @Max(10)
   private Double headLearningRate;
+
+  @JsonPropertyDescription("How the learning rate each round hands out changes over the rounds (each round's local steps still warm up and decay linearly from a fresh AdamW): "
+      + "constant: learningRate in every round; cosine: learningRate x (1 + cos(pi (round - 1) / total)) / 2, full in round 1, half at mid-run, a few percent in the last round. "
+      + "Default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE + " for cross-device jobs (devices), whose sampled, skewed clients otherwise keep pulling the global adapter around in late rounds; "
+      + JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO + " for cross-silo jobs (silos).")
+  private LearningRateDecay learningRateDecay;
 
   @JsonPropertyDescription("Fraction of each round's local steps spent on linear learning-rate warm-up.")
   @Default(JobDefaults.WARMUP_RATIO_TEXT)
@@ -146,6 +152,14 @@ public class RoundsSpec extends ValueObject {
 
   public void setHeadLearningRate(Double headLearningRate) {
     this.headLearningRate = headLearningRate;
+  }
+
+  public LearningRateDecay getLearningRateDecay() {
+    return learningRateDecay;
+  }
+
+  public void setLearningRateDecay(LearningRateDecay learningRateDecay) {
+    this.learningRateDecay = learningRateDecay;
   }
 
   public Double getWarmupRatio() {

@@ -136,6 +136,48 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void theLearningRateDecaysOverTheRoundsOfCrossDeviceJobsUnlessTold() {
+        FederatedFineTune devices = load("cross-device.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(devices.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "cd"), devices.getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.COSINE, job.learningRateDecay(),
+                "cross-device default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE);
+        FederationJobSpec silos = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT, silos.learningRateDecay(),
+                "cross-silo default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+        devices.getSpec().getRounds().setLearningRateDecay(io.fedtt.api.v1alpha1.LearningRateDecay.CONSTANT);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT,
+                FederationJobMapper.learningRateDecay(devices.getSpec()), "as written");
+        for (io.fedtt.api.v1alpha1.LearningRateDecay d : io.fedtt.api.v1alpha1.LearningRateDecay.values()) {
+            assertEquals(d.wireName(), io.fedtt.core.federation.strategy.RoundDecay.parse(d.wireName()).wireName());
+        }
+    }
+
+    @Test
+    void proximalMuMapsToTheJobAndTravelsInEveryRoundTask() {
+        FederatedFineTune fft = load("server-optimizer.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "prox"), fft.getSpec(), model);
+        assertEquals(0.01, job.proximalMu());
+        assertEquals(0.01, io.fedtt.core.federation.strategy.TaskConfig.of(job).proximalMu(),
+                "the round's task carries it to the workers");
+
+        FederationJobSpec plain = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(0.0, plain.proximalMu(), "no proximalMu: plain local training");
+        assertEquals(JobDefaults.PROXIMAL_MU, FederationJobMapper.proximalMu(null));
+        MethodSpec m = new MethodSpec();
+        assertEquals(0.0, FederationJobMapper.proximalMu(m));
+        m.setProximalMu(0.5);
+        assertEquals(0.5, FederationJobMapper.proximalMu(m));
+        m.setProximalMu(-1.0); // only a resource that skipped validation gets here
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FederationJobMapper.proximalMu(m));
+        assertTrue(e.getMessage().contains("spec.method.proximalMu"), e.getMessage());
+    }
+
+    @Test
     void crossDeviceRegistersEveryDeviceAndSamplesPerRound() {
         FederatedFineTune fft = load("cross-device.yaml");
         FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "devices"), fft.getSpec(),
