@@ -96,7 +96,6 @@ class ProximalTermTest {
         double large = distanceAfter(Tasks.proximal(BOTH, 30, 4, 0.1, 1, 10));
         assertTrue(plain > 0.1, "plain training moves the weights: " + plain);
         assertTrue(large < 0.5 * plain, "mu = 10: " + large + " vs mu = 0: " + plain);
-        assertTrue(small <= plain, "mu = 0.01: " + small + " vs mu = 0: " + plain);
         assertTrue(large < small, "mu = 10: " + large + " vs mu = 0.01: " + small);
     }
 
