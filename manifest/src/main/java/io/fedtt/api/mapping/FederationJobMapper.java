@@ -167,8 +167,14 @@ public final class FederationJobMapper {
     /** The classification head's: spec.rounds.headLearningRate, else the learning rate times the type's factor. */
     public static double headLearningRate(FederatedFineTuneSpec spec) {
         Double given = spec.getRounds() == null ? null : spec.getRounds().getHeadLearningRate();
-        return given != null ? given
-                : learningRate(spec) * JobDefaults.headLearningRateFactor(adapterConfig(spec.getAdapter()).type());
+        return given != null ? given : learningRate(spec) * headRateFactor(spec);
+    }
+
+    /** The head's rate over the learning rate, as workers apply it to each round's (possibly decayed) rate. */
+    public static double headRateFactor(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getHeadLearningRate();
+        return given != null ? given / learningRate(spec)
+                : JobDefaults.headLearningRateFactor(adapterConfig(spec.getAdapter()).type());
     }
 
     public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
