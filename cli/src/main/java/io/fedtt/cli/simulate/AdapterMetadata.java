@@ -67,6 +67,7 @@ public final class AdapterMetadata {
             }
             case FULL -> { }
         }
+        o.put("head", c.head().name().toLowerCase(java.util.Locale.ROOT));
         return o;
     }
 

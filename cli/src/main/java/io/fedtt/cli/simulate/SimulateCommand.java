@@ -55,6 +55,13 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--local-steps", paramLabel = "K", description = "Override the local steps per round.")
     Integer localSteps;
 
+    @Option(names = "--learning-rate", paramLabel = "X",
+            description = "Override spec.rounds.learningRate (0 < X <= 1; default: the manifest's, else the method's default).")
+    Double learningRate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Override spec.rounds.seed (N >= 0).")
+    Long seed;
+
     @Option(names = "--method", paramLabel = "M", description = "fedtt, fedttplus or lora (default: as the manifest says).")
     String method;
 
@@ -239,6 +246,19 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             resource.getSpec().getRounds().setLocalSteps(localSteps);
             resource.getSpec().getRounds().setLocalEpochs(null);
+        }
+        if (learningRate != null) {
+            if (!(learningRate > 0 && learningRate <= 1)) { // also rejects NaN
+                throw new IllegalArgumentException("--learning-rate must be greater than 0 and at most 1, got "
+                        + learningRate);
+            }
+            resource.getSpec().getRounds().setLearningRate(learningRate);
+        }
+        if (seed != null) {
+            if (seed < 0) {
+                throw new IllegalArgumentException("--seed must be at least 0, got " + seed);
+            }
+            resource.getSpec().getRounds().setSeed(seed);
         }
         if (evalExamples != null && evalExamples < 1) {
             throw new IllegalArgumentException("--eval-examples must be at least 1, got " + evalExamples);

@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +102,12 @@ public final class Simulation {
 
         table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
+        RunResult.Training training = training(job, spec, layout);
+        table.line(String.format(Locale.ROOT,
+                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds), "
+                        + "%s head at %s",
+                training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
+                training.learningRateDecay(), training.head(), training.headLearningRate()));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
         if (evaluation != null) {
@@ -179,12 +186,20 @@ public final class Simulation {
             rows.sort(Comparator.comparingInt(RoundRow::round));
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
-            return new RunResult(id.name(), method.label(), rows, figures);
+            return new RunResult(id.name(), method.label(), rows, figures, training);
         } finally {
             pool.shutdownNow();
             coordinator.close();
             deleteRecursively(stateDir);
         }
+    }
+
+    /** What the job trains with, as results.json and the console state it. */
+    static RunResult.Training training(FederationJobSpec job, FederatedFineTuneSpec spec, AdapterLayout layout) {
+        return new RunResult.Training(job.serverOptimizer().describe(), job.aggregation().describe(),
+                job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
+                FederationJobMapper.headLearningRate(spec), layout.adapter().head().name().toLowerCase(Locale.ROOT),
+                job.seed());
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */

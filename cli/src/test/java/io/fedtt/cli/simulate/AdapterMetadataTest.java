@@ -19,11 +19,11 @@ class AdapterMetadataTest {
 
     @Test
     void eachAdapterTypeWritesOnlyItsFields() {
-        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,\"scaling\":1.0}",
+        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,\"scaling\":1.0,\"head\":\"linear\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.tt()).toString());
-        assertEquals("{\"type\":\"lora\",\"rank\":8,\"alpha\":16.0,\"targets\":[\"query\",\"value\"],\"scaling\":1.0}",
+        assertEquals("{\"type\":\"lora\",\"rank\":8,\"alpha\":16.0,\"targets\":[\"query\",\"value\"],\"scaling\":1.0,\"head\":\"dense\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.lora(8, List.of("query", "value"))).toString());
-        assertEquals("{\"type\":\"full\"}", AdapterMetadata.adapterJson(AdapterConfig.full()).toString());
+        assertEquals("{\"type\":\"full\",\"head\":\"dense\"}", AdapterMetadata.adapterJson(AdapterConfig.full()).toString());
     }
 
     @Test

@@ -19,7 +19,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -147,6 +149,64 @@ class SimulateCommandTest {
                 "--data-dir", REPO.toString(), "--method", "sgd");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown method 'sgd'"), r.err());
+    }
+
+    @Test
+    void learningRateAndSeedOverrideTheManifestForEveryComparedMethod(@TempDir Path dir) {
+        FakeLearner learner = new FakeLearner();
+        List<io.fedtt.api.v1alpha1.FederatedFineTuneSpec> opened = new ArrayList<>();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> {
+            opened.add(spec);
+            return learner;
+        }, quiet, new PrintStream(err, true, StandardCharsets.UTF_8))).execute(
+                MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--compare", "fedtt,lora", "--rounds", "1",
+                "--learning-rate", "2.5e-3", "--seed", "42");
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, opened.size());
+        for (var spec : opened) { // the manifest says 5.0e-4 and seed 7
+            assertEquals(2.5e-3, spec.getRounds().getLearningRate());
+            assertEquals(42L, spec.getRounds().getSeed());
+        }
+    }
+
+    @Test
+    void withoutTheFlagsTheManifestsLearningRateAndSeedStay(@TempDir Path dir) {
+        List<io.fedtt.api.v1alpha1.FederatedFineTuneSpec> opened = new ArrayList<>();
+        FakeLearner learner = new FakeLearner();
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> {
+            opened.add(spec);
+            return learner;
+        }, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).execute(
+                MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString(), "--rounds", "1");
+        assertEquals(0, exit);
+        assertEquals(5.0e-4, opened.get(0).getRounds().getLearningRate());
+        assertEquals(7L, opened.get(0).getRounds().getSeed());
+    }
+
+    @Test
+    void aBadLearningRateOrSeedIsAnInputErrorThatSaysWhy(@TempDir Path dir) {
+        String manifest = MANIFESTS.resolve("three-silos.yaml").toString();
+        for (String[] bad : new String[][] {{"--learning-rate", "0"}, {"--learning-rate", "-1e-3"},
+                {"--learning-rate", "1.5"}, {"--learning-rate", "NaN"}}) {
+            Run r = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), bad[0], bad[1]);
+            assertEquals(2, r.exit(), String.join(" ", bad));
+            assertTrue(r.err().contains("--learning-rate must be greater than 0 and at most 1, got"), r.err());
+        }
+        Run seed = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), "--seed", "-3");
+        assertEquals(2, seed.exit());
+        assertTrue(seed.err().contains("--seed must be at least 0, got -3"), seed.err());
+        java.io.StringWriter usage = new java.io.StringWriter(); // picocli's own usage error, on its err writer
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(new SimulateCommand((threads, cache) -> spec -> new FakeLearner(), quiet, quiet))
+                .setErr(new java.io.PrintWriter(usage, true))
+                .execute(manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), "--learning-rate", "fast");
+        assertEquals(2, exit, usage.toString());
+        assertTrue(usage.toString().contains("--learning-rate") && usage.toString().contains("fast"), usage.toString());
     }
 
     @Test

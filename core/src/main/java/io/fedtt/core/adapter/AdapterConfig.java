@@ -21,14 +21,37 @@ import java.util.TreeMap;
  *                       (LLaMA); the other family's spelling is accepted too
  * @param loraAlpha      LoRA's alpha; the worker scales B·A by loraAlpha / loraRank
  * @param scaling        s in Adapter(h) = h + s · Up(ReLU(Down(h)))
+ * @param head           the classification head on the pooled encoder output; null picks the adapter
+ *                       type's default ({@link Head#defaultFor})
  */
 public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, List<Integer>> modes, Init init,
                             boolean trainLayerNorm, int loraRank, List<String> loraTargets, double loraAlpha,
-                            double scaling) {
+                            double scaling, Head head) {
 
     public enum Type { TT, LORA, FULL }
 
     public enum Init { IDENTITY, LORETTA }
+
+    /**
+     * What maps the pooled encoder output to label logits (all of it trains and travels).
+     * LINEAR: one [labels, hidden] projection, as Hugging Face's decoder classifiers ("score") have.
+     * DENSE: Hugging Face's RoBERTa head, a dense [hidden, hidden] layer, tanh, then the projection.
+     * TT: LoRETTA's head, the same with the dense layer as a TT layer.
+     */
+    public enum Head {
+        LINEAR, DENSE, TT;
+
+        /**
+         * TT adapters default to LINEAR: a TT dense layer has matrix rank at most the TT rank (its
+         * modes split input from output between two cores), a bottleneck of 5 features for any
+         * number of labels; it learned slowest in the head experiments (BENCHMARKS.md, "Why FedTT
+         * learned slower"), and DENSE would send four times the bytes of all the TT adapters.
+         * LoRA and full fine-tuning keep PEFT's DENSE.
+         */
+        public static Head defaultFor(Type type) {
+            return type == Type.TT ? LINEAR : DENSE;
+        }
+    }
 
     public static final int DEFAULT_TT_RANK = 5;
     public static final int DEFAULT_BOTTLENECK = 64;
@@ -74,6 +97,9 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
         }
         modes = Collections.unmodifiableMap(m);
         loraTargets = List.copyOf(loraTargets == null || loraTargets.isEmpty() ? DEFAULT_LORA_TARGETS : loraTargets);
+        if (head == null) {
+            head = Head.defaultFor(type);
+        }
     }
 
     /** FedTT's defaults: rank 5, bottleneck 64, identity-at-start, norms trained. */
@@ -83,43 +109,48 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
 
     public static AdapterConfig tt(int rank, int bottleneck) {
         return new AdapterConfig(Type.TT, rank, bottleneck, Map.of(), Init.IDENTITY, true, DEFAULT_LORA_RANK,
-                DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0);
+                DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     /** LoRA as PEFT trains it for classification: A, B on the targets plus the head; norms frozen. */
     public static AdapterConfig lora(int rank, List<String> targets) {
         return new AdapterConfig(Type.LORA, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false, rank,
-                targets, DEFAULT_LORA_ALPHA, 1.0);
+                targets, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     public static AdapterConfig full() {
         return new AdapterConfig(Type.FULL, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
-                DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0);
+                DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     public AdapterConfig withInit(Init value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, scaling);
+                loraAlpha, scaling, head);
     }
 
     public AdapterConfig withModes(Map<String, List<Integer>> value) {
         return new AdapterConfig(type, ttRank, bottleneck, value, init, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, scaling);
+                loraAlpha, scaling, head);
     }
 
     public AdapterConfig withTrainLayerNorm(boolean value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, value, loraRank, loraTargets, loraAlpha,
-                scaling);
+                scaling, head);
     }
 
     public AdapterConfig withLoraAlpha(double value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets, value,
-                scaling);
+                scaling, head);
     }
 
     public AdapterConfig withScaling(double value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, value);
+                loraAlpha, value, head);
+    }
+
+    public AdapterConfig withHead(Head value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets,
+                loraAlpha, scaling, value);
     }
 
     /** The modes override for a projection ("down", "up", "head"), or null. */

@@ -61,7 +61,7 @@ public final class AdapterLayout {
             }
             case FULL -> {
                 if (bert) {
-                    BertLayout.full(model, b);
+                    BertLayout.full(model, adapter, b);
                 } else {
                     LlamaLayout.full(model, b);
                 }

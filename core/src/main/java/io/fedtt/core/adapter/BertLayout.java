@@ -22,10 +22,7 @@ final class BertLayout {
                 }
             }
         }
-        if (m.hasHead()) {
-            b.ttLayer("classifier.dense", h, h, TtLayerSpec.Kind.HEAD, Role.HEAD, Role.HEAD);
-            outProj(m, b);
-        }
+        head(m, a, b);
     }
 
     static void lora(ModelConfig m, AdapterConfig a, LayoutBuilder b) {
@@ -43,13 +40,11 @@ final class BertLayout {
                 norm(b, "encoder.layer." + i + ".output.LayerNorm", h);
             }
         }
-        if (m.hasHead()) {
-            denseHead(m, b);
-        }
+        head(m, a, b);
     }
 
     /** Every weight of the encoder plus the head; no pooler (the project's head replaces it). */
-    static void full(ModelConfig m, LayoutBuilder b) {
+    static void full(ModelConfig m, AdapterConfig a, LayoutBuilder b) {
         int h = m.hiddenSize();
         int f = m.intermediateSize();
         b.base("embeddings.word_embeddings.weight", Role.FULL, m.vocabSize(), h);
@@ -75,15 +70,25 @@ final class BertLayout {
             b.base(p + "output.LayerNorm.weight", Role.FULL, h);
             b.base(p + "output.LayerNorm.bias", Role.FULL, h);
         }
-        if (m.hasHead()) {
-            denseHead(m, b);
-        }
+        head(m, a, b);
     }
 
-    private static void denseHead(ModelConfig m, LayoutBuilder b) {
+    /** The classification head the adapter config names (none without labels): classifier.dense.*, out_proj. */
+    private static void head(ModelConfig m, AdapterConfig a, LayoutBuilder b) {
+        if (!m.hasHead()) {
+            return;
+        }
         int h = m.hiddenSize();
-        b.add("classifier.dense.weight", Role.HEAD, h, h);
-        b.add("classifier.dense.bias", Role.HEAD, h);
+        switch (a.head()) {
+            case TT -> b.ttLayer("classifier.dense", h, h, TtLayerSpec.Kind.HEAD, Role.HEAD, Role.HEAD);
+            case DENSE -> {
+                b.add("classifier.dense.weight", Role.HEAD, h, h);
+                b.add("classifier.dense.bias", Role.HEAD, h);
+            }
+            case LINEAR -> {
+                // the projection alone
+            }
+        }
         outProj(m, b);
     }
 

@@ -1,6 +1,7 @@
 package io.fedtt.core.federation;
 
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.RoundDecay;
 import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.tensor.AdapterState;
@@ -28,6 +29,10 @@ import java.util.Set;
  *     that times the participant's weight); at most {@link UpdateInfo#MAX_EXAMPLES}, which is the default
  * @param serverOptimizer the server's step from the global towards the round's aggregate (FedAvg:
  *     take the aggregate as is, unless told otherwise)
+ * @param proximalMu FedProx's mu: each client adds {@code mu (w - w_global)} to the gradient of every
+ *     trainable tensor, {@code w_global} being the round's global values; 0 (the default) = off
+ * @param learningRateDecay how the learning rate each round's task hands out changes over the rounds
+ *     (constant unless told otherwise)
  */
 public record FederationJobSpec(
         JobId job,
@@ -50,7 +55,9 @@ public record FederationJobSpec(
         AdapterState initialGlobal,
         AggregationRule aggregation,
         long maxExamplesPerUpdate,
-        ServerOptimizer serverOptimizer) {
+        ServerOptimizer serverOptimizer,
+        double proximalMu,
+        RoundDecay learningRateDecay) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -103,6 +110,10 @@ public record FederationJobSpec(
         }
         aggregation = aggregation == null ? AggregationRule.FEDAVG : aggregation;
         serverOptimizer = serverOptimizer == null ? ServerOptimizer.FEDAVG : serverOptimizer;
+        if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
+            throw new IllegalArgumentException("job " + job + ": proximalMu must be >= 0 and finite, got " + proximalMu);
+        }
+        learningRateDecay = learningRateDecay == null ? RoundDecay.CONSTANT : learningRateDecay;
         if (maxExamplesPerUpdate < 1 || maxExamplesPerUpdate > UpdateInfo.MAX_EXAMPLES) {
             throw new IllegalArgumentException("job " + job + ": maxExamplesPerUpdate must be in [1, "
                     + UpdateInfo.MAX_EXAMPLES + "], got " + maxExamplesPerUpdate);
@@ -155,6 +166,8 @@ public record FederationJobSpec(
         private AggregationRule aggregation = AggregationRule.FEDAVG;
         private long maxExamplesPerUpdate = UpdateInfo.MAX_EXAMPLES;
         private ServerOptimizer serverOptimizer = ServerOptimizer.FEDAVG;
+        private double proximalMu = 0;
+        private RoundDecay learningRateDecay = RoundDecay.CONSTANT;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -263,12 +276,24 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** FedProx's mu for the clients' local training; 0 (the default) = off. */
+        public Builder proximalMu(double value) {
+            proximalMu = value;
+            return this;
+        }
+
+        /** How the learning rate changes over the rounds; default {@link RoundDecay#CONSTANT}. */
+        public Builder learningRateDecay(RoundDecay value) {
+            learningRateDecay = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
                     freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate,
-                    serverOptimizer);
+                    serverOptimizer, proximalMu, learningRateDecay);
         }
     }
 }

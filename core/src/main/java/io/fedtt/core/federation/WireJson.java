@@ -18,7 +18,7 @@ import java.util.List;
  * task, work:    {"status":"work","job":"ns/name","round":3,"attempt":0,"totalRounds":10,
  *                 "adapterDigest":"&lt;sha256&gt;","adapterPath":"/v1/jobs/ns/name/rounds/3/adapter",
  *                 "trainable":["..."],"localSteps":10,"localEpochs":0,"batchSize":16,"learningRate":1e-4,
- *                 "seed":123,"deadline":"2026-01-01T00:00:00Z","deadlineEpochMillis":...,"wireDType":"F32"}
+ *                 "proximalMu":0.0,"seed":123,"deadline":"2026-01-01T00:00:00Z","deadlineEpochMillis":...,"wireDType":"F32"}
  * task, waiting: {"status":"waiting","round":3}
  * task, done:    {"status":"done","phase":"SUCCEEDED","reason":"RoundsCompleted: ...","finalVersion":10,
  *                 "adapterDigest":"&lt;sha256&gt;"}
@@ -76,6 +76,7 @@ public final class WireJson {
         o.put("localEpochs", t.localEpochs());
         o.put("batchSize", t.batchSize());
         o.put("learningRate", t.learningRate());
+        o.put("proximalMu", t.proximalMu());
         o.put("deadline", Instant.ofEpochMilli(t.deadlineEpochMillis()).toString());
         o.put("deadlineEpochMillis", t.deadlineEpochMillis());
         o.put("wireDType", t.wireDType().name());
@@ -102,7 +103,8 @@ public final class WireJson {
                         o.path("attempt").asInt(), o.path("totalRounds").asInt(), o.path("adapterDigest").asText(),
                         trainable, o.path("localSteps").asInt(), o.path("localEpochs").asInt(),
                         o.path("batchSize").asInt(), o.path("learningRate").asDouble(), o.path("seed").asLong(),
-                        o.path("deadlineEpochMillis").asLong(), DType.valueOf(o.path("wireDType").asText())));
+                        o.path("deadlineEpochMillis").asLong(), DType.valueOf(o.path("wireDType").asText()),
+                        o.path("proximalMu").asDouble(0))); // absent from older servers: no proximal term
             }
             case "waiting" -> {
                 return new TaskAnswer.Waiting(o.path("round").asInt());

@@ -1,5 +1,6 @@
 package io.fedtt.core.job;
 
+import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.federation.strategy.AggregationRule;
 import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingConfig;
@@ -31,8 +32,51 @@ public final class JobDefaults {
 
     public static final int BATCH_SIZE = 16;
     public static final String BATCH_SIZE_TEXT = "" + BATCH_SIZE;
-    public static final double LEARNING_RATE = 5e-4;
-    public static final String LEARNING_RATE_TEXT = "" + LEARNING_RATE;
+    /*
+     * Method-aware learning rates, as PEFT's recipes give each method its own: the peak AdamW rate of the
+     * local steps per adapter type, and the factor by which the classification head's rate exceeds it
+     * (the head starts from scratch while the adapters perturb a pretrained model; with Adam every
+     * parameter moves by about the learning rate per step, so a fresh head with few parameters needs a
+     * larger one). Chosen from the quality suite: BENCHMARKS.md, "Quality suite".
+     */
+    public static final double LEARNING_RATE_TT = 5e-3;
+    public static final String LEARNING_RATE_TT_TEXT = "" + LEARNING_RATE_TT;
+    public static final double LEARNING_RATE_LORA = 1e-3;
+    public static final String LEARNING_RATE_LORA_TEXT = "" + LEARNING_RATE_LORA;
+    /** Full fine-tuning: the usual BERT-family rate. */
+    public static final double LEARNING_RATE_FULL = 5e-5;
+    public static final String LEARNING_RATE_FULL_TEXT = "" + LEARNING_RATE_FULL;
+    public static final double HEAD_LEARNING_RATE_FACTOR_TT = 10;
+    public static final String HEAD_LEARNING_RATE_FACTOR_TT_TEXT = "" + HEAD_LEARNING_RATE_FACTOR_TT;
+    public static final double HEAD_LEARNING_RATE_FACTOR_LORA = 10;
+    public static final String HEAD_LEARNING_RATE_FACTOR_LORA_TEXT = "" + HEAD_LEARNING_RATE_FACTOR_LORA;
+    public static final double HEAD_LEARNING_RATE_FACTOR_FULL = 1;
+
+    /** The local steps' peak learning rate when a manifest gives none. */
+    public static double learningRate(AdapterConfig.Type type) {
+        return switch (type) {
+            case TT -> LEARNING_RATE_TT;
+            case LORA -> LEARNING_RATE_LORA;
+            case FULL -> LEARNING_RATE_FULL;
+        };
+    }
+
+    /** The head's learning rate over the others' when a manifest gives no headLearningRate. */
+    public static double headLearningRateFactor(AdapterConfig.Type type) {
+        return switch (type) {
+            case TT -> HEAD_LEARNING_RATE_FACTOR_TT;
+            case LORA -> HEAD_LEARNING_RATE_FACTOR_LORA;
+            case FULL -> HEAD_LEARNING_RATE_FACTOR_FULL;
+        };
+    }
+
+    /**
+     * spec.rounds.learningRateDecay when not given: cosine over the rounds for cross-device jobs (sampled,
+     * skewed clients: without a decay late rounds keep jumping; see BENCHMARKS.md, "Cross-device drift"),
+     * constant for cross-silo jobs.
+     */
+    public static final String LEARNING_RATE_DECAY_CROSS_DEVICE = "cosine";
+    public static final String LEARNING_RATE_DECAY_CROSS_SILO = "constant";
     public static final double WARMUP_RATIO = 0.0;
     public static final String WARMUP_RATIO_TEXT = "" + WARMUP_RATIO;
     public static final double WEIGHT_DECAY = 0.0;
@@ -92,6 +136,9 @@ public final class JobDefaults {
     public static final String SERVER_BETA2_TEXT = "" + SERVER_BETA2;
     public static final double SERVER_TAU = ServerOptimizer.DEFAULT_TAU;
     public static final String SERVER_TAU_TEXT = "" + SERVER_TAU;
+    /** spec.method.proximalMu: FedProx's mu, 0 = off. */
+    public static final double PROXIMAL_MU = 0.0;
+    public static final String PROXIMAL_MU_TEXT = "" + PROXIMAL_MU;
     public static final int FREEZING_BUDGET = FreezingConfig.DEFAULT_CORES_PER_LAYER;
     public static final String FREEZING_BUDGET_TEXT = "" + FREEZING_BUDGET;
     public static final int FREEZING_WARMUP_ROUNDS = FreezingConfig.DEFAULT_WARMUP_ROUNDS;

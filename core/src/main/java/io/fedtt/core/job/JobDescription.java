@@ -120,9 +120,17 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
         }
     }
 
-    /** The local-training knobs a round's task does not carry. */
-    public record Training(double warmupRatio, double weightDecay) {
+    /**
+     * Local training settings a round's task does not carry.
+     *
+     * @param headRateFactor the classification head's learning rate over the round task's (the rest train at
+     *     the task's rate; a factor, so a rate that decays over the rounds decays for the head too)
+     */
+    public record Training(double warmupRatio, double weightDecay, double headRateFactor) {
         public Training {
+            if (!(headRateFactor > 0) || Double.isInfinite(headRateFactor)) {
+                throw new IllegalArgumentException("training.headRateFactor must be > 0, got " + headRateFactor);
+            }
             if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
                 throw new IllegalArgumentException("training.warmupRatio must be in [0, 1], got " + warmupRatio);
             }

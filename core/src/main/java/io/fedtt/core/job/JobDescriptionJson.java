@@ -29,12 +29,12 @@ import java.util.Set;
  *           "architecture":{"family":"BERT","hiddenSize":384,"numLayers":6,"intermediateSize":1536,"numHeads":12,
  *                           "vocabSize":30522,"maxPositions":512,"typeVocabSize":2}},
  *  "adapter":{"type":"TT","ttRank":5,"bottleneck":64,"modes":{},"init":"IDENTITY","trainLayerNorm":true,
- *             "loraRank":8,"loraTargets":["query","value"],"loraAlpha":16.0,"scaling":1.0},
+ *             "loraRank":8,"loraTargets":["query","value"],"loraAlpha":16.0,"scaling":1.0,"head":"LINEAR"},
  *  "data":{"textField":"text","labelField":"label","format":"AUTO"},
  *  "participant":{"kind":"silo","name":"a","train":"file:a.jsonl","eval":null}
  *             or {"kind":"devices","train":"...","eval":null,"count":100,"workers":2,
  *                 "partition":{"by":"DIRICHLET","alpha":0.5,"field":null}},
- *  "training":{"warmupRatio":0.0,"weightDecay":0.0}}
+ *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headRateFactor":10.0}}
  * </pre>
  * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field.
  */
@@ -86,6 +86,7 @@ public final class JobDescriptionJson {
         c.loraTargets().forEach(targets::add);
         adapter.put("loraAlpha", c.loraAlpha());
         adapter.put("scaling", c.scaling());
+        adapter.put("head", c.head().name());
         ObjectNode data = root.putObject("data");
         data.put("textField", d.data().textField());
         data.put("labelField", d.data().labelField());
@@ -110,6 +111,7 @@ public final class JobDescriptionJson {
         ObjectNode training = root.putObject("training");
         training.put("warmupRatio", d.training().warmupRatio());
         training.put("weightDecay", d.training().weightDecay());
+        training.put("headRateFactor", d.training().headRateFactor());
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -160,7 +162,7 @@ public final class JobDescriptionJson {
             AdapterConfig adapter = c.build(() -> new AdapterConfig(c.enumValue("type", AdapterConfig.Type.class),
                     c.integer("ttRank"), c.integer("bottleneck"), modes, c.enumValue("init", AdapterConfig.Init.class),
                     c.bool("trainLayerNorm"), c.integer("loraRank"), c.strings("loraTargets"), c.number("loraAlpha"),
-                    c.number("scaling")));
+                    c.number("scaling"), c.enumValue("head", AdapterConfig.Head.class)));
             c.done();
             Obj d = root.object("data");
             JobDescription.Data data = d.build(() -> new JobDescription.Data(d.text("textField"), d.text("labelField"),
@@ -169,7 +171,7 @@ public final class JobDescriptionJson {
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
-                    t.number("weightDecay")));
+                    t.number("weightDecay"), t.number("headRateFactor")));
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class AdapterInitializerTest {
 
-    private static final AdapterLayout TT = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+    private static final AdapterLayout TT = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
 
     @Test
     void deterministicPerSeed() {
@@ -53,7 +53,7 @@ class AdapterInitializerTest {
 
     @Test
     void lorettaInitHasNoZeroCore() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withInit(AdapterConfig.Init.LORETTA));
+        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withInit(AdapterConfig.Init.LORETTA));
         AdapterState s = AdapterInitializer.initialize(l, 3);
         assertTrue(l.zeroInitializedCores().isEmpty());
         TtLayerSpec up = l.ttLayer("encoder.layer.0.output.adapter.up");
@@ -80,7 +80,7 @@ class AdapterInitializerTest {
             assertEquals(0f, v);
         }
         AdapterLayout llama = AdapterLayout.of(new ModelConfig(ModelConfig.Family.LLAMA, 64, 2, 128, 4, 100, 64, 0, 0),
-                AdapterConfig.tt());
+                AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState ls = AdapterInitializer.initialize(llama, 1);
         for (float v : ls.get("model.norm.weight").data()) {
             assertEquals(1f, v);
@@ -89,7 +89,7 @@ class AdapterInitializerTest {
 
     @Test
     void headOutputProjectionIsSmallGaussian() {
-        AdapterState s = AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.robertaBase(8), AdapterConfig.tt()), 11);
+        AdapterState s = AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.robertaBase(8), AdapterConfig.tt().withHead(AdapterConfig.Head.TT)), 11);
         float[] w = s.get("classifier.out_proj.weight").data();
         double sum = 0;
         double sq = 0;

@@ -16,7 +16,7 @@ class AdapterLayoutTest {
 
     @Test
     void robertaBaseTtRank5MatchesFedttMd() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt());
+        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         Map<Role, Long> c = l.countsByRole();
         assertEquals(37_440L, c.get(Role.TT_CORE));
         assertEquals(19_968L, c.get(Role.ADAPTER_BIAS));
@@ -29,7 +29,7 @@ class AdapterLayoutTest {
 
     @Test
     void llama2_7bTtRank5MatchesFedttMd() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.llama2_7b(), AdapterConfig.tt());
+        AdapterLayout l = AdapterLayout.of(ModelConfig.llama2_7b(), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         Map<Role, Long> c = l.countsByRole();
         assertEquals(211_200L, c.get(Role.TT_CORE));
         assertEquals(399_360L, c.get(Role.ADAPTER_BIAS));
@@ -55,7 +55,7 @@ class AdapterLayoutTest {
 
     @Test
     void namesAndShapesAreTheAgreedOnes() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(3), AdapterConfig.tt());
+        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(3), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         assertArrayEquals(new int[] {1, 8, 5}, l.spec("encoder.layer.0.attention.output.adapter.down.cores.0").shape());
         assertArrayEquals(new int[] {5, 8, 1}, l.spec("encoder.layer.11.output.adapter.up.cores.4").shape());
         assertArrayEquals(new int[] {64}, l.spec("encoder.layer.3.output.adapter.down.bias").shape());
@@ -87,7 +87,7 @@ class AdapterLayoutTest {
         assertEquals("encoder.layer.0.attention.self.query.lora_A", lora.tensors().get(0).name());
         assertArrayEquals(new int[] {768, 768}, lora.spec("classifier.dense.weight").shape());
 
-        AdapterLayout llama = AdapterLayout.of(ModelConfig.llama2_7b(), AdapterConfig.tt());
+        AdapterLayout llama = AdapterLayout.of(ModelConfig.llama2_7b(), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         assertTrue(llama.contains("model.layers.0.mlp.gate_proj.input_adapter.down.cores.0"));
         assertTrue(llama.contains("model.layers.31.mlp.up_proj.input_adapter.up.bias"));
         assertTrue(llama.contains("model.layers.7.mlp.down_proj.output_adapter.up.cores.5"));
@@ -100,7 +100,7 @@ class AdapterLayoutTest {
 
     @Test
     void miniLmCounts() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         Map<Role, Long> c = l.countsByRole();
         System.out.println("MiniLM-L6 TT r=5 b=64, 2 labels: " + c + " total " + l.parameterCount());
         // 384x64 -> [6,8,8,8,8]: 30+200+200+200+40 = 670 per projection, 4 projections x 6 layers
@@ -114,18 +114,18 @@ class AdapterLayoutTest {
 
     @Test
     void modesOverrideIsUsedAndChecked() {
-        AdapterConfig cfg = AdapterConfig.tt().withModes(Map.of("down", List.of(4, 4, 4, 12, 4, 4, 4), "up", List.of(16, 4, 12, 4, 4, 4)));
+        AdapterConfig cfg = AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withModes(Map.of("down", List.of(4, 4, 4, 12, 4, 4, 4), "up", List.of(16, 4, 12, 4, 4, 4)));
         AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(2), cfg);
         assertArrayEquals(new int[] {4, 4, 4, 12, 4, 4, 4}, l.ttLayer("encoder.layer.0.output.adapter.down").shape().modes());
         assertArrayEquals(new int[] {16, 4, 12, 4, 4, 4}, l.ttLayer("encoder.layer.0.output.adapter.up").shape().modes());
         assertArrayEquals(new int[] {8, 8, 12, 12, 8, 8}, l.ttLayer("classifier.dense").shape().modes());
 
-        AdapterConfig bad = AdapterConfig.tt().withModes(Map.of("up", List.of(8, 8, 8)));
+        AdapterConfig bad = AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withModes(Map.of("up", List.of(8, 8, 8)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AdapterLayout.of(ModelConfig.robertaBase(2), bad));
         assertTrue(e.getMessage().contains("modes.up") && e.getMessage().contains("64x768"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> AdapterConfig.tt().withModes(Map.of("sideways", List.of(4))));
+                () -> AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withModes(Map.of("sideways", List.of(4))));
         assertTrue(e.getMessage().contains("sideways"), e.getMessage());
     }
 
@@ -143,7 +143,7 @@ class AdapterLayoutTest {
 
     @Test
     void layerNormsCanBeLeftFrozen() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt().withTrainLayerNorm(false));
+        AdapterLayout l = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withTrainLayerNorm(false));
         assertFalse(l.countsByRole().containsKey(Role.NORM));
         assertEquals(99_194L - 38_400L, l.parameterCount());
         assertTrue(l.baseCopiedNames().isEmpty());
@@ -151,7 +151,7 @@ class AdapterLayoutTest {
 
     @Test
     void checkNamesTheBadTensor() {
-        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+        AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState s = AdapterInitializer.initialize(l, 1);
         l.check(s, true);
         l.check(s.select(n -> n.contains("cores.2")), false);
@@ -164,5 +164,32 @@ class AdapterLayoutTest {
         AdapterState extra = s.with(Map.of("pooler.dense.weight", Tensor.zeros(1)));
         e = assertThrows(IllegalArgumentException.class, () -> l.check(extra, false));
         assertTrue(e.getMessage().contains("pooler.dense.weight"), e.getMessage());
+    }
+
+    @Test
+    void headIsTheAdapterTypesDefaultOrTheOneAsked() {
+        ModelConfig m = ModelConfig.allMiniLmL6V2(10);
+        AdapterLayout linear = AdapterLayout.of(m, AdapterConfig.tt());
+        assertEquals(AdapterConfig.Head.LINEAR, linear.adapter().head());
+        assertEquals(List.of("classifier.out_proj.bias", "classifier.out_proj.weight"), headNames(linear));
+        assertArrayEquals(new int[] {10, 384}, linear.spec("classifier.out_proj.weight").shape());
+
+        AdapterLayout dense = AdapterLayout.of(m, AdapterConfig.lora(8, List.of("query", "value")));
+        assertEquals(AdapterConfig.Head.DENSE, dense.adapter().head());
+        assertEquals(List.of("classifier.dense.bias", "classifier.dense.weight", "classifier.out_proj.bias",
+                "classifier.out_proj.weight"), headNames(dense));
+
+        AdapterLayout tt = AdapterLayout.of(m, AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
+        assertTrue(tt.ttLayers().stream().anyMatch(l -> l.name().equals("classifier.dense")));
+        AdapterLayout loraLinear = AdapterLayout.of(m,
+                AdapterConfig.lora(8, List.of("query", "value")).withHead(AdapterConfig.Head.LINEAR));
+        assertEquals(headNames(linear), headNames(loraLinear));
+        // The linear head is what the TT adapters add on top of their cores and norms, nothing more.
+        assertEquals(10 * 384 + 10, linear.parameterCount()
+                - AdapterLayout.of(ModelConfig.allMiniLmL6V2(0), AdapterConfig.tt()).parameterCount());
+    }
+
+    private static List<String> headNames(AdapterLayout l) {
+        return l.tensors().stream().filter(t -> t.role() == Role.HEAD).map(TensorSpec::name).sorted().toList();
     }
 }

@@ -13,12 +13,12 @@ class ParameterAccountingTest {
 
     @Test
     void referenceCounts() {
-        ParameterCount tt = ParameterAccounting.tt(ModelConfig.robertaBase(2), AdapterConfig.tt());
+        ParameterCount tt = ParameterAccounting.tt(ModelConfig.robertaBase(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         assertEquals(99_194L, tt.parameters());
         assertEquals(396_776L, tt.bytes(DType.F32));
         assertEquals(198_388L, tt.bytes(DType.BF16));
         assertEquals(37_440L, tt.count(Role.TT_CORE));
-        assertEquals(876_800L, ParameterAccounting.tt(ModelConfig.llama2_7b(), AdapterConfig.tt()).parameters());
+        assertEquals(876_800L, ParameterAccounting.tt(ModelConfig.llama2_7b(), AdapterConfig.tt().withHead(AdapterConfig.Head.TT)).parameters());
         assertEquals(294_912L, ParameterAccounting.lora(ModelConfig.robertaBase(2), 8, QV, false).parameters());
         assertEquals(887_042L, ParameterAccounting.lora(ModelConfig.robertaBase(2), 8, QV, true).parameters());
         assertEquals(4_194_304L, ParameterAccounting.lora(ModelConfig.llama2_7b(), 8, List.of("q_proj", "v_proj"), true).parameters());
@@ -38,7 +38,7 @@ class ParameterAccountingTest {
     @Test
     void miniLmComparison() {
         ModelConfig m = ModelConfig.allMiniLmL6V2(2);
-        ParameterCount tt = ParameterAccounting.tt(m, AdapterConfig.tt());
+        ParameterCount tt = ParameterAccounting.tt(m, AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         ParameterCount lora = ParameterAccounting.lora(m, 8, QV, true);
         ParameterCount loraNoHead = ParameterAccounting.lora(m, 8, QV, false);
         ParameterCount full = ParameterAccounting.full(m);

@@ -66,6 +66,20 @@ class ProtocolPiecesTest {
     }
 
     @Test
+    void theProximalMuTravelsInTheTaskAndIsZeroFromOlderServers() {
+        RoundTask task = new RoundTask("ns/job", 3, 0, 10, "ab".repeat(32), List.of("a"), 10, 0, 16, 2e-4, 99,
+                1_800_000_000_000L, DType.F32, 0.01);
+        TaskAnswer.Work back = (TaskAnswer.Work) WireJson.readTask(WireJson.task(new TaskAnswer.Work(task)));
+        assertEquals(0.01, back.task().proximalMu());
+        assertEquals(task, back.task());
+        String old = new String(WireJson.task(new TaskAnswer.Work(task.withProximalMu(0))))
+                .replace("\"proximalMu\":0.0,", "");
+        assertTrue(!old.contains("proximalMu"), old);
+        assertEquals(0.0, ((TaskAnswer.Work) WireJson.readTask(old.getBytes())).task().proximalMu());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> task.withProximalMu(-1));
+    }
+
+    @Test
     void backoffGrowsExponentiallyWithinItsJitterAndCap() {
         RetryPolicy p = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofMillis(1000), 0.5);
         for (int i = 0; i < 100; i++) {

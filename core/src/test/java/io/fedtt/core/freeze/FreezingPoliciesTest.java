@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 class FreezingPoliciesTest {
 
-    private static final AdapterLayout MINILM = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+    private static final AdapterLayout MINILM = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
     private static final AdapterLayout LORETTA_INIT =
-            AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withInit(AdapterConfig.Init.LORETTA));
+            AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT).withInit(AdapterConfig.Init.LORETTA));
 
     @Test
     void noneTrainsEverything() {
@@ -225,7 +225,7 @@ class FreezingPoliciesTest {
                 FreezingConfig cfg = FreezingConfig.defaults().withStaggered(staggered);
                 FreezingPolicy a = FreezingPolicies.create(name, cfg, MINILM, 42);
                 FreezingPolicy b = FreezingPolicies.create(name, cfg,
-                        AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt()), 42);
+                        AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT)), 42);
                 List<Map<String, Double>> hist = new ArrayList<>();
                 for (int r = 1; r <= 12; r++) {
                     TrainableMask ma = a.maskFor(r, hist);

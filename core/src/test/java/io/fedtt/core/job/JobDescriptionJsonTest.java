@@ -25,7 +25,7 @@ class JobDescriptionJsonTest {
                         List.of("ham", "spam"), 64, ModelConfig.allMiniLmL6V2(0)),
                 AdapterConfig.tt(4, 32).withModes(Map.of("down", List.of(4, 8, 12, 32), "up", List.of(4, 8, 12, 32))),
                 42, new JobDescription.Data("body", "y", DataFormat.JSONL),
-                new JobDescription.Silo("a", "file:a.jsonl", null), new JobDescription.Training(0.1, 0.01));
+                new JobDescription.Silo("a", "file:a.jsonl", null), new JobDescription.Training(0.1, 0.01, 10));
     }
 
     @Test

@@ -60,6 +60,9 @@ public class AdapterSpec extends ValueObject {
   @Min(value = 0, inclusive = false)
   private Double alpha;
 
+  @JsonPropertyDescription("Classification head on the pooled output: linear (one projection to the labels), dense (a hidden x hidden layer, tanh, then the projection, as Hugging Face's RoBERTa head) or tt (the same with the dense layer as a TT layer, as LoRETTA; its matrix rank is at most ttRank). Default: linear for tt, dense for lora and full.")
+  private AdapterHead head;
+
   @JsonPropertyDescription("Number format of the exchanged tensors: F32, or F16/BF16 to halve the bytes (converted back to F32 before aggregation).")
   @Default("F32")
   private WireDtype wireDtype;
@@ -94,6 +97,14 @@ public class AdapterSpec extends ValueObject {
 
   public void setModes(List<Integer> modes) {
     this.modes = modes;
+  }
+
+  public AdapterHead getHead() {
+    return head;
+  }
+
+  public void setHead(AdapterHead head) {
+    this.head = head;
   }
 
   public AdapterInit getInit() {

@@ -3,7 +3,9 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fedtt.core.job.JobDefaults;
 
 /**
  * The federated algorithm.
@@ -24,6 +26,14 @@ public class MethodSpec extends ValueObject {
 
   @JsonPropertyDescription("The server's step from the global adapter towards each round's aggregate (adaptive federated optimization: fedavgm, fedadam, fedyogi); combines with any aggregation rule. Unset: fedavg.")
   private ServerOptimizerSpec serverOptimizer;
+
+  @JsonPropertyDescription("FedProx's proximal term for the clients' local training: each step adds mu (w - w_global) to the gradient of every trainable tensor, "
+      + "w_global being the global values the round started from, which keeps non-IID clients from drifting far from the global adapter within a round. "
+      + "Frozen tensors (FedTT+) are untouched. Applies to TT, LoRA and full adapters alike; combines with any serverOptimizer. Typical values 0.001 to 0.1; default "
+      + JobDefaults.PROXIMAL_MU_TEXT + " (off: plain local training).")
+  @Default(JobDefaults.PROXIMAL_MU_TEXT)
+  @Min(0)
+  private Double proximalMu;
 
   public Algorithm getAlgorithm() {
     return algorithm;
@@ -47,6 +57,14 @@ public class MethodSpec extends ValueObject {
 
   public void setServerOptimizer(ServerOptimizerSpec serverOptimizer) {
     this.serverOptimizer = serverOptimizer;
+  }
+
+  public Double getProximalMu() {
+    return proximalMu;
+  }
+
+  public void setProximalMu(Double proximalMu) {
+    this.proximalMu = proximalMu;
   }
 
   public FreezingSpec getFreezing() {

@@ -38,11 +38,25 @@ public class RoundsSpec extends ValueObject {
   @Max(4096)
   private Integer batchSize;
 
-  @JsonPropertyDescription("AdamW learning rate of the local steps.")
-  @Default(JobDefaults.LEARNING_RATE_TEXT)
+  @JsonPropertyDescription("Peak AdamW learning rate of the local steps. Default by adapter type: tt "
+      + JobDefaults.LEARNING_RATE_TT_TEXT + ", lora " + JobDefaults.LEARNING_RATE_LORA_TEXT + ", full "
+      + JobDefaults.LEARNING_RATE_FULL_TEXT + " (chosen by the quality suite, BENCHMARKS.md).")
   @Min(value = 0, inclusive = false)
   @Max(1)
   private Double learningRate;
+
+  @JsonPropertyDescription("Peak learning rate of the classification head's tensors (same schedule and decay over the rounds, scaled). Default: learningRate times "
+      + JobDefaults.HEAD_LEARNING_RATE_FACTOR_TT_TEXT + " for tt, " + JobDefaults.HEAD_LEARNING_RATE_FACTOR_LORA_TEXT
+      + " for lora, 1 for full: a head trained from scratch needs a larger rate than adapters on a pretrained model.")
+  @Min(value = 0, inclusive = false)
+  @Max(10)
+  private Double headLearningRate;
+
+  @JsonPropertyDescription("How the learning rate each round hands out changes over the rounds (each round's local steps still warm up and decay linearly from a fresh AdamW): "
+      + "constant: learningRate in every round; cosine: learningRate x (1 + cos(pi (round - 1) / total)) / 2, full in round 1, half at mid-run, a few percent in the last round. "
+      + "Default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE + " for cross-device jobs (devices), whose sampled, skewed clients otherwise keep pulling the global adapter around in late rounds; "
+      + JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO + " for cross-silo jobs (silos).")
+  private LearningRateDecay learningRateDecay;
 
   @JsonPropertyDescription("Fraction of each round's local steps spent on linear learning-rate warm-up.")
   @Default(JobDefaults.WARMUP_RATIO_TEXT)
@@ -130,6 +144,22 @@ public class RoundsSpec extends ValueObject {
 
   public void setLearningRate(Double learningRate) {
     this.learningRate = learningRate;
+  }
+
+  public Double getHeadLearningRate() {
+    return headLearningRate;
+  }
+
+  public void setHeadLearningRate(Double headLearningRate) {
+    this.headLearningRate = headLearningRate;
+  }
+
+  public LearningRateDecay getLearningRateDecay() {
+    return learningRateDecay;
+  }
+
+  public void setLearningRateDecay(LearningRateDecay learningRateDecay) {
+    this.learningRateDecay = learningRateDecay;
   }
 
   public Double getWarmupRatio() {

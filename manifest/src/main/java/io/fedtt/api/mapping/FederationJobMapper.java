@@ -9,6 +9,7 @@ import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.FreezingPolicyName;
 import io.fedtt.api.v1alpha1.FreezingSpec;
+import io.fedtt.api.v1alpha1.LearningRateDecay;
 import io.fedtt.api.v1alpha1.MethodSpec;
 import io.fedtt.api.v1alpha1.ModelArchitecture;
 import io.fedtt.api.v1alpha1.ModelFamily;
@@ -25,6 +26,7 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.federation.strategy.AggregationRule;
+import io.fedtt.core.federation.strategy.RoundDecay;
 import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
@@ -150,7 +152,29 @@ public final class FederationJobMapper {
         if (type == AdapterType.LORA && a.getAlpha() != null) {
             base = base.withLoraAlpha(a.getAlpha());
         }
+        if (a.getHead() != null) {
+            base = base.withHead(AdapterConfig.Head.valueOf(a.getHead().name()));
+        }
         return base;
+    }
+
+    /** The local steps' peak learning rate: spec.rounds.learningRate, else the adapter type's default. */
+    public static double learningRate(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getLearningRate();
+        return given != null ? given : JobDefaults.learningRate(adapterConfig(spec.getAdapter()).type());
+    }
+
+    /** The classification head's: spec.rounds.headLearningRate, else the learning rate times the type's factor. */
+    public static double headLearningRate(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getHeadLearningRate();
+        return given != null ? given : learningRate(spec) * headRateFactor(spec);
+    }
+
+    /** The head's rate over the learning rate, as workers apply it to each round's (possibly decayed) rate. */
+    public static double headRateFactor(FederatedFineTuneSpec spec) {
+        Double given = spec.getRounds() == null ? null : spec.getRounds().getHeadLearningRate();
+        return given != null ? given / learningRate(spec)
+                : JobDefaults.headLearningRateFactor(adapterConfig(spec.getAdapter()).type());
     }
 
     public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
@@ -214,7 +238,7 @@ public final class FederationJobMapper {
                 .sampling(sampling(spec))
                 .rounds(r.getTotal())
                 .batchSize(or(r.getBatchSize(), JobDefaults.BATCH_SIZE))
-                .learningRate(or(r.getLearningRate(), JobDefaults.LEARNING_RATE))
+                .learningRate(learningRate(spec))
                 .seed(seed)
                 .roundTimeout(Duration.ofSeconds(or(r.getRoundTimeoutSeconds(), JobDefaults.ROUND_TIMEOUT_SECONDS)))
                 .maxRoundRetries(or(r.getMaxRoundRetries(), JobDefaults.MAX_ROUND_RETRIES))
@@ -230,6 +254,8 @@ public final class FederationJobMapper {
         b.minParticipants(Math.min(perRound, or(r.getMinSilos(), JobDefaults.MIN_SILOS)));
         b.aggregation(aggregationRule(spec.getMethod()));
         b.serverOptimizer(serverOptimizer(spec.getMethod()));
+        b.proximalMu(proximalMu(spec.getMethod()));
+        b.learningRateDecay(learningRateDecay(spec));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
@@ -283,6 +309,32 @@ public final class FederationJobMapper {
                 ? JobDefaults.SERVER_LEARNING_RATE_ADAPTIVE : JobDefaults.SERVER_LEARNING_RATE_MOMENTUM);
         return new ServerOptimizer(kind, lr, or(o.getBeta1(), JobDefaults.SERVER_BETA1),
                 or(o.getBeta2(), JobDefaults.SERVER_BETA2), or(o.getTau(), JobDefaults.SERVER_TAU));
+    }
+
+    /**
+     * {@code spec.rounds.learningRateDecay}; when absent, {@link JobDefaults#LEARNING_RATE_DECAY_CROSS_DEVICE}
+     * for a cross-device job and {@link JobDefaults#LEARNING_RATE_DECAY_CROSS_SILO} for a cross-silo one.
+     */
+    public static RoundDecay learningRateDecay(FederatedFineTuneSpec spec) {
+        LearningRateDecay d = spec.getRounds() == null ? null : spec.getRounds().getLearningRateDecay();
+        if (d != null) {
+            return RoundDecay.parse(d.wireName());
+        }
+        boolean crossDevice = (spec.getSilos() == null || spec.getSilos().isEmpty()) && spec.getDevices() != null;
+        return RoundDecay.parse(crossDevice ? JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE
+                : JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+    }
+
+    /** {@code spec.method.proximalMu}: FedProx's mu for the clients' local training, 0 (off) when absent. */
+    public static double proximalMu(MethodSpec m) {
+        Double mu = m == null ? null : m.getProximalMu();
+        if (mu == null) {
+            return JobDefaults.PROXIMAL_MU;
+        }
+        if (!(mu >= 0) || mu.isInfinite()) {
+            throw new IllegalArgumentException("spec.method.proximalMu must be a number >= 0, got " + mu);
+        }
+        return mu;
     }
 
     static FreezingConfig freezingConfig(FreezingSpec f) {

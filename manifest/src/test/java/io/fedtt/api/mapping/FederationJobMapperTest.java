@@ -136,6 +136,48 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void theLearningRateDecaysOverTheRoundsOfCrossDeviceJobsUnlessTold() {
+        FederatedFineTune devices = load("cross-device.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(devices.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "cd"), devices.getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.COSINE, job.learningRateDecay(),
+                "cross-device default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE);
+        FederationJobSpec silos = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT, silos.learningRateDecay(),
+                "cross-silo default: " + JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+        devices.getSpec().getRounds().setLearningRateDecay(io.fedtt.api.v1alpha1.LearningRateDecay.CONSTANT);
+        assertEquals(io.fedtt.core.federation.strategy.RoundDecay.CONSTANT,
+                FederationJobMapper.learningRateDecay(devices.getSpec()), "as written");
+        for (io.fedtt.api.v1alpha1.LearningRateDecay d : io.fedtt.api.v1alpha1.LearningRateDecay.values()) {
+            assertEquals(d.wireName(), io.fedtt.core.federation.strategy.RoundDecay.parse(d.wireName()).wireName());
+        }
+    }
+
+    @Test
+    void proximalMuMapsToTheJobAndTravelsInEveryRoundTask() {
+        FederatedFineTune fft = load("server-optimizer.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "prox"), fft.getSpec(), model);
+        assertEquals(0.01, job.proximalMu());
+        assertEquals(0.01, io.fedtt.core.federation.strategy.TaskConfig.of(job).proximalMu(),
+                "the round's task carries it to the workers");
+
+        FederationJobSpec plain = FederationJobMapper.jobSpec(new JobId("default", "quickstart"),
+                load("quickstart.yaml").getSpec(), model);
+        assertEquals(0.0, plain.proximalMu(), "no proximalMu: plain local training");
+        assertEquals(JobDefaults.PROXIMAL_MU, FederationJobMapper.proximalMu(null));
+        MethodSpec m = new MethodSpec();
+        assertEquals(0.0, FederationJobMapper.proximalMu(m));
+        m.setProximalMu(0.5);
+        assertEquals(0.5, FederationJobMapper.proximalMu(m));
+        m.setProximalMu(-1.0); // only a resource that skipped validation gets here
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FederationJobMapper.proximalMu(m));
+        assertTrue(e.getMessage().contains("spec.method.proximalMu"), e.getMessage());
+    }
+
+    @Test
     void crossDeviceRegistersEveryDeviceAndSamplesPerRound() {
         FederatedFineTune fft = load("cross-device.yaml");
         FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "devices"), fft.getSpec(),
@@ -151,6 +193,35 @@ class FederationJobMapperTest {
         FederatedFineTune fft = load("lora-csv-gz.yaml");
         AdapterConfig a = FederationJobMapper.adapterConfig(fft.getSpec().getAdapter());
         assertEquals(AdapterConfig.Type.LORA, a.type());
+    }
+
+    @Test
+    void learningRatesAndHeadAreMethodAwareWhenLeftOut() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        var spec = fft.getSpec();
+        spec.getRounds().setLearningRate(null);
+        spec.setAdapter(null);
+        assertEquals(JobDefaults.LEARNING_RATE_TT, FederationJobMapper.learningRate(spec));
+        assertEquals(JobDefaults.LEARNING_RATE_TT * JobDefaults.HEAD_LEARNING_RATE_FACTOR_TT,
+                FederationJobMapper.headLearningRate(spec), 1e-12);
+        assertEquals(AdapterConfig.Head.LINEAR, FederationJobMapper.adapterConfig(spec.getAdapter()).head());
+
+        io.fedtt.api.v1alpha1.AdapterSpec lora = new io.fedtt.api.v1alpha1.AdapterSpec();
+        lora.setType(io.fedtt.api.v1alpha1.AdapterType.LORA);
+        spec.setAdapter(lora);
+        assertEquals(JobDefaults.LEARNING_RATE_LORA, FederationJobMapper.learningRate(spec));
+        assertEquals(AdapterConfig.Head.DENSE, FederationJobMapper.adapterConfig(lora).head());
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "lora"), spec,
+                ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
+        assertEquals(JobDefaults.LEARNING_RATE_LORA, job.learningRate());
+
+        // Given values win; the head's default follows a given learning rate.
+        spec.getRounds().setLearningRate(2e-4);
+        assertEquals(2e-4 * JobDefaults.HEAD_LEARNING_RATE_FACTOR_LORA, FederationJobMapper.headLearningRate(spec), 1e-12);
+        spec.getRounds().setHeadLearningRate(7e-3);
+        assertEquals(7e-3, FederationJobMapper.headLearningRate(spec));
+        lora.setHead(io.fedtt.api.v1alpha1.AdapterHead.TT);
+        assertEquals(AdapterConfig.Head.TT, FederationJobMapper.adapterConfig(lora).head());
     }
 
     @Test

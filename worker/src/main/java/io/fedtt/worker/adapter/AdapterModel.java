@@ -115,9 +115,11 @@ public final class AdapterModel {
         ClassificationHead head = null;
         if (layout.model().hasHead()) {
             int h = layout.model().hiddenSize();
-            Block dense = a.type() == AdapterConfig.Type.TT
-                    ? new TtLinear(layout.ttLayer("classifier.dense"))
-                    : Linear.builder().setUnits(h).build();
+            Block dense = switch (a.head()) {
+                case TT -> new TtLinear(layout.ttLayer("classifier.dense"));
+                case DENSE -> Linear.builder().setUnits(h).build();
+                case LINEAR -> null;
+            };
             head = new ClassificationHead(dense, h, layout.model().numLabels(),
                     encoder.config().hiddenDropoutProb(), pooling);
             head.setInitializer(Initializer.ZEROS, p -> true);
@@ -183,6 +185,17 @@ public final class AdapterModel {
     /** The layout's tensor names, in layout order: what an adapter state of this model holds. */
     public Set<String> adapterNames() {
         return Collections.unmodifiableSet(new LinkedHashSet<>(layout.names()));
+    }
+
+    /** The layout's classification-head tensors. */
+    public Set<String> headNames() {
+        Set<String> out = new LinkedHashSet<>();
+        for (TensorSpec s : layout.tensors()) {
+            if (s.role() == Role.HEAD) {
+                out.add(s.name());
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** Every parameter of encoder, adapters and head by name (frozen ones included). */

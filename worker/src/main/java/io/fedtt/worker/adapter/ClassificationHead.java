@@ -19,9 +19,10 @@ import java.util.Map;
 
 /**
  * Sentence classification on top of the encoder (Hugging Face RobertaClassificationHead):
- * pool -> dropout -> dense (a {@link TtLinear} for TT adapters, a dense Linear otherwise) -> tanh
- * -> dropout -> out_proj. Input: (last_hidden_state [B,T,H], attention_mask [B,T]); output logits
- * [B, labels]. Names: {@code classifier.dense.*}, {@code classifier.out_proj.weight/bias}.
+ * pool -> dropout -> dense (a {@link TtLinear} or a dense Linear) -> tanh -> dropout -> out_proj,
+ * or, without a dense layer, pool -> dropout -> out_proj. Input: (last_hidden_state [B,T,H],
+ * attention_mask [B,T]); output logits [B, labels]. Names: {@code classifier.dense.*},
+ * {@code classifier.out_proj.weight/bias}.
  */
 public final class ClassificationHead extends AbstractBlock implements NamedParameters {
 
@@ -35,9 +36,9 @@ public final class ClassificationHead extends AbstractBlock implements NamedPara
     private final int hidden;
     private final int labels;
 
-    /** @param dense a [hidden -> hidden] layer: {@link TtLinear} or a {@link Linear} */
+    /** @param dense a [hidden -> hidden] layer: {@link TtLinear} or a {@link Linear}; null for none */
     public ClassificationHead(Block dense, int hidden, int labels, float dropoutRate, Pooling pooling) {
-        this.dense = addChildBlock("dense", dense);
+        this.dense = dense == null ? null : addChildBlock("dense", dense);
         this.outProj = addChildBlock("out_proj", Linear.builder().setUnits(labels).build());
         this.dropout = addChildBlock("dropout", Dropout.builder().optRate(dropoutRate).build());
         this.pooling = pooling;
@@ -56,15 +57,19 @@ public final class ClassificationHead extends AbstractBlock implements NamedPara
             pooled = h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1e-9f));
         }
         NDArray x = dropout.forward(ps, new NDList(pooled), training).singletonOrThrow();
-        x = dense.forward(ps, new NDList(x), training).singletonOrThrow().tanh();
-        x = dropout.forward(ps, new NDList(x), training).singletonOrThrow();
+        if (dense != null) {
+            x = dense.forward(ps, new NDList(x), training).singletonOrThrow().tanh();
+            x = dropout.forward(ps, new NDList(x), training).singletonOrThrow();
+        }
         return outProj.forward(ps, new NDList(x), training);
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape pooled = new Shape(inputShapes[0].get(0), hidden);
-        dense.initialize(manager, dataType, pooled);
+        if (dense != null) {
+            dense.initialize(manager, dataType, pooled);
+        }
         outProj.initialize(manager, dataType, pooled);
         dropout.initialize(manager, dataType, pooled);
     }
@@ -76,7 +81,9 @@ public final class ClassificationHead extends AbstractBlock implements NamedPara
 
     @Override
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        ParameterNames.block(prefix + "dense.", dense, out);
+        if (dense != null) {
+            ParameterNames.block(prefix + "dense.", dense, out);
+        }
         ParameterNames.linear(prefix + "out_proj.", outProj, out);
     }
 }

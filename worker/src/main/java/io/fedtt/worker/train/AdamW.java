@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter) over a fixed set of parameters, with
@@ -60,10 +61,20 @@ public final class AdamW implements AutoCloseable {
     private final List<Slot> slots = new ArrayList<>();
     private int t;
 
-    private record Slot(String name, Parameter parameter, NDArray mean, NDArray variance, float decay) {
+    /** @param rate the parameter's learning rate over the step's (parameter groups) */
+    private record Slot(String name, Parameter parameter, NDArray mean, NDArray variance, float decay, double rate) {
     }
 
     public AdamW(NDManager parent, Map<String, Parameter> trainable, Settings settings, Kernel kernel) {
+        this(parent, trainable, settings, kernel, name -> 1.0);
+    }
+
+    /**
+     * @param rateFactor each parameter's learning rate over the rate passed to {@link #step} (e.g. a
+     *     classification head that trains faster than the adapters), by name
+     */
+    public AdamW(NDManager parent, Map<String, Parameter> trainable, Settings settings, Kernel kernel,
+            ToDoubleFunction<String> rateFactor) {
         this.settings = settings;
         this.kernel = kernel;
         this.stateManager = parent.newSubManager();
@@ -73,7 +84,11 @@ public final class AdamW implements AutoCloseable {
             NDArray v = stateManager.zeros(w.getShape(), w.getDataType());
             NDScope.unregister(m, v); // state outlives any step scope it is created in
             float decay = decays(e.getKey()) ? (float) settings.weightDecay() : 0f;
-            slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay));
+            double rate = rateFactor.applyAsDouble(e.getKey());
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("learning-rate factor of " + e.getKey() + " must be > 0, got " + rate);
+            }
+            slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay, rate));
         }
         zeroGradients(); // autograd accumulates: nothing left over from before may enter the first step
     }
@@ -121,9 +136,9 @@ public final class AdamW implements AutoCloseable {
             for (int i = 0; i < grads.length; i++) {
                 Slot s = slots.get(i);
                 if (kernel == Kernel.FUSED) {
-                    fused(s, grads[i], learningRate, scale);
+                    fused(s, grads[i], learningRate * s.rate(), scale);
                 } else {
-                    ndarray(s, grads[i], learningRate, scale);
+                    ndarray(s, grads[i], learningRate * s.rate(), scale);
                 }
             }
             return norm;

@@ -74,6 +74,11 @@ public final class AdapterClassifier implements TrainableClassifier {
     }
 
     @Override
+    public Set<String> headNames() {
+        return model.headNames();
+    }
+
+    @Override
     public void load(AdapterState state) {
         model.load(state);
     }

@@ -22,10 +22,13 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One round of local training: the task's steps (or epochs) of AdamW over the task's trainable
- * tensors only, with the warm-up/decay schedule, gradient clipping, seeded shuffling and dynamic
+ * tensors only (the classification head's at the options' head rate, the rest at the task's), with
+ * the warm-up/decay schedule, gradient clipping, seeded shuffling and dynamic
  * padding. Every other parameter, base weights and frozen FedTT+ cores alike, is excluded from
  * autograd for the round, so it gets no gradient and keeps its value bit for bit. For a seed, the
  * batches, dropout masks and so the update are the same on every run on one machine (same threads).
+ * With the task's {@code proximalMu > 0} (FedProx) each step's gradient also gets
+ * {@code mu (w - w_global)} for every trainable tensor ({@link ProximalTerm}).
  */
 public final class LocalTraining {
 
@@ -75,13 +78,17 @@ public final class LocalTraining {
         double lossSum = 0;
         double first = Double.NaN;
         double last = Double.NaN;
-        try (AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel())) {
+        double headFactor = options.headRateFactor();
+        Set<String> head = model.headNames();
+        try (ProximalTerm proximal = new ProximalTerm(model.manager(), trainable, task.proximalMu());
+                AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel(),
+                        name -> head.contains(name) ? headFactor : 1.0)) {
             for (int t = 0; t < plan.steps(); t++) {
                 if (stop.getAsBoolean()) {
                     throw new RoundCancelledException(task.round(), t, plan.steps());
                 }
                 double lr = schedule.at(t);
-                last = step(model, train, plan.batch(t), optimizer, lr);
+                last = step(model, train, plan.batch(t), proximal, optimizer, lr);
                 if (t == 0) {
                     first = last;
                 }
@@ -96,7 +103,8 @@ public final class LocalTraining {
     }
 
     /** Forward, backward and update on one batch; returns the batch's mean loss. */
-    private static double step(TrainableClassifier model, Dataset train, int[] indices, AdamW optimizer, double lr) {
+    private static double step(TrainableClassifier model, Dataset train, int[] indices, ProximalTerm proximal,
+            AdamW optimizer, double lr) {
         List<String> texts = new ArrayList<>(indices.length);
         long[] labels = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {
@@ -119,6 +127,7 @@ public final class LocalTraining {
             if (!Double.isFinite(value)) {
                 throw new ArithmeticException("the training loss is " + value + "; lower the learning rate");
             }
+            proximal.addTo();
             optimizer.step(lr);
             return value;
         }

@@ -40,6 +40,11 @@ public interface TrainableClassifier {
     /** The tensors an adapter state of this model holds (a subset of {@link #parameters()}' names). */
     Set<String> adapterNames();
 
+    /** The adapter tensors that belong to the classification head (they may train at their own rate). */
+    default Set<String> headNames() {
+        return Set.of();
+    }
+
     /** Sets the adapter tensors present in {@code state}; names it does not know are an error. */
     void load(AdapterState state);
 

@@ -8,9 +8,10 @@ package io.fedtt.worker.train;
  * @param warmupRatio share of a round's steps spent warming the learning rate up linearly
  * @param evalBatchSize examples per inference batch
  * @param maxEvalExamples evaluate at most this many (the first ones of the split)
+ * @param headRateFactor the classification head's learning rate over the task's (1: the same)
  */
 public record TrainingOptions(AdamW.Settings optimizer, double warmupRatio, AdamW.Kernel kernel,
-                              int evalBatchSize, int maxEvalExamples) {
+                              int evalBatchSize, int maxEvalExamples, double headRateFactor) {
 
     public static final int DEFAULT_EVAL_BATCH = 32;
 
@@ -24,39 +25,49 @@ public record TrainingOptions(AdamW.Settings optimizer, double warmupRatio, Adam
         if (maxEvalExamples < 1) {
             throw new IllegalArgumentException("maxEvalExamples must be >= 1, got " + maxEvalExamples);
         }
+        if (!(headRateFactor > 0) || Double.isInfinite(headRateFactor)) {
+            throw new IllegalArgumentException("headRateFactor must be > 0, got " + headRateFactor);
+        }
     }
 
     /** The defaults with the job's warm-up share and weight decay (the rest comes with each round's task). */
     public static TrainingOptions of(io.fedtt.core.job.JobDescription.Training training) {
-        return defaults().withWarmupRatio(training.warmupRatio()).withWeightDecay(training.weightDecay());
+        return defaults().withWarmupRatio(training.warmupRatio()).withWeightDecay(training.weightDecay())
+                .withHeadRateFactor(training.headRateFactor());
     }
 
     public static TrainingOptions defaults() {
         return new TrainingOptions(AdamW.Settings.defaults(), 0.0, AdamW.Kernel.FUSED, DEFAULT_EVAL_BATCH,
-                Integer.MAX_VALUE);
+                Integer.MAX_VALUE, 1);
     }
 
     public TrainingOptions withWarmupRatio(double value) {
-        return new TrainingOptions(optimizer, value, kernel, evalBatchSize, maxEvalExamples);
+        return new TrainingOptions(optimizer, value, kernel, evalBatchSize, maxEvalExamples, headRateFactor);
     }
 
     public TrainingOptions withWeightDecay(double value) {
-        return new TrainingOptions(optimizer.withWeightDecay(value), warmupRatio, kernel, evalBatchSize, maxEvalExamples);
+        return new TrainingOptions(optimizer.withWeightDecay(value), warmupRatio, kernel, evalBatchSize, maxEvalExamples,
+                headRateFactor);
     }
 
     public TrainingOptions withOptimizer(AdamW.Settings value) {
-        return new TrainingOptions(value, warmupRatio, kernel, evalBatchSize, maxEvalExamples);
+        return new TrainingOptions(value, warmupRatio, kernel, evalBatchSize, maxEvalExamples, headRateFactor);
     }
 
     public TrainingOptions withKernel(AdamW.Kernel value) {
-        return new TrainingOptions(optimizer, warmupRatio, value, evalBatchSize, maxEvalExamples);
+        return new TrainingOptions(optimizer, warmupRatio, value, evalBatchSize, maxEvalExamples, headRateFactor);
     }
 
     public TrainingOptions withEvalBatchSize(int value) {
-        return new TrainingOptions(optimizer, warmupRatio, kernel, value, maxEvalExamples);
+        return new TrainingOptions(optimizer, warmupRatio, kernel, value, maxEvalExamples, headRateFactor);
     }
 
     public TrainingOptions withMaxEvalExamples(int value) {
-        return new TrainingOptions(optimizer, warmupRatio, kernel, evalBatchSize, value);
+        return new TrainingOptions(optimizer, warmupRatio, kernel, evalBatchSize, value, headRateFactor);
     }
+
+    public TrainingOptions withHeadRateFactor(double value) {
+        return new TrainingOptions(optimizer, warmupRatio, kernel, evalBatchSize, maxEvalExamples, value);
+    }
+
 }

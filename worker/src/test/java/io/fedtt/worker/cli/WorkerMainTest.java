@@ -47,7 +47,7 @@ class WorkerMainTest {
                 new JobDescription.Model("builtin:all-minilm-l6-v2", null, null, "sequence-classification",
                         List.of("ham", "spam"), 32, ModelConfig.allMiniLmL6V2(2)),
                 AdapterConfig.tt(), 5, new JobDescription.Data("text", "label", DataFormat.AUTO),
-                new JobDescription.Silo("a", train, null), new JobDescription.Training(0, 0));
+                new JobDescription.Silo("a", train, null), new JobDescription.Training(0, 0, 1));
     }
 
     Run run(Map<String, String> env, String... extra) {

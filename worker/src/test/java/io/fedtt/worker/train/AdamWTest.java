@@ -74,6 +74,34 @@ class AdamWTest {
 
     @ParameterizedTest
     @EnumSource(AdamW.Kernel.class)
+    void aParameterGroupMovesAtItsOwnRate(AdamW.Kernel kernel) {
+        // Same gradient, same state; the "head" has 10x the rate. Adam's first step is lr * sign(g)
+        // (up to epsilon), so the head moves exactly 10x as far, and the others as with no groups.
+        AdamW.Settings s = new AdamW.Settings(0.9, 0.999, 1e-8, 0, 0);
+        Parameter body = param("body.weight", W0);
+        Parameter head = param("head.weight", W0);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        params.put("body.weight", body);
+        params.put("head.weight", head);
+        try (AdamW opt = new AdamW(manager, params, s, kernel, n -> n.startsWith("head.") ? 10.0 : 1.0)) {
+            try (NDManager m = manager.newSubManager(); GradientCollector c = m.getEngine().newGradientCollector()) {
+                NDArray a = m.create(A);
+                c.backward(body.getArray().mul(a).sum().add(head.getArray().mul(a).sum()));
+            }
+            opt.step(0.01);
+        }
+        float[] b = body.getArray().toFloatArray();
+        float[] h = head.getArray().toFloatArray();
+        for (int i = 0; i < W0.length; i++) {
+            assertEquals(-0.01 * Math.signum(A[i]), b[i] - W0[i], 1e-6, "body element " + i);
+            assertEquals(-0.1 * Math.signum(A[i]), h[i] - W0[i], 1e-5, "head element " + i);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new AdamW(manager, Map.of("w", param("w", W0)), s, kernel, n -> 0.0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(AdamW.Kernel.class)
     void gradientsAreZeroedAfterAStep(AdamW.Kernel kernel) {
         Parameter w = param("y.weight", W0);
         try (AdamW opt = new AdamW(manager, Map.of("y.weight", w), AdamW.Settings.defaults(), kernel)) {

@@ -44,6 +44,18 @@ public final class ResultsJson {
         ObjectNode o = JSON.createObjectNode();
         o.put("job", r.job());
         o.put("method", r.method());
+        if (r.training() != null) {
+            RunResult.Training t = r.training();
+            ObjectNode tr = o.putObject("training");
+            tr.put("serverOptimizer", t.serverOptimizer());
+            tr.put("aggregation", t.aggregation());
+            tr.put("proximalMu", t.proximalMu());
+            tr.put("learningRate", t.learningRate());
+            tr.put("learningRateDecay", t.learningRateDecay());
+            tr.put("headLearningRate", t.headLearningRate());
+            tr.put("head", t.head());
+            tr.put("seed", t.seed());
+        }
         ArrayNode rounds = o.putArray("rounds");
         for (RoundRow row : r.rounds()) {
             ObjectNode n = rounds.addObject();

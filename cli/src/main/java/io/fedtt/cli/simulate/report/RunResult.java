@@ -2,10 +2,29 @@ package io.fedtt.cli.simulate.report;
 
 import java.util.List;
 
-/** One method's run: its per-round rows (round 0 first) and its final figures. */
-public record RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures) {
+/**
+ * One method's run: its per-round rows (round 0 first), its final figures, and how it trained
+ * ({@link Training}: what ran, as resolved from the manifest with its defaults).
+ */
+public record RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures,
+                        Training training) {
+
+    /**
+     * How the run trained: the server optimizer as {@code ServerOptimizer.describe()} spells it
+     * (e.g. {@code fedavg}, {@code fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)}), the aggregation rule,
+     * FedProx's mu (0 = off), the clients' peak learning rate and its decay over the rounds, the
+     * classification head's peak rate, the head (linear, dense or tt) and the job's seed.
+     */
+    public record Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
+                           String learningRateDecay, double headLearningRate, String head, long seed) {
+    }
 
     public RunResult {
         rounds = List.copyOf(rounds);
+    }
+
+    /** A run without training details (tests of the report alone). */
+    public RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures) {
+        this(job, method, rounds, finalFigures, null);
     }
 }

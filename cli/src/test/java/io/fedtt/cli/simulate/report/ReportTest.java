@@ -22,7 +22,7 @@ class ReportTest {
                 new RoundRow(2, 3, 0.95, 0.93, 0.15, (long) (1000 * scale), (long) (3000 * scale), 11.0));
         FinalFigures f = new FinalFigures(0.95, 0.94, (long) (2000 * scale), (long) (6000 * scale), 1234, 1000,
                 80000, 9_000_000, 10.0, 24.0);
-        return new RunResult("quickstart", method, rows, f);
+        return new RunResult("quickstart", method, rows, f, null);
     }
 
     @Test
@@ -43,6 +43,21 @@ class ReportTest {
         }
         assertEquals(8000, fin.get("bytesUp").asLong() + fin.get("bytesDown").asLong());
         assertFalse(Files.exists(dir.resolve("results.json.tmp")));
+    }
+
+    @Test
+    void theRunSaysWhichServerOptimizerMuAndScheduleRan() {
+        RunResult plain = run("FedTT", 1);
+        RunResult r = new RunResult(plain.job(), plain.method(), plain.rounds(), plain.finalFigures(),
+                new RunResult.Training("fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)", "fedavg", 0.01, 5e-3, "cosine",
+                        5e-2, "linear", 7));
+        JsonNode t = ResultsJson.toJson(List.of(r)).get("training");
+        assertEquals("fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)", t.get("serverOptimizer").asText());
+        assertEquals("fedavg", t.get("aggregation").asText());
+        assertEquals(0.01, t.get("proximalMu").asDouble());
+        assertEquals(5e-3, t.get("learningRate").asDouble());
+        assertEquals("cosine", t.get("learningRateDecay").asText());
+        assertFalse(ResultsJson.toJson(List.of(plain)).has("training"), "a run without details writes none");
     }
 
     @Test

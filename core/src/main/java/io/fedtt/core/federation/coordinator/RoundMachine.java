@@ -104,7 +104,8 @@ final class RoundMachine {
         TaskConfig t = open.task();
         return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.current().digest(),
                 open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
-                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline(), spec.wireDType());
+                ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline(), spec.wireDType(),
+                t.proximalMu());
     }
 
     /** What an update of the open round must look like. */

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Federated averaging: every round samples participants with {@link ParticipantSampler}, trains the
  * tensors the FedTT+ freezing policy picks (all of them without one), hands out the job's training
- * parameters, and replaces the trainable tensors by the weighted mean of the updates, accumulated
+ * parameters (the learning rate after the job's {@link RoundDecay} for the round), and replaces the trainable tensors by the weighted mean of the updates, accumulated
  * as they arrive ({@link StreamingFedAvg}). Stateless on the server.
  */
 public final class FedAvg implements Strategy {
@@ -39,7 +39,7 @@ public final class FedAvg implements Strategy {
     public RoundPlan configureRound(RoundContext c) {
         TrainableMask mask = c.attempt() > 0 && c.openMask() != null ? c.openMask() : maskFor(c);
         List<String> who = ParticipantSampler.select(c.spec(), c.round(), c.attempt(), c.keep(), c.avoid());
-        return new RoundPlan(who, mask, TaskConfig.of(c.spec()));
+        return new RoundPlan(who, mask, TaskConfig.forRound(c.spec(), c.round()));
     }
 
     /** The freezing policy's mask, from the update energy of every completed round so far. */

@@ -133,7 +133,7 @@ class CoordinatorPersistenceTest {
         CoordinatorPersistence p = new CoordinatorPersistence(spec, store, false);
         GlobalVersion v0 = GlobalVersion.of(spec, 0, spec.initialGlobal());
         p.putGlobal(v0);
-        TaskConfig task = new TaskConfig(7, 0, 32, 0.005);
+        TaskConfig task = new TaskConfig(7, 0, 32, 0.005, 0.01);
         byte[] state = {1, 2, 3, -1};
         p.save(new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, "compat/format1", JobPhase.RUNNING, "", 1, 0, 0,
                 v0.digest(), 5L, List.of("silo-0"), List.of(), List.of("head.w"), 0, 0, 0, null, task, state));
@@ -141,6 +141,16 @@ class CoordinatorPersistenceTest {
         assertEquals(task, back.task());
         assertArrayEquals(state, back.strategyState());
         assertEquals(v0.adapter(), p.restore().orElseThrow().global().adapter());
+    }
+
+    @Test
+    void aTaskSavedBeforeTheProximalTermReadsAsMuZero() {
+        byte[] json = new CoordinatorSnapshot(CoordinatorSnapshot.FORMAT, "compat/format1", JobPhase.RUNNING, "", 1, 0,
+                0, "00".repeat(32), 5L, List.of("silo-0"), List.of(), List.of("head.w"), 0, 0, 0, null,
+                new TaskConfig(7, 0, 32, 0.005, 0.25), null).toJson();
+        String old = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace(",\"proximalMu\":0.25", "");
+        assertFalse(old.contains("proximalMu"), old);
+        assertEquals(new TaskConfig(7, 0, 32, 0.005), CoordinatorSnapshot.fromJson(old.getBytes(), "test").task());
     }
 
     @Test
