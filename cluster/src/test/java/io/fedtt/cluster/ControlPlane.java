@@ -146,6 +146,16 @@ public final class ControlPlane {
     return r.stdout();
   }
 
+  /**
+   * POSTs {@code file} as {@code application/yaml} to {@code path} as admin (curl: kubectl always
+   * sends JSON); stdout is the API server's JSON answer.
+   */
+  public Cmd.Result postYaml(String path, Path file) {
+    return Cmd.run(Duration.ofSeconds(60), "header = \"Authorization: Bearer " + adminToken + "\"\n", "curl", "-sS",
+        "--config", "-", "--cacert", ca.toString(), "-H", "Content-Type: application/yaml", "-X", "POST",
+        "--data-binary", "@" + file, server + path);
+  }
+
   /** One audited request: who, what, and the answer's code. */
   public record AuditEvent(String user, String verb, String group, String resource, String subresource,
                            String namespace, String name, int code, String uri, String userAgent) {

@@ -39,6 +39,12 @@ class InvalidManifestsTest {
     /** Not a parsable YAML document: kubectl refuses it before any request, so there is no field to compare. */
     NOT_YAML,
     /**
+     * A key given twice: kubectl turns YAML into JSON keeping the last value, so {@code kubectl create}
+     * never shows the API server the duplicate and succeeds. Sent as YAML with strict field
+     * validation, the API server refuses it naming the field, as the validator does.
+     */
+    DUPLICATE_KEY,
+    /**
      * kind is not FederatedFineTune: the request is about another kind (fedtt.io serves no Deployment,
      * so kubectl finds no such resource), so there is no FederatedFineTune field to compare.
      */
@@ -51,7 +57,7 @@ class InvalidManifestsTest {
       "missing-label-field", Difference.VALIDATOR_READS_DATA_FILES,
       "broken-jsonl", Difference.VALIDATOR_READS_DATA_FILES,
       "yaml-syntax-error", Difference.NOT_YAML,
-      "duplicate-yaml-key", Difference.NOT_YAML,
+      "duplicate-yaml-key", Difference.DUPLICATE_KEY,
       "wrong-kind", Difference.OTHER_KIND);
 
   static ControlPlane cp;
@@ -96,6 +102,22 @@ class InvalidManifestsTest {
           || p.path().equals("spec.evaluation.data")), name + ": " + problems);
       return;
     }
+    if (difference == Difference.DUPLICATE_KEY) {
+      assertTrue(server.ok(), name + ": kubectl keeps the last value of a duplicate key: " + server.stderr());
+      server = cp.postYaml("/apis/fedtt.io/v1alpha1/namespaces/invalid/federatedfinetunes?dryRun=All&fieldValidation=Strict",
+          file);
+      // The answer is a Status (JSON, so the quotes inside its message are escaped).
+      assertTrue(server.stdout().contains("\"code\": 400"),
+          name + ": the API server, given the YAML itself, should refuse it: " + server.stdout() + server.stderr());
+      assertTrue(problems.stream().allMatch(p -> p.message().contains("Duplicate field")), problems.toString());
+      String field = problems.get(0).message().replaceAll("(?s).*Duplicate field '([^']+)'.*", "$1");
+      assertTrue(server.stdout().contains("key \\\"" + field + "\\\" already set in map"),
+          name + ": the API server's answer names " + field + ": " + server.stdout());
+      synchronized (agreed) {
+        agreed.put(name, field);
+      }
+      return;
+    }
     assertFalse(server.ok(), name + ": the API server accepts what the validator rejects: " + problems);
     if (difference == Difference.NOT_YAML) {
       assertTrue(problems.stream().allMatch(p -> p.path().isEmpty() && p.message().startsWith("YAML syntax error")),
@@ -124,10 +146,20 @@ class InvalidManifestsTest {
     }
   }
 
-  /** Whether the API server's error names field {@code path} (as "path: ..." or "unknown field \"path\""). */
+  /**
+   * Whether the API server's error names field {@code path} (as "path: ..." or "unknown field \"path\"").
+   * Map keys differ only in notation: the validator writes {@code limits[nvidia.com/gpu]}, the API
+   * server {@code limits.nvidia.com/gpu}; list indices are written alike.
+   */
   static boolean names(String serverError, String path) {
-    String p = Pattern.quote(path);
-    return Pattern.compile("(^|[\\s\"(\\[])" + p + "(: |\")").matcher(serverError).find();
+    String dotted = path.replaceAll("\\[([^\\]]*[^0-9\\]][^\\]]*)]", ".$1");
+    for (String form : List.of(path, dotted)) {
+      String p = Pattern.quote(form);
+      if (Pattern.compile("(^|[\\s\"(\\[])" + p + "(: |\")").matcher(serverError).find()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @AfterAll

@@ -72,6 +72,17 @@ class LifecycleTest {
     }
   }
 
+  /** Waits up to a minute for {@code check}; on timeout the failure shows the namespace's pods and jobs. */
+  static void until(String what, java.util.function.BooleanSupplier check) {
+    try {
+      OperatorHarness.until(what, Duration.ofSeconds(60), check);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n" + cp.kubectl("get", "pods,fft", "-n", NS, "-o", "wide").stdout()
+          + cp.kubectl("get", "pods", "-n", NS, "-o",
+              "jsonpath={range .items[*]}{.metadata.name}: {.status}{\"\\n\"}{end}").stdout(), e);
+    }
+  }
+
   static FederatedFineTune job(String name, int rounds, String... silos) {
     FederatedFineTune j = Jobs.job(NS, name, rounds, silos);
     j.getMetadata().setUid(null);
@@ -99,7 +110,7 @@ class LifecycleTest {
   void deletingTheResourceLetsTheGarbageCollectorRemoveWhatItOwns() {
     gate.hold(NS + "/gc", "*", 1);
     h.create(job("gc", 2, "a", "b"));
-    OperatorHarness.until("gc pods running", Duration.ofSeconds(60), () -> running("gc-a-0") && running("gc-b-0"));
+    until("gc pods running", () -> running("gc-a-0") && running("gc-b-0"));
     FederatedFineTune job = h.get(NS, "gc");
     List<Secret> owned = secrets("gc");
     assertFalse(owned.isEmpty(), "the job's token Secret");
@@ -152,7 +163,7 @@ class LifecycleTest {
     h.await(NS, "crash", j -> j.getStatus() != null && j.getStatus().getRound() != null
         && Integer.valueOf(1).equals(j.getStatus().getRound().getCompleted()), "round 1 done", Duration.ofSeconds(60));
     h.kubelet.fail(NS, "crash-a-0", "OOMKilled", 137);
-    OperatorHarness.until("crash-a recreated", Duration.ofSeconds(60), () -> running("crash-a-1"));
+    until("crash-a recreated", () -> running("crash-a-1"));
     gate.release(NS + "/crash");
     FederatedFineTune done = h.awaitPhase(NS, "crash", Phase.Succeeded, Duration.ofSeconds(60));
     assertEquals(List.of(1, 2), done.getStatus().getHistory().stream().map(r -> r.getRound()).toList());

@@ -26,6 +26,7 @@ final class ProcessWorker implements TestKubelet.Worker {
   private final Map<String, String> imageEnv;
   private final Map<String, Exit> exits = new ConcurrentHashMap<>();
   private final Map<String, Process> running = new ConcurrentHashMap<>();
+  private final Map<String, Path> logs = new ConcurrentHashMap<>();
 
   ProcessWorker(Path scratch, Map<String, String> imageEnv) {
     this.scratch = scratch;
@@ -40,6 +41,16 @@ final class ProcessWorker implements TestKubelet.Worker {
   /** Pods whose process runs now. */
   java.util.Set<String> running() {
     return java.util.Set.copyOf(running.keySet());
+  }
+
+  /** What a pod's container has written so far (empty before it starts). */
+  String output(String pod) {
+    Path log = logs.get(pod);
+    try {
+      return log == null || !Files.exists(log) ? "" : Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** Kills a pod's process (SIGKILL), as an OOM kill or a crashed node would: its container exits 137. */
@@ -82,6 +93,7 @@ final class ProcessWorker implements TestKubelet.Worker {
     pb.environment().putAll(imageEnv);
     pb.environment().putAll(pod.env());
     long t0 = System.nanoTime();
+    logs.put(pod.pod(), podDir.resolve("container.log"));
     Process p = pb.start();
     running.put(pod.pod(), p);
     int code;

@@ -2,6 +2,7 @@ package io.fedtt.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.FederatedFineTuneStatus;
@@ -17,6 +19,7 @@ import io.fedtt.api.v1alpha1.status.Phase;
 import io.fedtt.operator.FedttOperator;
 import io.fedtt.operator.OperatorSettings;
 import io.fedtt.operator.reconcile.Backoff;
+import io.fedtt.operator.testing.OperatorHarness;
 import io.fedtt.operator.testing.TestKubelet;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -78,10 +81,10 @@ class QuickstartTest {
   @AfterAll
   static void stop() {
     if (cp != null) {
-      cp.admin().resources(FederatedFineTune.class).inNamespace(NS).withName(NAME).delete();
+      cp.admin().resources(FederatedFineTune.class).inNamespace(NS).delete();
       long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < end
-          && cp.admin().resources(FederatedFineTune.class).inNamespace(NS).withName(NAME).get() != null) {
+          && !cp.admin().resources(FederatedFineTune.class).inNamespace(NS).list().getItems().isEmpty()) {
         Crd.sleep(100);
       }
     }
@@ -110,21 +113,29 @@ class QuickstartTest {
 
   /** examples/quickstart.yaml cut down: two silos, two rounds of two steps, small slices of its data. */
   static String shortenedQuickstart() throws Exception {
+    return shortenedQuickstart(NAME, ROUNDS);
+  }
+
+  static String shortenedQuickstart(String jobName, int roundsTotal) throws Exception {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     ObjectNode doc = (ObjectNode) yaml.readTree(Repo.ROOT.resolve("examples/quickstart.yaml").toFile());
-    ((ObjectNode) doc.get("metadata")).put("namespace", NS);
+    ((ObjectNode) doc.get("metadata")).put("namespace", NS).put("name", jobName);
     ObjectNode spec = (ObjectNode) doc.get("spec");
     ((ObjectNode) spec.get("model")).put("maxSequenceLength", 32);
     ObjectNode rounds = (ObjectNode) spec.get("rounds");
-    rounds.put("total", ROUNDS).put("localSteps", 2).put("batchSize", 4).put("minSilos", 2)
+    rounds.put("total", roundsTotal).put("localSteps", 2).put("batchSize", 4).put("minSilos", 2)
         .put("roundTimeoutSeconds", 300).put("evaluateEvery", 1);
-    ((ObjectNode) spec.get("evaluation")).put("data", "file:" + slice("eval-small.jsonl.gz", 16));
+    String eval = "file:" + slice("eval-small.jsonl.gz", 16);
+    ((ObjectNode) spec.get("evaluation")).put("data", eval);
     ArrayNode silos = (ArrayNode) spec.get("silos");
     silos.remove(2);
     for (int i = 0; i < 2; i++) {
       ObjectNode data = (ObjectNode) silos.get(i).get("data");
       String name = silos.get(i).get("name").asText();
       data.put("train", "file:" + slice(name + ".jsonl.gz", 24));
+      // On a cluster, accuracy comes from the silos' own eval data (federated evaluation);
+      // spec.evaluation is what fedtt simulate evaluates.
+      data.put("eval", eval);
     }
     return yaml.writeValueAsString(doc);
   }
@@ -142,7 +153,7 @@ class QuickstartTest {
     FederatedFineTune job = admin.resources(FederatedFineTune.class).inNamespace(NS).withName(NAME).get();
     assertTrue(waited.ok(), "kubectl wait --for=condition=Succeeded: " + waited.stderr() + waited.stdout()
         + "\nstatus: " + (job == null ? null : job.getStatus()) + "\nworkers: " + worker.exits());
-    System.err.printf("quickstart: Succeeded %d ms after kubectl apply; workers %s%n", millis, worker.exits());
+    System.err.printf("quickstart: Succeeded %d ms after kubectl apply%n", millis);
 
     FederatedFineTuneStatus st = job.getStatus();
     assertEquals(Phase.Succeeded, st.getPhase());
@@ -151,7 +162,8 @@ class QuickstartTest {
     assertNotNull(st.getMetrics().getAccuracy(), "status.metrics.accuracy");
     assertEquals(job.getMetadata().getGeneration(), st.getObservedGeneration());
 
-    // Two worker processes ran (one per silo) and exited 0.
+    // Two worker processes ran (one per silo) and exited 0 (they exit after hearing "done").
+    OperatorHarness.until("both worker processes exited", Duration.ofSeconds(60), () -> worker.exits().size() >= 2);
     var exits = worker.exits();
     assertEquals(2, exits.size(), exits.toString());
     exits.values().forEach(e -> assertEquals(0, e.code(), e.pod() + ": " + ProcessWorker.tail(e.log())));
@@ -171,5 +183,45 @@ class QuickstartTest {
     String pods = cp.kubectlOk("get", "pods", "-n", NS, "-o",
         "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.containerStatuses[0].state.terminated.exitCode}{\"\\n\"}{end}");
     assertTrue(pods.lines().allMatch(l -> l.endsWith(" Succeeded 0")), pods);
+  }
+
+  /**
+   * A worker process SIGKILLed while it trains round 1: its pod fails with exit code 137, the
+   * operator creates the silo's next pod, whose new process rejoins, and the job finishes every
+   * round once.
+   */
+  @Test
+  @Timeout(600)
+  void aWorkerProcessKilledMidRoundIsRecreatedAndTheJobFinishes() throws Exception {
+    String name = "killed";
+    int rounds = 3;
+    cp.kubectlIn(shortenedQuickstart(name, rounds), "apply", "--server-side", "--field-manager=quickstart-user", "-f", "-");
+    KubernetesClient admin = cp.admin();
+    String victim = name + "-site-a-0";
+    // Killed while training round 1 (its log says so), so the job has rounds left to recover in.
+    OperatorHarness.until(victim + " training round 1", Duration.ofSeconds(120),
+        () -> worker.running().contains(victim) && worker.output(victim).contains("round 1/" + rounds));
+    FederatedFineTune before = admin.resources(FederatedFineTune.class).inNamespace(NS).withName(name).get();
+    assertNotEquals(Phase.Succeeded, before.getStatus().getPhase(), "the job finished before the kill");
+    assertTrue(worker.kill(victim), "the victim's process was running");
+    OperatorHarness.until(victim + " exited", Duration.ofSeconds(30), () -> worker.exits().containsKey(victim));
+    assertEquals(137, worker.exits().get(victim).code(), "SIGKILL");
+    OperatorHarness.until(victim + " reported Failed with exit code 137", Duration.ofSeconds(30), () -> {
+      Pod p = admin.pods().inNamespace(NS).withName(victim).get();
+      return p != null && "Failed".equals(p.getStatus().getPhase())
+          && Integer.valueOf(137).equals(p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
+    });
+    Cmd.Result waited = cp.kubectl("wait", "--for=condition=Succeeded", "fft/" + name, "-n", NS, "--timeout=480s");
+    FederatedFineTune job = admin.resources(FederatedFineTune.class).inNamespace(NS).withName(name).get();
+    assertTrue(waited.ok(), waited.stderr() + "\nstatus: " + (job == null ? null : job.getStatus())
+        + "\nworkers: " + worker.exits());
+    assertEquals(List.of(1, 2, 3), job.getStatus().getHistory().stream().map(r -> r.getRound()).toList(),
+        "every round once");
+    var a = job.getStatus().getSilos().stream().filter(x -> x.getName().equals("site-a")).findFirst().orElseThrow();
+    assertEquals(1, a.getRestarts(), a.toString());
+    OperatorHarness.until("the recreated worker exited", Duration.ofSeconds(60),
+        () -> worker.exits().containsKey(name + "-site-a-1"));
+    assertEquals(0, worker.exits().get(name + "-site-a-1").code(),
+        ProcessWorker.tail(worker.exits().get(name + "-site-a-1").log()));
   }
 }
