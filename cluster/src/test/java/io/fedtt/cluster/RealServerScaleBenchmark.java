@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instead of the mock: the same jobs, fake workers and figures, with server-side apply on, plus the
  * API requests per job from the audit log. Tagged "benchmark" (not in the normal build); run it with
  * {@code mvn -pl cluster -am verify -Dtest=RealServerScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- * -DexcludedGroups=none} (and -Dfedtt.bench.jobs / silos / rounds).
+ * -Dcluster.test.excludedGroups=none} (and -Dfedtt.bench.jobs / silos / rounds).
  */
 @Tag("benchmark")
 class RealServerScaleBenchmark {

@@ -41,7 +41,7 @@ public class FederatedFineTuneSpec extends ValueObject {
   @Default("{}")
   private DataSpec data;
 
-  @JsonPropertyDescription("Held-out evaluation of the global adapter.")
+  @JsonPropertyDescription("Held-out evaluation of the global adapter by fedtt simulate. The operator does not read it: on a cluster, accuracy is what the silos report on their own data.eval (federated evaluation).")
   private EvaluationSpec evaluation;
 
   // The message maps to names before filtering: filtering the silo objects and taking [0].name is over
