@@ -6,10 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.Phase;
 import io.fedtt.api.v1alpha1.status.RoundRecord;
+import io.fedtt.operator.FedttOperator;
 import io.fedtt.operator.OperatorSettings;
 import io.fedtt.operator.testing.FakeWorker;
 import io.fedtt.operator.testing.Jobs;
 import io.fedtt.operator.testing.OperatorHarness;
+import io.fedtt.operator.testing.TestKubelet;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -60,8 +62,11 @@ class RealServerScaleBenchmark {
     threads.setThreadCpuTimeEnabled(true);
     OperatorSettings settings = new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
         new InetSocketAddress("127.0.0.1", 0), false, null, null, true, null, null, 8, null, reconciles::add, null);
+    // The operator's client is marked by its User-Agent; the test kubelet uses the admin's, so the
+    // audit log tells the operator's requests apart.
     try (KubernetesClient client = cp.withToken(cp.adminToken, USER_AGENT);
-         OperatorHarness h = OperatorHarness.start(client, store, settings, new FakeWorker())) {
+         FedttOperator operator = FedttOperator.start(settings, client);
+         TestKubelet kubelet = new TestKubelet(cp.admin(), new FakeWorker())) {
       long t0 = System.nanoTime();
       String[] names = new String[silos];
       for (int s = 0; s < silos; s++) {
@@ -75,7 +80,12 @@ class RealServerScaleBenchmark {
       }
       List<Double> turnaround = new ArrayList<>();
       for (int j = 0; j < jobs; j++) {
-        FederatedFineTune done = h.awaitPhase("bench", "job-" + j, Phase.Succeeded, Duration.ofMinutes(15));
+        String name = "job-" + j;
+        OperatorHarness.until(name + " Succeeded", Duration.ofMinutes(15), () -> {
+          FederatedFineTune f = cp.admin().resources(FederatedFineTune.class).inNamespace("bench").withName(name).get();
+          return f != null && f.getStatus() != null && f.getStatus().getPhase() == Phase.Succeeded;
+        });
+        FederatedFineTune done = cp.admin().resources(FederatedFineTune.class).inNamespace("bench").withName(name).get();
         assertEquals(rounds, done.getStatus().getRound().getCompleted());
         for (RoundRecord r : done.getStatus().getHistory()) {
           turnaround.add(r.getSeconds());
@@ -88,7 +98,6 @@ class RealServerScaleBenchmark {
           operatorCpu += Math.max(0, threads.getThreadCpuTime(ti.getThreadId()));
         }
       }
-      // The operator's requests (its client is marked by its User-Agent; the test kubelet uses the admin's).
       List<ControlPlane.AuditEvent> requests = cp.audit(e -> e.userAgent().startsWith(USER_AGENT));
       TreeMap<String, Integer> byGrant = new TreeMap<>();
       requests.forEach(e -> byGrant.merge(e.grant(), 1, Integer::sum));
