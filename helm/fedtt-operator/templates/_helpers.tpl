@@ -67,12 +67,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end }}
 
-{{- define "fedtt-operator.labels" -}}
+{{/* The labels of every object the chart renders, except app.kubernetes.io/component. */}}
+{{- define "fedtt-operator.commonLabels" -}}
 helm.sh/chart: {{ include "fedtt-operator.chart" . }}
-{{ include "fedtt-operator.selectorLabels" . }}
+app.kubernetes.io/name: {{ include "fedtt-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: fedtt
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "fedtt-operator.labels" -}}
+{{ include "fedtt-operator.commonLabels" . }}
+app.kubernetes.io/component: operator
 {{- end }}
 
 {{/*

@@ -13,7 +13,8 @@ import java.util.List;
  * Desired state of a federated fine-tuning job.
  */
 @ValidationRule(value = "has(self.silos) != has(self.devices)", message = "set exactly one of silos (cross-silo) or devices (cross-device)")
-@ValidationRule(value = "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)", message = "rounds.minSilos must not exceed the number of silos", messageExpression = "'rounds.minSilos is ' + string(self.rounds.minSilos) + ' but there are only ' + string(size(self.silos)) + ' silos'", fieldPath = ".rounds.minSilos")
+// Static message: a messageExpression concatenating string(int) is over the API server's CEL cost budget.
+@ValidationRule(value = "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)", message = "rounds.minSilos must not exceed the number of silos", fieldPath = ".rounds.minSilos")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FederatedFineTuneSpec extends ValueObject {
 
@@ -40,12 +41,14 @@ public class FederatedFineTuneSpec extends ValueObject {
   @Default("{}")
   private DataSpec data;
 
-  @JsonPropertyDescription("Held-out evaluation of the global adapter.")
+  @JsonPropertyDescription("Held-out evaluation of the global adapter by fedtt simulate. The operator does not read it: on a cluster, accuracy is what the silos report on their own data.eval (federated evaluation).")
   private EvaluationSpec evaluation;
 
+  // The message maps to names before filtering: filtering the silo objects and taking [0].name is over
+  // the API server's CEL cost budget.
   @JsonPropertyDescription("Cross-silo participants, one worker pod each; set this or devices.")
   @Size(min = 1, max = 64)
-  @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "silo names must be unique", messageExpression = "'silo name ' + self.filter(s, size(self.filter(t, t.name == s.name)) > 1)[0].name + ' is used more than once'")
+  @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "silo names must be unique", messageExpression = "'silo name ' + self.map(s, s.name).filter(n, size(self.filter(t, t.name == n)) > 1)[0] + ' is used more than once'")
   private List<SiloSpec> silos;
 
   @JsonPropertyDescription("Cross-device mode; set this or silos.")

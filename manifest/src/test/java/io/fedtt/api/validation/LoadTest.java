@@ -132,7 +132,7 @@ class LoadTest {
     assertEquals("ns", loaded.getMetadata().getNamespace());
 
     rounds.setMinSilos(2);
-    assertEquals(List.of(new Problem("spec.rounds.minSilos", "rounds.minSilos is 2 but there are only 1 silos")),
+    assertEquals(List.of(new Problem("spec.rounds.minSilos", "rounds.minSilos must not exceed the number of silos")),
         validator.validate(built));
   }
 

@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Pods: worker failures are counted against runPolicy.backoffLimit (a Warning event for each new
- * one; over the limit the job fails), failed pods are deleted and recreated after the {@link Backoff}
- * delay, missing ones created; then each silo's status and the Running condition.
+ * one; over the limit the job fails), failed pods are replaced after the {@link Backoff} delay (and
+ * deleted once the replacement exists), missing ones created; then each silo's status and the
+ * Running condition.
  */
 final class PodsStep implements ReconcileStep {
 
@@ -42,7 +43,9 @@ final class PodsStep implements ReconcileStep {
     PodFailures failures = PodFailures.count(rc.slots, rc.oldRestarts());
     int total = failures.total();
     for (SlotState s : failures.newlyFailed()) {
-      failedAt.putIfAbsent(key(rc.id, s.slot()), rc.now);
+      if (failedAt.putIfAbsent(key(rc.id, s.slot()), rc.now) != null) {
+        continue; // already reported: the status this reconcile read is behind the one written
+      }
       String why = s.problem().map(p -> p.reason() + ": " + p.message()).orElse("failed");
       rc.event(EventRecorder.WARNING, "WorkerFailed", "pod " + s.pod().getMetadata().getName() + " of "
           + s.slot().name() + " failed (" + why + "); failure " + total + " of backoffLimit " + backoffLimit);
@@ -57,9 +60,6 @@ final class PodsStep implements ReconcileStep {
     List<SlotState> current = new ArrayList<>();
     for (SlotState s : rc.slots) {
       WorkerPods.delete(rc.client, s.stale());
-      if (s.kind() == SlotState.Kind.FAILED) {
-        WorkerPods.delete(rc.client, List.of(s.pod()));
-      }
       if (s.kind() != SlotState.Kind.FAILED && s.kind() != SlotState.Kind.MISSING) {
         current.add(s);
         continue;
@@ -70,6 +70,13 @@ final class PodsStep implements ReconcileStep {
       if (!rc.now.isBefore(due)) {
         Pod pod = WorkerPodBuilder.build(job, s.slot(), attempt, settings.pods());
         WorkerPods.create(rc.client, pod);
+        // The failed pod goes only now that its successor exists: until then it is what the attempt
+        // number is counted from (the status's count can lag in the informer's cache, and a count
+        // lost there reused the failed pod's name). Watch events arrive in order, so a cache that no
+        // longer has the failed pod already has its successor.
+        if (s.kind() == SlotState.Kind.FAILED) {
+          WorkerPods.delete(rc.client, List.of(s.pod()));
+        }
         failedAt.remove(key(rc.id, s.slot()));
         current.add(new SlotState(s.slot(), pod, attempt, SlotState.Kind.PENDING, Optional.empty(), List.of()));
       } else {

@@ -88,7 +88,8 @@ class JobFailureTest {
     FederatedFineTune seen = h.await("f1", "flaky", j -> silo(j, "a") != null
         && Integer.valueOf(1).equals(silo(j, "a").getRestarts()), "silo a restarted once", Duration.ofSeconds(20));
     OperatorHarness.until("replacement pod", Duration.ofSeconds(20), () -> running("f1", "flaky-a-1"));
-    assertTrue(client.pods().inNamespace("f1").withName("flaky-a-0").get() == null, "failed pod deleted");
+    OperatorHarness.until("failed pod deleted once replaced", Duration.ofSeconds(20),
+        () -> client.pods().inNamespace("f1").withName("flaky-a-0").get() == null);
     gate.release("f1/flaky");
     FederatedFineTune done = h.awaitPhase("f1", "flaky", Phase.Succeeded, Duration.ofSeconds(30));
     assertEquals(1, silo(done, "a").getRestarts());

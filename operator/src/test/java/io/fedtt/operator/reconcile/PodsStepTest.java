@@ -21,6 +21,7 @@ import io.fedtt.operator.build.PodSettings;
 import io.fedtt.operator.testing.Jobs;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,12 @@ class PodsStepTest {
 
   /** A context after observe and progress, with the informer seeing {@code pods}. */
   private static ReconcileContext observed(FederatedFineTune job, FederatedFineTuneStatus old, Pod... pods) {
-    var rc = StepFixtures.context(job, client, List.of(pods), old);
+    return observedAt(NOW, job, old, pods);
+  }
+
+  private static ReconcileContext observedAt(Instant now, FederatedFineTune job, FederatedFineTuneStatus old,
+      Pod... pods) {
+    var rc = StepFixtures.context(job, client, List.of(pods), old, now);
     new ObserveStep().run(rc);
     rc.jobStatus = StepFixtures.running(1, 3);
     return rc;
@@ -69,25 +75,35 @@ class PodsStepTest {
   }
 
   @Test
-  void aFailedWorkerIsReportedDeletedAndRecreatedAfterTheBackoff() {
+  void aFailedWorkerIsReportedAndReplacedAfterTheBackoffThenDeleted() {
     var job = Jobs.job("pods", "failed", 3, "a");
     Pod failed = created(StepFixtures.pod(job, "a", 0, "Failed"));
+    String replacement = Names.pod(job, StepFixtures.slot(job, "a"), 1);
     var step = new PodsStep(SETTINGS);
     var rc = observed(job, null, failed);
     StepResult r = step.run(rc);
     assertEquals(StepResult.Flow.CONTINUE, r.flow());
     assertEquals(NOW.plusSeconds(10), r.requeueAt());
-    assertNull(client.pods().inNamespace("pods").withName(failed.getMetadata().getName()).get());
+    // Kept while backing off: the failed pod is what the next attempt number is counted from.
+    assertNotNull(client.pods().inNamespace("pods").withName(failed.getMetadata().getName()).get());
     assertEquals(1, rc.status.getSilos().get(0).getRestarts());
     assertEquals("WorkerFailed", rc.events.get(0).reason());
     assertTrue(rc.events.get(0).message().endsWith("failure 1 of backoffLimit 3"), rc.events.get(0).message());
 
-    // seen again (the informer is behind): counted once, no second event, still waiting for the backoff
-    var again = observed(job, rc.status, failed);
+    // Seen again with a status that lost the count (an informer cache behind the status write):
+    // counted once from the pod itself, no second event, still waiting for the backoff.
+    var again = observed(job, null, failed);
     step.run(again);
     assertEquals(1, again.status.getSilos().get(0).getRestarts());
     assertTrue(again.events.stream().noneMatch(e -> e.reason().equals("WorkerFailed")));
-    assertNull(client.pods().inNamespace("pods").withName(Names.pod(job, StepFixtures.slot(job, "a"), 1)).get());
+    assertNull(client.pods().inNamespace("pods").withName(replacement).get());
+
+    // After the backoff: the next attempt is created, then the failed pod deleted.
+    var later = observedAt(NOW.plusSeconds(10), job, rc.status, failed);
+    step.run(later);
+    assertNotNull(client.pods().inNamespace("pods").withName(replacement).get());
+    assertNull(client.pods().inNamespace("pods").withName(failed.getMetadata().getName()).get());
+    assertEquals(1, later.status.getSilos().get(0).getRestarts());
   }
 
   @Test

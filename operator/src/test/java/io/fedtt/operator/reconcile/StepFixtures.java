@@ -29,9 +29,15 @@ final class StepFixtures {
   /** A context whose informers see {@code pods} and no Secret. */
   static ReconcileContext context(FederatedFineTune job, KubernetesClient client, List<Pod> pods,
       FederatedFineTuneStatus status) {
+    return context(job, client, pods, status, NOW);
+  }
+
+  /** The same, at {@code now}. */
+  static ReconcileContext context(FederatedFineTune job, KubernetesClient client, List<Pod> pods,
+      FederatedFineTuneStatus status, Instant now) {
     List<Pod> seen = new ArrayList<>(pods);
     return new ReconcileContext(job, client, ReconcileContext.Observed.of(() -> seen, Optional::<Secret>empty),
-        status, NOW);
+        status, now);
   }
 
   /** A context for steps that touch no cluster. */

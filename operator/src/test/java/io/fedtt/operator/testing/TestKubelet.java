@@ -30,11 +30,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A kubelet for the mock API server: watches the operator's worker pods, marks them Running, runs
- * each one's container as an in-process {@link Worker} (reading its arguments and its projected
- * token the way the real container would), and reports the outcome as Succeeded or Failed. Tests
- * can fail a pod with a chosen reason (OOMKilled, Error), put it into a waiting state
- * (ImagePullBackOff) or keep new pods Pending. e2e tests plug the real worker in as the Worker.
+ * A kubelet for the mock or a real API server, with no container runtime: watches the operator's
+ * worker pods, marks them Running, runs each one's container as a {@link Worker} (reading its
+ * arguments and its projected token the way the real container would), and reports the outcome
+ * as Succeeded or Failed. Tests can fail a pod with a chosen reason (OOMKilled, Error), put it into
+ * a waiting state (ImagePullBackOff) or keep new pods Pending. e2e tests plug the real worker in as
+ * the Worker; the cluster tests run it as a local process.
  */
 public final class TestKubelet implements AutoCloseable {
 
@@ -155,7 +156,7 @@ public final class TestKubelet implements AutoCloseable {
   private void maybeStart(Pod pod) {
     String key = key(pod);
     if (holdPending || pod.getMetadata().getDeletionTimestamp() != null || killed.contains(key)
-        || pod.getStatus() != null && pod.getStatus().getPhase() != null || !started.add(key)) {
+        || !notYetStarted(pod) || !started.add(key)) {
       return;
     }
     WorkerArgs args;
@@ -193,6 +194,16 @@ public final class TestKubelet implements AutoCloseable {
         running.remove(key);
       }
     }));
+  }
+
+  /**
+   * A pod no kubelet has touched: no status (the mock server), or Pending with no container status
+   * yet (what a real API server writes on create).
+   */
+  private static boolean notYetStarted(Pod pod) {
+    PodStatus st = pod.getStatus();
+    return st == null || st.getPhase() == null
+        || "Pending".equals(st.getPhase()) && (st.getContainerStatuses() == null || st.getContainerStatuses().isEmpty());
   }
 
   /** Reads the container's arguments and the token its Secret volume would project. */

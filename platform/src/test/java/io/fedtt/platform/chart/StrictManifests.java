@@ -21,12 +21,16 @@ import java.util.List;
  * Parses rendered manifests into Fabric8's typed model classes and fails on any field the model
  * does not know. Fabric8's classes normally keep unknown fields in {@code additionalProperties}
  * (their {@code @JsonAnySetter}); this mapper ignores those any-setters, so a misspelt or
- * misplaced key (say {@code readOnlyRootFileSystem}) is an error naming its path.
+ * misplaced key (say {@code readOnlyRootFileSystem}) is an error naming its path, and so is a key
+ * given twice in one mapping.
  */
 public final class StrictManifests {
 
   private static final KubernetesSerialization KUBE = new KubernetesSerialization();
-  private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
+  // A key twice in one mapping is an error, not "last one wins": the API server's and kubectl's YAML
+  // readers refuse it, so a chart that renders one cannot be applied.
+  private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .annotationIntrospector(new JacksonAnnotationIntrospector() {
