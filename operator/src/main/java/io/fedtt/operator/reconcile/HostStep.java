@@ -51,6 +51,7 @@ final class HostStep implements ReconcileStep {
     if (!Conditions.isTrue(st.getConditions(), ConditionType.Created)) {
       st.setCondition(ConditionType.Created, true, Reason.ResourcesCreated, "token Secret and " + rc.wanted.size()
           + " worker pod(s) created", rc.generation, rc.now);
+      EvaluationNotice.of(job.getSpec()).ifPresent(why -> rc.event(EventRecorder.WARNING, EvaluationNotice.REASON, why));
     }
     return StepResult.proceed();
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.api.mapping.FederationJobMapper;
+import io.fedtt.api.v1alpha1.EvaluationSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.ConditionType;
 import io.fedtt.api.v1alpha1.status.Conditions;
@@ -17,6 +18,7 @@ import io.fedtt.operator.build.WorkerSlots;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.testing.Jobs;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +48,24 @@ class HostAndProgressStepTest {
     rc.wanted = WorkerSlots.of(job);
     rc.tokens = Map.of("a", "token-a", "b", "token-b");
     return rc;
+  }
+
+  @Test
+  void warnsOnceWhenTheHeldOutEvaluationWillNotRunOnTheCluster() {
+    var job = Jobs.job("ns", "noeval", 3, "a", "b");
+    var e = new EvaluationSpec();
+    e.setData("file:data/eval.jsonl");
+    job.getSpec().setEvaluation(e);
+    var rc = validated(job);
+    var step = new HostStep(host);
+    step.run(rc);
+    assertEquals(List.of(EvaluationNotice.REASON), rc.events.stream().map(x -> x.reason()).toList());
+    var again = StepFixtures.context(job, rc.status);
+    again.model = rc.model;
+    again.wanted = rc.wanted;
+    again.tokens = rc.tokens;
+    step.run(again);
+    assertTrue(again.events.isEmpty(), "Created already true: no second warning");
   }
 
   @Test
