@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,8 +40,8 @@ final class ProcessWorker implements TestKubelet.Worker {
   }
 
   /** Pods whose process runs now. */
-  java.util.Set<String> running() {
-    return java.util.Set.copyOf(running.keySet());
+  Set<String> running() {
+    return Set.copyOf(running.keySet());
   }
 
   /** What a pod's container has written so far (empty before it starts). */
