@@ -1,5 +1,6 @@
 package io.fedtt.cluster;
 
+import static io.fedtt.operator.bench.BenchFigures.percentile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,18 +9,15 @@ import io.fedtt.api.v1alpha1.status.Phase;
 import io.fedtt.api.v1alpha1.status.RoundRecord;
 import io.fedtt.operator.FedttOperator;
 import io.fedtt.operator.OperatorSettings;
+import io.fedtt.operator.bench.BenchFigures;
 import io.fedtt.operator.testing.FakeWorker;
 import io.fedtt.operator.testing.Jobs;
 import io.fedtt.operator.testing.OperatorHarness;
 import io.fedtt.operator.testing.TestKubelet;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -43,11 +41,6 @@ class RealServerScaleBenchmark {
   @TempDir
   static Path store;
 
-  static boolean operatorThread(String name) {
-    return name.startsWith("fedtt-reconciler") || name.startsWith("fedtt-http") || name.startsWith("fedtt-rounds")
-        || name.startsWith("fedtt-metrics") || name.contains("Informer") || name.startsWith("EventProcessor")
-        || name.startsWith("Controller Starter");
-  }
 
   @Test
   void manyConcurrentJobs() throws Exception {
@@ -58,8 +51,7 @@ class RealServerScaleBenchmark {
     Crd.install(cp);
     Crd.podNamespace(cp, "bench");
     ConcurrentLinkedQueue<Long> reconciles = new ConcurrentLinkedQueue<>();
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    threads.setThreadCpuTimeEnabled(true);
+    BenchFigures.startCpuAccounting();
     OperatorSettings settings = new OperatorSettings(Set.of(), new InetSocketAddress("127.0.0.1", 0), null, store,
         new InetSocketAddress("127.0.0.1", 0), false, null, null, true, null, null, 8, null, reconciles::add, null);
     // The operator's client is marked by its User-Agent; the test kubelet uses the admin's, so the
@@ -68,10 +60,7 @@ class RealServerScaleBenchmark {
          FedttOperator operator = FedttOperator.start(settings, client);
          TestKubelet kubelet = new TestKubelet(cp.admin(), new FakeWorker())) {
       long t0 = System.nanoTime();
-      String[] names = new String[silos];
-      for (int s = 0; s < silos; s++) {
-        names[s] = "silo-" + s;
-      }
+      String[] names = BenchFigures.siloNames(silos);
       for (int j = 0; j < jobs; j++) {
         FederatedFineTune job = Jobs.job("bench", "job-" + j, rounds, names);
         job.getMetadata().setUid(null);
@@ -92,12 +81,7 @@ class RealServerScaleBenchmark {
         }
       }
       double wall = (System.nanoTime() - t0) / 1e9;
-      long operatorCpu = 0;
-      for (ThreadInfo ti : threads.getThreadInfo(threads.getAllThreadIds())) {
-        if (ti != null && operatorThread(ti.getThreadName())) {
-          operatorCpu += Math.max(0, threads.getThreadCpuTime(ti.getThreadId()));
-        }
-      }
+      double operatorCpu = BenchFigures.operatorCpuSeconds();
       List<ControlPlane.AuditEvent> requests = cp.audit(e -> e.userAgent().startsWith(USER_AGENT));
       TreeMap<String, Integer> byGrant = new TreeMap<>();
       requests.forEach(e -> byGrant.merge(e.grant(), 1, Integer::sum));
@@ -109,8 +93,8 @@ class RealServerScaleBenchmark {
               + "BENCH round turnaround s: p50 %.3f, p99 %.3f, max %.3f%n"
               + "BENCH CPU s: operator threads %.1f%n"
               + "BENCH API requests by the operator: %d (%.1f per job): %s",
-          jobs, silos, rounds, wall, rec.size(), pct(rec, 50), pct(rec, 99), pct(rec, 100),
-          pct(turnaround, 50), pct(turnaround, 99), pct(turnaround, 100), operatorCpu / 1e9,
+          jobs, silos, rounds, wall, rec.size(), percentile(rec, 50), percentile(rec, 99), percentile(rec, 100),
+          percentile(turnaround, 50), percentile(turnaround, 99), percentile(turnaround, 100), operatorCpu,
           requests.size(), requests.size() / (double) jobs, byGrant));
       for (int j = 0; j < jobs; j++) {
         cp.admin().resources(FederatedFineTune.class).inNamespace("bench").withName("job-" + j).delete();
@@ -120,13 +104,4 @@ class RealServerScaleBenchmark {
     }
   }
 
-  static double pct(List<Double> values, int p) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> v = new ArrayList<>(values);
-    Collections.sort(v);
-    int i = (int) Math.ceil(p / 100.0 * v.size()) - 1;
-    return v.get(Math.max(0, Math.min(v.size() - 1, i)));
-  }
 }

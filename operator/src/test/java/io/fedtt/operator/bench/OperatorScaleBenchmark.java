@@ -1,5 +1,6 @@
 package io.fedtt.operator.bench;
 
+import static io.fedtt.operator.bench.BenchFigures.percentile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,12 +15,9 @@ import io.fedtt.operator.testing.OperatorHarness;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,12 +40,6 @@ class OperatorScaleBenchmark {
   @TempDir
   static Path store;
 
-  /** Threads that belong to the operator (not to the mock API server, the fake workers or JUnit). */
-  static boolean operatorThread(String name) {
-    return name.startsWith("fedtt-reconciler") || name.startsWith("fedtt-http") || name.startsWith("fedtt-rounds")
-        || name.startsWith("fedtt-metrics") || name.contains("Informer") || name.startsWith("EventProcessor")
-        || name.startsWith("Controller Starter");
-  }
 
   @Test
   void manyConcurrentJobs() throws Exception {
@@ -55,8 +47,7 @@ class OperatorScaleBenchmark {
     int silos = Integer.getInteger("fedtt.bench.silos", 4);
     int rounds = Integer.getInteger("fedtt.bench.rounds", 3);
     ConcurrentLinkedQueue<Long> reconciles = new ConcurrentLinkedQueue<>();
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    threads.setThreadCpuTimeEnabled(true);
+    BenchFigures.startCpuAccounting();
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
 
@@ -64,10 +55,7 @@ class OperatorScaleBenchmark {
         OperatorSettings.forTests(store).withReconcileNanos(reconciles::add), new FakeWorker())) {
       long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
-      String[] names = new String[silos];
-      for (int s = 0; s < silos; s++) {
-        names[s] = "silo-" + s;
-      }
+      String[] names = BenchFigures.siloNames(silos);
       for (int j = 0; j < jobs; j++) {
         h.create(Jobs.job("bench", "job-" + j, rounds, names));
       }
@@ -81,13 +69,7 @@ class OperatorScaleBenchmark {
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       double processCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-      long operatorCpu = 0;
-      for (ThreadInfo ti : threads.getThreadInfo(threads.getAllThreadIds())) {
-        if (ti != null && operatorThread(ti.getThreadName())) {
-          long c = threads.getThreadCpuTime(ti.getThreadId());
-          operatorCpu += Math.max(0, c);
-        }
-      }
+      double operatorCpu = BenchFigures.operatorCpuSeconds();
       long peakHeap = 0;
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == MemoryType.HEAP) {
@@ -103,19 +85,10 @@ class OperatorScaleBenchmark {
               + "BENCH CPU s: operator threads %.1f (reconcilers, informers, federation endpoint and round drivers), "
               + "whole JVM %.1f (also the mock API server and %d fake workers)%n"
               + "BENCH peak heap MiB (whole JVM): %.0f",
-          jobs, silos, rounds, wall, rec.size(), pct(rec, 50), pct(rec, 99), pct(rec, 100),
-          pct(turnaround, 50), pct(turnaround, 99), pct(turnaround, 100),
-          operatorCpu / 1e9, processCpu, jobs * silos, peakHeap / (1024.0 * 1024.0)));
+          jobs, silos, rounds, wall, rec.size(), percentile(rec, 50), percentile(rec, 99), percentile(rec, 100),
+          percentile(turnaround, 50), percentile(turnaround, 99), percentile(turnaround, 100),
+          operatorCpu, processCpu, jobs * silos, peakHeap / (1024.0 * 1024.0)));
     }
   }
 
-  static double pct(List<Double> values, int p) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> v = new ArrayList<>(values);
-    Collections.sort(v);
-    int i = (int) Math.ceil(p / 100.0 * v.size()) - 1;
-    return v.get(Math.max(0, Math.min(v.size() - 1, i)));
-  }
 }
