@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fedtt.operator.testing.OperatorHarness;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class Crd {
           && "True".equals(c.getStatus()))) {
         return crd;
       }
-      sleep(100);
+      OperatorHarness.sleep(100);
     }
     throw new AssertionError("CRD " + NAME + " not Established in " + timeout + ": "
         + (crd == null ? "absent" : Serialization.asYaml(crd.getStatus())));
@@ -80,16 +81,7 @@ public final class Crd {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (c.serviceAccounts().inNamespace(name).withName("default").get() == null) {
       assertTrue(System.nanoTime() < end, "the controller manager made no default ServiceAccount in " + name);
-      sleep(100);
-    }
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      OperatorHarness.sleep(100);
     }
   }
 }

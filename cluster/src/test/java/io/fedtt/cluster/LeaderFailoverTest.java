@@ -119,7 +119,7 @@ class LeaderFailoverTest {
       if (last != null && ok.test(last)) {
         return last;
       }
-      Crd.sleep(100);
+      OperatorHarness.sleep(100);
     }
     assertNotNull(null, "timed out waiting for " + what + "; status " + (last == null ? null : last.getStatus()));
     return last;

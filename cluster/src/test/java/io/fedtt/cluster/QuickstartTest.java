@@ -85,7 +85,7 @@ class QuickstartTest {
       long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < end
           && !cp.admin().resources(FederatedFineTune.class).inNamespace(NS).list().getItems().isEmpty()) {
-        Crd.sleep(100);
+        OperatorHarness.sleep(100);
       }
     }
     if (kubelet != null) {

@@ -128,7 +128,8 @@ public final class OperatorHarness implements AutoCloseable {
         URI.create("http://127.0.0.1:" + operator.metricsPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  static void sleep(long ms) {
+  /** Thread.sleep that turns an interrupt into an unchecked failure (restoring the flag). */
+  public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
