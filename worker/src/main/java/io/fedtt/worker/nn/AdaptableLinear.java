@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
@@ -19,19 +18,24 @@ import java.util.Map;
  */
 public final class AdaptableLinear extends AbstractBlock implements NamedParameters {
 
-    private final Linear base;
+    private final Dense base;
     private final AdapterSlot delta;
     private final int inFeatures;
     private final int outFeatures;
 
+    /** With a bias, as every BERT-family projection has. */
     public AdaptableLinear(int inFeatures, int outFeatures) {
+        this(inFeatures, outFeatures, true);
+    }
+
+    public AdaptableLinear(int inFeatures, int outFeatures, boolean withBias) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.base = addChildBlock("base", Linear.builder().setUnits(outFeatures).build());
+        this.base = addChildBlock("base", new Dense(inFeatures, outFeatures, withBias));
         this.delta = addChildBlock("delta", new AdapterSlot());
     }
 
-    public Linear base() {
+    public Dense base() {
         return base;
     }
 
@@ -70,7 +74,7 @@ public final class AdaptableLinear extends AbstractBlock implements NamedParamet
 
     @Override
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        ParameterNames.linear(prefix, base, out);
+        base.collectParameters(prefix, out);
         delta.collectParameters(prefix, out);
     }
 }
