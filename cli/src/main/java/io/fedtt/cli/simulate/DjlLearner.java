@@ -11,7 +11,7 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.train.AdapterClassifier;
 import io.fedtt.worker.train.Evaluator;
 import io.fedtt.worker.train.LocalTrainer;
@@ -45,7 +45,7 @@ public final class DjlLearner implements Learner {
      */
     public static Factory factory(Path cacheDir, int threads, Map<String, String> env) {
         return new Factory() {
-            private PretrainedEncoder encoder;
+            private PretrainedModel encoder;
             private String loaded;
 
             @Override
@@ -58,7 +58,7 @@ public final class DjlLearner implements Learner {
                         encoder.close();
                     }
                     ModelLoader.startEngine(EngineSettings.threads(threads));
-                    encoder = new ModelLoader(env, cacheDir).loadEncoder(job.model());
+                    encoder = new ModelLoader(env, cacheDir).loadModel(job.model());
                     loaded = key;
                 } else {
                     ModelLoader.verify(job.model(), encoder);

@@ -19,11 +19,10 @@ import io.fedtt.core.adapter.TensorSpec;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Tensor;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TextTokenizer;
-import io.fedtt.worker.model.bert.BertConfig;
-import io.fedtt.worker.model.bert.BertEncoder;
-import io.fedtt.worker.model.bert.BertLayer;
+import io.fedtt.core.adapter.TtLayerSpec;
+import io.fedtt.worker.model.Backbone;
 import io.fedtt.worker.nn.AdapterSlot;
 import io.fedtt.worker.nn.ParameterNames;
 import java.nio.FloatBuffer;
@@ -46,8 +45,8 @@ import java.util.Set;
  */
 public final class AdapterModel {
 
-    private final BertEncoder encoder;
-    private final ClassificationHead head;
+    private final Backbone backbone;
+    private final Block head;
     private final AdapterLayout layout;
     private final Map<String, Parameter> layoutParameters;
     private final Map<String, Parameter> allParameters;
@@ -56,10 +55,10 @@ public final class AdapterModel {
     private NDManager manager;
     private TextTokenizer tokenizer;
 
-    private AdapterModel(BertEncoder encoder, ClassificationHead head, AdapterLayout layout,
+    private AdapterModel(Backbone backbone, Block head, AdapterLayout layout,
             Map<String, Parameter> layoutParameters, Map<String, Parameter> allParameters,
             Map<String, Tensor> pretrained, List<AdapterSlot> usedSlots) {
-        this.encoder = encoder;
+        this.backbone = backbone;
         this.head = head;
         this.layout = layout;
         this.layoutParameters = layoutParameters;
@@ -69,66 +68,90 @@ public final class AdapterModel {
     }
 
     /** Attaches to a loaded pretrained model; the adapter lives in the model's manager. */
-    public static AdapterModel attach(PretrainedEncoder base, AdapterLayout layout, AdapterState initial,
+    public static AdapterModel attach(PretrainedModel base, AdapterLayout layout, AdapterState initial,
             ClassificationHead.Pooling pooling) {
-        AdapterModel m = attach(base.encoder(), base.manager(), layout, initial, pooling);
+        AdapterModel m = attach(base.backbone(), base.manager(), layout, initial, pooling);
         m.tokenizer = base.tokenizer();
         return m;
     }
 
     /**
-     * Attaches the layout's adapters and head to an initialized, loaded encoder, loads {@code initial}
-     * into them and makes exactly the layout's tensors trainable.
+     * Attaches the layout's adapters and head to an initialized, loaded model, loads {@code initial}
+     * into them and makes exactly the layout's tensors trainable. Where each piece goes follows the
+     * layout's names: a TT adapter's down/up pair into the model's adapter slot of that prefix, a TT
+     * delta or LoRA pair onto the projection of that module; the head is the family's (BERT: pooled
+     * RoBERTa-style head under {@code classifier.}; LLaMA: last-token {@code score}).
      *
      * @param initial a complete state for the layout, e.g. {@link AdapterInitializer#initialize}
+     * @param pooling BERT-family heads only
      */
-    public static AdapterModel attach(BertEncoder encoder, NDManager manager, AdapterLayout layout,
+    public static AdapterModel attach(Backbone backbone, NDManager manager, AdapterLayout layout,
             AdapterState initial, ClassificationHead.Pooling pooling) {
-        checkCompatible(layout.model(), encoder.config());
+        checkCompatible(layout.model(), backbone.modelConfig(layout.model().numLabels()));
         AdapterConfig a = layout.adapter();
         List<AdapterSlot> slots = new ArrayList<>();
-        switch (a.type()) {
-            case TT -> {
-                for (int i = 0; i < encoder.layers().size(); i++) {
-                    BertLayer layer = encoder.layer(i);
-                    String p = "encoder.layer." + i + ".";
-                    attach(slots, layer.attentionOutput().adapterSlot(), ttAdapter(layout, p + "attention.output.adapter"));
-                    attach(slots, layer.output().adapterSlot(), ttAdapter(layout, p + "output.adapter"));
-                }
-            }
-            case LORA -> {
-                for (TensorSpec s : layout.tensors()) {
-                    if (s.role() != Role.LORA_A) {
-                        continue;
+        try {
+            switch (a.type()) {
+                case TT -> {
+                    for (TtLayerSpec tt : layout.ttLayers()) {
+                        switch (tt.kind()) {
+                            case DOWN -> {
+                                String prefix = tt.name().substring(0, tt.name().length() - ".down".length());
+                                attach(slots, backbone.adapterSlot(prefix), ttAdapter(layout, prefix));
+                            }
+                            case DELTA -> {
+                                String module = tt.name().substring(0, tt.name().length() - ".tt_delta".length());
+                                attach(slots, backbone.projection(module).delta(), new TtDelta(tt, a.scaling()));
+                            }
+                            case UP, HEAD -> {
+                                // the up projection goes with its down; the head is built below
+                            }
+                        }
                     }
-                    String module = s.name().substring(0, s.name().length() - ".lora_A".length());
-                    int[] aShape = s.shape();
-                    int out = layout.spec(module + ".lora_B").shape()[0];
-                    var host = projection(encoder, module);
-                    attach(slots, host.delta(), new LoraDelta(aShape[1], out, a.loraRank(), a.loraAlpha()));
+                }
+                case LORA -> {
+                    for (TensorSpec s : layout.tensors()) {
+                        if (s.role() != Role.LORA_A) {
+                            continue;
+                        }
+                        String module = s.name().substring(0, s.name().length() - ".lora_A".length());
+                        int[] aShape = s.shape();
+                        int out = layout.spec(module + ".lora_B").shape()[0];
+                        attach(slots, backbone.projection(module).delta(),
+                                new LoraDelta(aShape[1], out, a.loraRank(), a.loraAlpha()));
+                    }
+                }
+                case FULL -> {
+                    // every base weight is trainable; nothing to insert
                 }
             }
-            case FULL -> {
-                // every base weight is trainable; nothing to insert
-            }
+        } catch (IllegalArgumentException e) {
+            slots.forEach(AdapterSlot::detach);
+            throw new IllegalArgumentException("adapter layout does not fit the model: " + e.getMessage(), e);
         }
-        ClassificationHead head = null;
+        Block head = null;
+        String headPrefix = "";
         if (layout.model().hasHead()) {
             int h = layout.model().hiddenSize();
-            Block dense = switch (a.head()) {
-                case TT -> new TtLinear(layout.ttLayer("classifier.dense"));
-                case DENSE -> Linear.builder().setUnits(h).build();
-                case LINEAR -> null;
-            };
-            head = new ClassificationHead(dense, h, layout.model().numLabels(),
-                    encoder.config().hiddenDropoutProb(), pooling);
+            int labels = layout.model().numLabels();
+            if (backbone.family() == ModelConfig.Family.LLAMA) {
+                head = new LastTokenHead(h, labels);
+            } else {
+                Block dense = switch (a.head()) {
+                    case TT -> new TtLinear(layout.ttLayer("classifier.dense"));
+                    case DENSE -> Linear.builder().setUnits(h).build();
+                    case LINEAR -> null;
+                };
+                head = new ClassificationHead(dense, h, labels, backbone.headDropout(), pooling);
+                headPrefix = "classifier.";
+            }
             head.setInitializer(Initializer.ZEROS, p -> true);
             Shape ids = new Shape(1, 8);
             head.initialize(manager, DataType.FLOAT32, ids.add(h), ids);
         }
-        Map<String, Parameter> all = new LinkedHashMap<>(encoder.namedParameters());
+        Map<String, Parameter> all = new LinkedHashMap<>(backbone.namedParameters());
         if (head != null) {
-            head.collectParameters("classifier.", all);
+            ParameterNames.block(headPrefix, head, all);
         }
         Map<String, Parameter> byLayout = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -153,7 +176,7 @@ public final class AdapterModel {
         for (String name : layout.baseCopiedNames()) {
             pretrained.put(name, toTensor(byLayout.get(name).getArray()));
         }
-        AdapterModel model = new AdapterModel(encoder, head, layout, byLayout, all, pretrained, slots);
+        AdapterModel model = new AdapterModel(backbone, head, layout, byLayout, all, pretrained, slots);
         model.manager = manager;
         model.load(initial, true);
         model.setTrainable(TrainableMask.of(layout.names()));
@@ -164,8 +187,8 @@ public final class AdapterModel {
         return layout;
     }
 
-    public BertEncoder encoder() {
-        return encoder;
+    public Backbone backbone() {
+        return backbone;
     }
 
     public int numLabels() {
@@ -234,7 +257,7 @@ public final class AdapterModel {
         if (head == null) {
             throw new IllegalStateException("the layout has no classification head (numLabels = 0)");
         }
-        NDArray hidden = encoder.forward(ps, inputs, training).singletonOrThrow();
+        NDArray hidden = backbone.forward(ps, inputs, training).singletonOrThrow();
         return head.forward(ps, new NDList(hidden, inputs.get(1)), training).singletonOrThrow();
     }
 
@@ -318,40 +341,11 @@ public final class AdapterModel {
         used.add(slot);
     }
 
-    /** "encoder.layer.3.attention.self.query" -> that layer's projection. */
-    private static io.fedtt.worker.nn.AdaptableLinear projection(BertEncoder encoder, String module) {
-        String rest = module.substring("encoder.layer.".length());
-        int dot = rest.indexOf('.');
-        int layer = Integer.parseInt(rest.substring(0, dot));
-        return encoder.layer(layer).projection(rest.substring(dot + 1));
-    }
-
-    static void checkCompatible(ModelConfig m, BertConfig c) {
-        List<String> diffs = new ArrayList<>();
-        if (m.family() != ModelConfig.Family.BERT) {
-            diffs.add("family " + m.family() + " (the encoder is BERT-family)");
-        }
-        compare(diffs, "hiddenSize", m.hiddenSize(), c.hiddenSize());
-        compare(diffs, "numLayers", m.numLayers(), c.numHiddenLayers());
-        compare(diffs, "intermediateSize", m.intermediateSize(), c.intermediateSize());
-        compare(diffs, "numHeads", m.numHeads(), c.numAttentionHeads());
-        compare(diffs, "vocabSize", m.vocabSize(), c.vocabSize());
-        compare(diffs, "maxPositions", m.maxPositions(), c.maxPositionEmbeddings());
-        compare(diffs, "typeVocabSize", m.typeVocabSize(), c.typeVocabSize());
-        if (!diffs.isEmpty()) {
-            throw new IllegalArgumentException("adapter layout was made for another model: " + String.join(", ", diffs));
-        }
-    }
-
-    /** The core's model description of a loaded encoder, for building its adapter layout. */
-    public static ModelConfig modelConfig(BertConfig c, int numLabels) {
-        return new ModelConfig(ModelConfig.Family.BERT, c.hiddenSize(), c.numHiddenLayers(), c.intermediateSize(),
-                c.numAttentionHeads(), c.vocabSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), numLabels);
-    }
-
-    private static void compare(List<String> diffs, String field, int layout, int model) {
-        if (layout != model) {
-            diffs.add(field + " " + layout + " in the layout vs " + model + " in config.json");
+    /** A layout made for one model must be attached to that model (labels aside). */
+    static void checkCompatible(ModelConfig layout, ModelConfig model) {
+        if (!layout.withNumLabels(0).equals(model.withNumLabels(0))) {
+            throw new IllegalArgumentException("adapter layout was made for another model: " + layout.withNumLabels(0)
+                    + " vs the loaded " + model.withNumLabels(0));
         }
     }
 }

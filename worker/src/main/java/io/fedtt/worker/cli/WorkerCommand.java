@@ -15,7 +15,7 @@ import io.fedtt.worker.data.JobDatasets;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.ModelWeightsException;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.train.AdapterClassifier;
 import io.fedtt.worker.train.TrainingOptions;
 import java.io.IOException;
@@ -180,7 +180,7 @@ public class WorkerCommand implements Callable<Integer> {
         ModelLoader.startEngine(threads != null ? EngineSettings.threads(threads) : EngineSettings.fromEnvironment(env));
         long t0 = System.nanoTime();
         String modelUri = description.model().uri();
-        PretrainedEncoder encoder = loadModel(description.model());
+        PretrainedModel encoder = loadModel(description.model());
         try {
             AdapterClassifier classifier = ModelLoader.attach(encoder, description);
             log(String.format(Locale.ROOT, "model %s loaded in %.1f s: %,d parameters, %s adapter %,d; %d thread(s)",
@@ -300,9 +300,9 @@ public class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    private PretrainedEncoder loadModel(JobDescription.Model model) {
+    private PretrainedModel loadModel(JobDescription.Model model) {
         try {
-            return new ModelLoader(env, cacheDir).loadEncoder(model);
+            return new ModelLoader(env, cacheDir).loadModel(model);
         } catch (ModelWeightsException | SafetensorsException | IllegalArgumentException | IOException e) {
             throw new InvalidInputException("cannot load model " + model.uri() + ": " + e.getMessage(), e);
         }

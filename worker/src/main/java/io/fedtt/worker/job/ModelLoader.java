@@ -2,9 +2,10 @@ package io.fedtt.worker.job;
 
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.worker.engine.EngineSettings;
+import io.fedtt.worker.model.ConfigFamily;
 import io.fedtt.worker.model.DeclaredArchitecture;
 import io.fedtt.worker.model.HfModelDirectory;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.source.ModelSources;
 import io.fedtt.worker.train.AdapterClassifier;
 import java.io.IOException;
@@ -42,24 +43,24 @@ public final class ModelLoader {
     }
 
     /**
-     * The job's encoder, checked against its declared architecture before the weights load.
+     * The job's model, checked against its declared architecture before the weights load.
      *
      * @throws io.fedtt.worker.model.ArchitectureMismatchException when config.json is another model
      */
-    public PretrainedEncoder loadEncoder(JobDescription.Model model) throws IOException {
+    public PretrainedModel loadModel(JobDescription.Model model) throws IOException {
         Path dir = ModelSources.defaults(env).resolve(model.uri(), cacheDir);
-        DeclaredArchitecture.verify(model.architecture(), HfModelDirectory.open(dir).readConfig());
-        return PretrainedEncoder.load(dir, model.maxSequenceLength());
+        DeclaredArchitecture.verify(model.architecture(), ConfigFamily.describe(HfModelDirectory.open(dir).config()));
+        return PretrainedModel.load(dir, model.maxSequenceLength());
     }
 
     /** For an encoder loaded earlier (simulate keeps one across the methods it compares). */
-    public static void verify(JobDescription.Model model, PretrainedEncoder encoder) {
-        DeclaredArchitecture.verify(model.architecture(), encoder.config());
+    public static void verify(JobDescription.Model model, PretrainedModel loaded) {
+        DeclaredArchitecture.verify(model.architecture(), loaded.config());
     }
 
     /** The job's adapter, laid out once from the description, attached to the encoder with its seed. */
-    public static AdapterClassifier attach(PretrainedEncoder encoder, JobDescription job) {
-        return AdapterClassifier.attach(encoder, job.layout(), job.seed());
+    public static AdapterClassifier attach(PretrainedModel model, JobDescription job) {
+        return AdapterClassifier.attach(model, job.layout(), job.seed());
     }
 
     /** ~/.cache/fedtt when the home folder is writable (not so in a read-only pod), else the temp dir. */

@@ -3,6 +3,7 @@ package io.fedtt.worker.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.worker.model.bert.BertConfig;
 import io.fedtt.worker.model.llama.LlamaConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,6 +36,16 @@ public final class ConfigFamily {
             throw new IOException(configJson + ": expected a JSON object");
         }
         return of(n, configJson.toString());
+    }
+
+    /**
+     * The core's description of the model a config.json describes (no labels), read without its
+     * weights: what a job's declared architecture is checked against.
+     */
+    public static ModelConfig describe(Path configJson) throws IOException {
+        return of(configJson) == ModelConfig.Family.LLAMA
+                ? LlamaConfig.read(configJson).modelConfig()
+                : BertConfig.read(configJson).modelConfig(0);
     }
 
     public static ModelConfig.Family of(JsonNode config, String source) {

@@ -1,7 +1,6 @@
 package io.fedtt.worker.model;
 
 import io.fedtt.core.adapter.ModelConfig;
-import io.fedtt.worker.model.bert.BertConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,27 +19,35 @@ public final class DeclaredArchitecture {
 
     /**
      * @param expected the job description's architecture (labels are not compared)
+     * @param found the model's own, from its config.json ({@link ConfigFamily#describe})
      * @throws ArchitectureMismatchException naming every field that differs, expected vs found
      */
-    public static void verify(ModelConfig expected, BertConfig found) {
+    public static void verify(ModelConfig expected, ModelConfig found) {
         List<String> diffs = new ArrayList<>();
-        // family: only BERT exists, and BertConfig already refuses a config.json of another family.
+        if (expected.family() != found.family()) {
+            diffs.add("family expected " + expected.family() + ", found " + found.family() + " (model_type)");
+        }
         compare(diffs, "hiddenSize", expected.hiddenSize(), found.hiddenSize(), "hidden_size");
-        compare(diffs, "numLayers", expected.numLayers(), found.numHiddenLayers(), "num_hidden_layers");
+        compare(diffs, "numLayers", expected.numLayers(), found.numLayers(), "num_hidden_layers");
         compare(diffs, "intermediateSize", expected.intermediateSize(), found.intermediateSize(), "intermediate_size");
-        compare(diffs, "numHeads", expected.numHeads(), found.numAttentionHeads(), "num_attention_heads");
+        compare(diffs, "numHeads", expected.numHeads(), found.numHeads(), "num_attention_heads");
+        compare(diffs, "numKeyValueHeads", expected.numKeyValueHeads(), found.numKeyValueHeads(), "num_key_value_heads");
         compare(diffs, "vocabSize", expected.vocabSize(), found.vocabSize(), "vocab_size");
-        compare(diffs, "maxPositions", expected.maxPositions(), found.maxPositionEmbeddings(), "max_position_embeddings");
+        compare(diffs, "maxPositions", expected.maxPositions(), found.maxPositions(), "max_position_embeddings");
         compare(diffs, "typeVocabSize", expected.typeVocabSize(), found.typeVocabSize(), "type_vocab_size");
+        if (found.family() == ModelConfig.Family.LLAMA) {
+            compare(diffs, "tieWordEmbeddings", expected.tieWordEmbeddings(), found.tieWordEmbeddings(), "tie_word_embeddings");
+            compare(diffs, "attentionBias", expected.attentionBias(), found.attentionBias(), "attention_bias");
+        }
         if (!diffs.isEmpty()) {
             throw new ArchitectureMismatchException("config.json does not match spec.model.architecture: "
                     + String.join("; ", diffs) + " (fix the manifest's architecture or use the model it describes)");
         }
     }
 
-    private static void compare(List<String> diffs, String field, int expected, int found, String configKey) {
-        if (expected != found) {
-            diffs.add(String.format(Locale.ROOT, "%s expected %d, found %d (%s)", field, expected, found, configKey));
+    private static void compare(List<String> diffs, String field, Object expected, Object found, String configKey) {
+        if (!expected.equals(found)) {
+            diffs.add(String.format(Locale.ROOT, "%s expected %s, found %s (%s)", field, expected, found, configKey));
         }
     }
 }

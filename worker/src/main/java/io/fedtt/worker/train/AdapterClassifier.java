@@ -10,7 +10,7 @@ import io.fedtt.core.adapter.AdapterLayout;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.adapter.ClassificationHead;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TextTokenizer;
 import java.util.Collection;
 import java.util.Map;
@@ -29,13 +29,13 @@ public final class AdapterClassifier implements TrainableClassifier {
 
     public AdapterClassifier(AdapterModel model) {
         if (model.tokenizer() == null) {
-            throw new IllegalArgumentException("the adapter model has no tokenizer; attach it to a PretrainedEncoder");
+            throw new IllegalArgumentException("the adapter model has no tokenizer; attach it to a PretrainedModel");
         }
         this.model = model;
     }
 
     /** Attaches {@code layout}'s adapters, initialized from {@code seed}, to a loaded base model. */
-    public static AdapterClassifier attach(PretrainedEncoder base, AdapterLayout layout, long seed) {
+    public static AdapterClassifier attach(PretrainedModel base, AdapterLayout layout, long seed) {
         return new AdapterClassifier(AdapterModel.attach(base, layout, AdapterInitializer.initialize(layout, seed), POOLING));
     }
 

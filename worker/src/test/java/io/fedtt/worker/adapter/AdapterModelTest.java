@@ -25,7 +25,7 @@ import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.core.tensor.Tensor;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.bert.BertConfig;
 import io.fedtt.worker.model.bert.BertEncoder;
 import io.fedtt.worker.model.bert.BertParameterShapes;
@@ -73,11 +73,11 @@ class AdapterModelTest {
     }
 
     BertEncoder base() {
-        return PretrainedEncoder.build(CONFIG, BASE, manager, "test").encoder();
+        return PretrainedModel.build(CONFIG, BASE, manager, "test").encoder();
     }
 
     static AdapterLayout layout(AdapterConfig a) {
-        return AdapterLayout.of(AdapterModel.modelConfig(CONFIG, LABELS), a);
+        return AdapterLayout.of(CONFIG.modelConfig(LABELS), a);
     }
 
     static AdapterConfig tt() {

@@ -11,7 +11,7 @@ import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.adapter.ClassificationHead;
 import io.fedtt.worker.adapter.TrainStep;
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TokenBatch;
 import io.fedtt.worker.model.source.BuiltinModelSource;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class ForwardThroughputBenchmark {
         BuiltinModelSource source = new BuiltinModelSource();
         Path dir = source.resolve("builtin:all-minilm-l6-v2", cache);
         long t1 = System.nanoTime();
-        try (PretrainedEncoder model = PretrainedEncoder.load(dir, 128)) {
+        try (PretrainedModel model = PretrainedModel.load(dir, 128)) {
             long loadMs = (System.nanoTime() - t1) / 1_000_000;
             System.out.printf("BENCH engine start %d ms, conversion %d ms, model load %d ms%n",
                     engineMs, source.lastConversionMillis(), loadMs);

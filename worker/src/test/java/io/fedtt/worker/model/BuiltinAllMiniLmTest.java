@@ -52,7 +52,7 @@ class BuiltinAllMiniLmTest {
     static Path cache;
     static BuiltinModelSource source;
     static Path modelDir;
-    static PretrainedEncoder model;
+    static PretrainedModel model;
 
     @BeforeAll
     static void load() throws Exception {
@@ -64,7 +64,7 @@ class BuiltinAllMiniLmTest {
         source = new BuiltinModelSource();
         modelDir = source.resolve("builtin:all-minilm-l6-v2", cache);
         long t2 = System.nanoTime();
-        model = PretrainedEncoder.load(modelDir, 128);
+        model = PretrainedModel.load(modelDir, 128);
         long t3 = System.nanoTime();
         System.out.printf("engine start %d ms, conversion %d ms (resolve %d ms), load %d ms%n",
                 (t1 - t0) / 1_000_000, source.lastConversionMillis(), (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);

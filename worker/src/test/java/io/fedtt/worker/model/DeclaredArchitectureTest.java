@@ -26,13 +26,13 @@ class DeclaredArchitectureTest {
 
     @Test
     void aModelOfTheDeclaredShapePasses() {
-        assertDoesNotThrow(() -> DeclaredArchitecture.verify(declared(), config(32, 2, 64, 2, 512)));
+        assertDoesNotThrow(() -> DeclaredArchitecture.verify(declared(), config(32, 2, 64, 2, 512).modelConfig(0)));
     }
 
     @Test
     void eachDifferingFieldIsNamedWithExpectedAndFound() {
         ArchitectureMismatchException e = assertThrows(ArchitectureMismatchException.class,
-                () -> DeclaredArchitecture.verify(declared(), config(384, 2, 64, 12, 128)));
+                () -> DeclaredArchitecture.verify(declared(), config(384, 2, 64, 12, 128).modelConfig(0)));
         assertEquals("config.json does not match spec.model.architecture: hiddenSize expected 32, found 384 (hidden_size);"
                 + " numHeads expected 2, found 12 (num_attention_heads);"
                 + " maxPositions expected 512, found 128 (max_position_embeddings)"
@@ -42,8 +42,8 @@ class DeclaredArchitectureTest {
     /** A built-in model's description carries its preset architecture, which the converted model has. */
     @Test
     void theBuiltInModelMatchesItsPreset() {
-        assertDoesNotThrow(() -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), BertConfig.allMiniLmL6V2()));
+        assertDoesNotThrow(() -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), BertConfig.allMiniLmL6V2().modelConfig(0)));
         assertThrows(ArchitectureMismatchException.class,
-                () -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), config(32, 2, 64, 2, 512)));
+                () -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), config(32, 2, 64, 2, 512).modelConfig(0)));
     }
 }

@@ -39,7 +39,7 @@ class PretrainedWeightsTest {
 
     @Test
     void namedParametersAreExactlyTheHuggingFaceNamesAndShapes() {
-        var built = PretrainedEncoder.build(CONFIG, TinyBert.randomWeights(CONFIG, 1), manager, "test");
+        var built = PretrainedModel.build(CONFIG, TinyBert.randomWeights(CONFIG, 1), manager, "test");
         Map<String, Parameter> params = built.encoder().namedParameters();
         Map<String, int[]> expected = BertParameterShapes.of(CONFIG);
         assertEquals(expected.keySet(), params.keySet());
@@ -52,7 +52,7 @@ class PretrainedWeightsTest {
     @Test
     void loadedValuesAreTheCheckpointValues() {
         Map<String, Tensor> w = TinyBert.randomWeights(CONFIG, 2);
-        var built = PretrainedEncoder.build(CONFIG, w, manager, "test");
+        var built = PretrainedModel.build(CONFIG, w, manager, "test");
         String name = "encoder.layer.1.attention.self.value.weight";
         assertArrayEquals(w.get(name).data(), built.encoder().namedParameters().get(name).getArray().toFloatArray());
     }
@@ -62,7 +62,7 @@ class PretrainedWeightsTest {
         Map<String, Tensor> w = TinyBert.randomWeights(CONFIG, 3);
         w.remove("encoder.layer.0.intermediate.dense.weight");
         ModelWeightsException e = assertThrows(ModelWeightsException.class,
-                () -> PretrainedEncoder.build(CONFIG, w, manager, "model.safetensors"));
+                () -> PretrainedModel.build(CONFIG, w, manager, "model.safetensors"));
         assertEquals(List.of("missing tensor 'encoder.layer.0.intermediate.dense.weight' (expected shape [16, 8])"),
                 e.problems());
         assertTrue(e.getMessage().startsWith("model.safetensors: 1 weight problem(s)"), e.getMessage());
@@ -74,10 +74,10 @@ class PretrainedWeightsTest {
         w.put("pooler.dense.weight", Tensor.zeros(8, 8));
         w.put("encoder.layer.7.output.dense.weight", Tensor.zeros(8, 16));
         ModelWeightsException e = assertThrows(ModelWeightsException.class,
-                () -> PretrainedEncoder.build(CONFIG, w, manager, "test"));
+                () -> PretrainedModel.build(CONFIG, w, manager, "test"));
         assertEquals(List.of("unexpected tensor 'encoder.layer.7.output.dense.weight' [8, 16]"), e.problems());
         w.remove("encoder.layer.7.output.dense.weight");
-        var built = PretrainedEncoder.build(CONFIG, w, manager, "test");
+        var built = PretrainedModel.build(CONFIG, w, manager, "test");
         assertEquals(List.of("pooler.dense.weight"), built.report().ignored());
     }
 
@@ -86,7 +86,7 @@ class PretrainedWeightsTest {
         Map<String, Tensor> w = TinyBert.randomWeights(CONFIG, 5);
         w.put("encoder.layer.0.attention.self.query.weight", Tensor.zeros(8, 4));
         ModelWeightsException e = assertThrows(ModelWeightsException.class,
-                () -> PretrainedEncoder.build(CONFIG, w, manager, "test"));
+                () -> PretrainedModel.build(CONFIG, w, manager, "test"));
         assertEquals(List.of("tensor 'encoder.layer.0.attention.self.query.weight' has shape [8, 4], expected [8, 8]"),
                 e.problems());
     }
@@ -97,7 +97,7 @@ class PretrainedWeightsTest {
         TinyBert.randomWeights(CONFIG, 6).forEach((k, v) -> w.put("bert." + k
                 .replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), v));
         w.put("cls.predictions.bias", Tensor.zeros(30522));
-        var built = PretrainedEncoder.build(CONFIG, w, manager, "test");
+        var built = PretrainedModel.build(CONFIG, w, manager, "test");
         assertEquals(List.of("cls.predictions.bias"), built.report().ignored());
     }
 
@@ -105,9 +105,9 @@ class PretrainedWeightsTest {
     void bf16CheckpointIsConvertedInJavaAndLoads(@TempDir Path tmp) throws IOException {
         Map<String, Tensor> w = TinyBert.randomWeights(CONFIG, 7);
         Path dir = TinyBert.writeDir(tmp.resolve("m"), CONFIG, w, DType.BF16);
-        try (PretrainedEncoder model = PretrainedEncoder.load(dir, 16)) {
+        try (PretrainedModel model = PretrainedModel.load(dir, 16)) {
             String name = "embeddings.LayerNorm.weight";
-            float[] loaded = model.encoder().namedParameters().get(name).getArray().toFloatArray();
+            float[] loaded = model.backbone().namedParameters().get(name).getArray().toFloatArray();
             float[] original = w.get(name).data();
             for (int i = 0; i < loaded.length; i++) {
                 assertEquals(HalfPrecision.fromBf16(HalfPrecision.toBf16(original[i])), loaded[i], 0f, name + "[" + i + "]");
@@ -125,12 +125,12 @@ class PretrainedWeightsTest {
         Path dir = TinyBert.writeDir(tmp.resolve("m"), CONFIG, w, DType.F32);
         Path file = dir.resolve("model.safetensors");
         java.nio.file.Files.write(file, withInt64(java.nio.file.Files.readAllBytes(file), "embeddings.position_ids"));
-        try (PretrainedEncoder model = PretrainedEncoder.load(dir, 16)) {
+        try (PretrainedModel model = PretrainedModel.load(dir, 16)) {
             String name = "encoder.layer.1.output.dense.weight";
-            assertArrayEquals(w.get(name).data(), model.encoder().namedParameters().get(name).getArray().toFloatArray());
+            assertArrayEquals(w.get(name).data(), model.backbone().namedParameters().get(name).getArray().toFloatArray());
         }
         java.nio.file.Files.write(file, withInt64(io.fedtt.core.tensor.SafetensorsCodec.encode(new io.fedtt.core.tensor.AdapterState(w), DType.F32), "embeddings.word_ids"));
-        IOException e = assertThrows(IOException.class, () -> PretrainedEncoder.load(dir, 16));
+        IOException e = assertThrows(IOException.class, () -> PretrainedModel.load(dir, 16));
         assertTrue(e.getMessage().contains("tensor 'embeddings.word_ids' has dtype I64"), e.getMessage());
     }
 
@@ -166,7 +166,7 @@ class PretrainedWeightsTest {
     void missingFileInModelDirectoryIsNamed(@TempDir Path tmp) throws IOException {
         Path dir = TinyBert.writeDir(tmp.resolve("m"), CONFIG, TinyBert.randomWeights(CONFIG, 8), DType.F32);
         java.nio.file.Files.delete(dir.resolve("tokenizer.json"));
-        IOException e = assertThrows(IOException.class, () -> PretrainedEncoder.load(dir, 16));
+        IOException e = assertThrows(IOException.class, () -> PretrainedModel.load(dir, 16));
         assertTrue(e.getMessage().contains("has no tokenizer.json"), e.getMessage());
     }
 }

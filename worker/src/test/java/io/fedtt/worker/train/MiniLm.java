@@ -1,7 +1,7 @@
 package io.fedtt.worker.train;
 
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.source.BuiltinModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ final class MiniLm {
         return new BuiltinModelSource().resolve("builtin:all-minilm-l6-v2", CACHE);
     }
 
-    static PretrainedEncoder load(int maxSequenceLength) throws IOException {
-        return PretrainedEncoder.load(dir(), maxSequenceLength);
+    static PretrainedModel load(int maxSequenceLength) throws IOException {
+        return PretrainedModel.load(dir(), maxSequenceLength);
     }
 }

@@ -17,7 +17,7 @@ import io.fedtt.core.metrics.ClassificationMetrics;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class MiniLmTrainingTest {
 
     static final List<String> LABELS = List.of("ham", "spam");
-    static PretrainedEncoder base;
+    static PretrainedModel base;
     static AdapterClassifier model;
     static AdapterState initial;
     static AdapterLayout layout;

@@ -13,7 +13,7 @@ import io.fedtt.core.metrics.ClassificationMetrics;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.PretrainedEncoder;
+import io.fedtt.worker.model.PretrainedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ class TrainStepBenchmark {
         Path out = Path.of(System.getProperty("bench.out", "target/bench"));
         Files.createDirectories(out);
         EngineSettings.fromEnvironment(System.getenv()).start();
-        try (PretrainedEncoder base = MiniLm.load(SEQ)) {
+        try (PretrainedModel base = MiniLm.load(SEQ)) {
             AdapterLayout layout = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), adapter.equals("lora")
                     ? AdapterConfig.lora(AdapterConfig.DEFAULT_LORA_RANK, AdapterConfig.DEFAULT_LORA_TARGETS)
                     : AdapterConfig.tt(5, 64));

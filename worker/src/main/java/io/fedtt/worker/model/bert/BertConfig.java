@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fedtt.core.adapter.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,12 @@ public record BertConfig(
     /** RoBERTa-style models number positions from padding_idx + 1 and skip padding tokens. */
     public boolean roberta() {
         return ROBERTA_TYPES.contains(modelType);
+    }
+
+    /** The core's description of this model. */
+    public ModelConfig modelConfig(int numLabels) {
+        return ModelConfig.bert(hiddenSize, numHiddenLayers, intermediateSize, numAttentionHeads, vocabSize,
+                maxPositionEmbeddings, typeVocabSize, numLabels);
     }
 
     public int headSize() {

@@ -9,7 +9,11 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.fedtt.worker.nn.NamedParameters;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.worker.model.Backbone;
+import io.fedtt.worker.model.LayerPath;
+import io.fedtt.worker.nn.AdaptableLinear;
+import io.fedtt.worker.nn.AdapterSlot;
 import io.fedtt.worker.nn.ParameterNames;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,10 +26,12 @@ import java.util.Map;
  * Input: (input_ids [B,T], attention_mask [B,T], token_type_ids [B,T] optional), all INT64;
  * output: last_hidden_state [B,T,H].
  */
-public final class BertEncoder extends AbstractBlock implements NamedParameters {
+public final class BertEncoder extends AbstractBlock implements Backbone {
 
     /** torch.finfo(float32).min, what Hugging Face adds to the scores of padding positions. */
     static final float MASK_VALUE = -3.4028234663852886e38f;
+
+    private static final String LAYER_PREFIX = "encoder.layer.";
 
     private final BertConfig config;
     private final BertEmbeddings embeddings;
@@ -55,9 +61,48 @@ public final class BertEncoder extends AbstractBlock implements NamedParameters 
         return layers.get(i);
     }
 
-    /** Every parameter under its Hugging Face name, base weights and attached adapters alike. */
+    @Override
     public Map<String, Parameter> namedParameters() {
         return ParameterNames.of(this);
+    }
+
+    @Override
+    public ModelConfig.Family family() {
+        return ModelConfig.Family.BERT;
+    }
+
+    @Override
+    public ModelConfig modelConfig(int numLabels) {
+        return config.modelConfig(numLabels);
+    }
+
+    /** The two adapter places of FEDTT.md: {@code encoder.layer.N.attention.output.adapter} and {@code ...N.output.adapter}. */
+    @Override
+    public AdapterSlot adapterSlot(String prefix) {
+        LayerPath at = LayerPath.parse(prefix, LAYER_PREFIX, layers.size());
+        if (at != null && at.rest().equals("attention.output.adapter")) {
+            return layers.get(at.layer()).attentionOutput().adapterSlot();
+        }
+        if (at != null && at.rest().equals("output.adapter")) {
+            return layers.get(at.layer()).output().adapterSlot();
+        }
+        throw new IllegalArgumentException("no adapter place '" + prefix + "' in this BERT model (expected "
+                + LAYER_PREFIX + "N.attention.output.adapter or .output.adapter, N < " + layers.size() + ")");
+    }
+
+    @Override
+    public AdaptableLinear projection(String module) {
+        LayerPath at = LayerPath.parse(module, LAYER_PREFIX, layers.size());
+        if (at == null) {
+            throw new IllegalArgumentException("no projection '" + module + "' in this BERT model (expected "
+                    + LAYER_PREFIX + "N.<path>, N < " + layers.size() + ")");
+        }
+        return layers.get(at.layer()).projection(at.rest());
+    }
+
+    @Override
+    public float headDropout() {
+        return config.hiddenDropoutProb();
     }
 
     /** Initializes every parameter for inputs of shape [batch, seq]; values are then loaded by name. */

@@ -2,6 +2,7 @@ package io.fedtt.worker.model.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fedtt.core.adapter.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -80,6 +81,12 @@ public record LlamaConfig(
         if (slidingWindow < 0) {
             throw new IllegalArgumentException("config.json: sliding_window must be >= 0, got " + slidingWindow);
         }
+    }
+
+    /** The core's description of this model (no labels). */
+    public ModelConfig modelConfig() {
+        return ModelConfig.llama(hiddenSize, numHiddenLayers, intermediateSize, numAttentionHeads, numKeyValueHeads,
+                vocabSize, maxPositionEmbeddings, tieWordEmbeddings, attentionBias);
     }
 
     public int kvDim() {

@@ -11,7 +11,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.fedtt.worker.nn.Dense;
 import io.fedtt.worker.nn.IndexEmbedding;
-import io.fedtt.worker.nn.NamedParameters;
+import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.worker.model.Backbone;
+import io.fedtt.worker.model.LayerPath;
+import io.fedtt.worker.nn.AdaptableLinear;
+import io.fedtt.worker.nn.AdapterSlot;
 import io.fedtt.worker.nn.ParameterNames;
 import io.fedtt.worker.nn.Precision;
 import io.fedtt.worker.nn.RmsNorm;
@@ -27,10 +31,12 @@ import java.util.Map;
  * {@code lm_head.weight}. Input: (input_ids [B,T], attention_mask [B,T]) INT64, right padded (the
  * tokens of every row at positions 0..len-1); output: the final-norm hidden states [B,T,H].
  */
-public final class LlamaModel extends AbstractBlock implements NamedParameters {
+public final class LlamaModel extends AbstractBlock implements Backbone {
 
     /** torch.finfo(float32).min, what Hugging Face puts at masked attention positions. */
     static final float MASK_VALUE = -3.4028234663852886e38f;
+
+    private static final String LAYER_PREFIX = "model.layers.";
 
     private final LlamaConfig config;
     private final IndexEmbedding embed;
@@ -63,9 +69,50 @@ public final class LlamaModel extends AbstractBlock implements NamedParameters {
         return layers.get(i);
     }
 
-    /** Every parameter under its Hugging Face name, base weights and attached adapters alike. */
+    @Override
     public Map<String, Parameter> namedParameters() {
         return ParameterNames.of(this);
+    }
+
+    @Override
+    public ModelConfig.Family family() {
+        return ModelConfig.Family.LLAMA;
+    }
+
+    @Override
+    public ModelConfig modelConfig(int numLabels) {
+        return config.modelConfig().withNumLabels(numLabels);
+    }
+
+    /** The three adapter places of FEDTT.md: {@code model.layers.N.mlp.(gate_proj|up_proj).input_adapter}, {@code ...down_proj.output_adapter}. */
+    @Override
+    public AdapterSlot adapterSlot(String prefix) {
+        LayerPath at = LayerPath.parse(prefix, LAYER_PREFIX, layers.size());
+        if (at == null || !at.rest().startsWith("mlp.")) {
+            throw new IllegalArgumentException("no adapter place '" + prefix + "' in this LLaMA model (expected "
+                    + LAYER_PREFIX + "N.mlp.<gate_proj.input_adapter|up_proj.input_adapter|down_proj.output_adapter>, N < "
+                    + layers.size() + ")");
+        }
+        return layers.get(at.layer()).mlp().slot(at.rest().substring("mlp.".length()));
+    }
+
+    @Override
+    public AdaptableLinear projection(String module) {
+        LayerPath at = LayerPath.parse(module, LAYER_PREFIX, layers.size());
+        if (at != null && at.rest().startsWith("self_attn.")) {
+            return layers.get(at.layer()).attention().projection(at.rest().substring("self_attn.".length()));
+        }
+        if (at != null && at.rest().startsWith("mlp.")) {
+            return layers.get(at.layer()).mlp().projection(at.rest().substring("mlp.".length()));
+        }
+        throw new IllegalArgumentException("no projection '" + module + "' in this LLaMA model (expected "
+                + LAYER_PREFIX + "N.self_attn.<q|k|v|o>_proj or N.mlp.<gate|up|down>_proj, N < " + layers.size() + ")");
+    }
+
+    /** LLaMA trains without dropout. */
+    @Override
+    public float headDropout() {
+        return 0f;
     }
 
     /** Sets up every parameter for inputs of shape [batch, seq] (values come from their initializers). */

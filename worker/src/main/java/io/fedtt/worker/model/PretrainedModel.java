@@ -6,50 +6,70 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.tensor.Tensor;
 import io.fedtt.worker.model.bert.BertConfig;
 import io.fedtt.worker.model.bert.BertEncoder;
+import io.fedtt.worker.model.checkpoint.SafetensorsCheckpoint;
+import io.fedtt.worker.model.llama.LlamaConfig;
+import io.fedtt.worker.model.llama.LlamaWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A pretrained BERT-family encoder with its tokenizer, loaded once per process from a Hugging Face
- * model directory. Owns the NDManager that holds the weights.
+ * A pretrained transformer with its tokenizer, loaded once per process from a Hugging Face model
+ * directory: a BERT-family encoder or a LLaMA-family decoder, chosen from config.json. Owns the
+ * NDManager that holds the weights.
  */
-public final class PretrainedEncoder implements AutoCloseable {
+public final class PretrainedModel implements AutoCloseable {
 
     private final NDManager manager;
-    private final BertEncoder encoder;
+    private final Backbone backbone;
     private final TextTokenizer tokenizer;
     private final PretrainedWeights.LoadReport report;
 
-    private PretrainedEncoder(NDManager manager, BertEncoder encoder, TextTokenizer tokenizer,
+    private PretrainedModel(NDManager manager, Backbone backbone, TextTokenizer tokenizer,
             PretrainedWeights.LoadReport report) {
         this.manager = manager;
-        this.encoder = encoder;
+        this.backbone = backbone;
         this.tokenizer = tokenizer;
         this.report = report;
     }
 
-    public static PretrainedEncoder load(Path hfDir, int maxSequenceLength) throws IOException {
+    public static PretrainedModel load(Path hfDir, int maxSequenceLength) throws IOException {
+        return load(hfDir, maxSequenceLength, WeightPrecision.AUTO);
+    }
+
+    /**
+     * @param precision how LLaMA-family base matrices are stored (BERT-family weights are small and
+     *     always fp32)
+     */
+    public static PretrainedModel load(Path hfDir, int maxSequenceLength, WeightPrecision precision)
+            throws IOException {
         HfModelDirectory dir = HfModelDirectory.open(hfDir);
-        BertConfig config = dir.readConfig();
-        Map<String, Tensor> weights = dir.readWeights();
+        ModelConfig.Family family = ConfigFamily.of(dir.config());
         TextTokenizer tokenizer = TextTokenizer.load(dir.tokenizer(), maxSequenceLength);
         NDManager manager = NDManager.newBaseManager();
         try {
+            if (family == ModelConfig.Family.LLAMA) {
+                LlamaWeights.Built built = LlamaWeights.load(LlamaConfig.read(dir.config()),
+                        SafetensorsCheckpoint.open(hfDir), manager, precision);
+                return new PretrainedModel(manager, built.model(), tokenizer, built.report());
+            }
+            BertConfig config = dir.readConfig();
+            Map<String, Tensor> weights = dir.readWeights();
             Built built = build(config, weights, manager, dir.weights().toString());
-            return new PretrainedEncoder(manager, built.encoder(), tokenizer, built.report());
-        } catch (RuntimeException e) {
+            return new PretrainedModel(manager, built.encoder(), tokenizer, built.report());
+        } catch (IOException | RuntimeException e) {
             manager.close();
             tokenizer.close();
             throw e;
         }
     }
 
-    /** Builds an encoder for {@code config} on {@code manager} and loads {@code weights} into it by name. */
+    /** Builds a BERT encoder for {@code config} on {@code manager} and loads {@code weights} into it by name. */
     public static Built build(BertConfig config, Map<String, Tensor> weights, NDManager manager, String source) {
         BertEncoder encoder = new BertEncoder(config);
         // Values come from the checkpoint; skip drawing random numbers for 10^7+ parameters.
@@ -64,12 +84,13 @@ public final class PretrainedEncoder implements AutoCloseable {
     public record Built(BertEncoder encoder, PretrainedWeights.LoadReport report) {
     }
 
-    public BertEncoder encoder() {
-        return encoder;
+    public Backbone backbone() {
+        return backbone;
     }
 
-    public BertConfig config() {
-        return encoder.config();
+    /** The core's description of the loaded model (no labels). */
+    public ModelConfig config() {
+        return backbone.modelConfig(0);
     }
 
     public TextTokenizer tokenizer() {
@@ -84,14 +105,14 @@ public final class PretrainedEncoder implements AutoCloseable {
         return report;
     }
 
-    /** last_hidden_state [B,T,H] for a batch, inference mode, in a sub-manager the caller closes. */
+    /** Hidden states [B,T,H] for a batch, inference mode, in a sub-manager the caller closes. */
     public NDList forward(NDManager scope, TokenBatch batch) {
         ParameterStore ps = new ParameterStore(scope, false);
         // autograd is per thread and on by default in threads other than the engine's first
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            return encoder.forward(ps, batch.toNDList(scope), false);
+            return backbone.forward(ps, batch.toNDList(scope), false);
         } finally {
             JniUtils.setGradMode(grad);
         }
