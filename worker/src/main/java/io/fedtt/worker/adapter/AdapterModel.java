@@ -16,6 +16,7 @@ import io.fedtt.core.adapter.AdapterLayout;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.adapter.Role;
 import io.fedtt.core.adapter.TensorSpec;
+import io.fedtt.core.adapter.TtLayerSpec;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Tensor;
@@ -94,6 +95,12 @@ public final class AdapterModel {
                     String p = "encoder.layer." + i + ".";
                     attach(slots, layer.attentionOutput().adapterSlot(), ttAdapter(layout, p + "attention.output.adapter"));
                     attach(slots, layer.output().adapterSlot(), ttAdapter(layout, p + "output.adapter"));
+                }
+                for (TtLayerSpec d : layout.ttLayers()) {
+                    if (d.kind() == TtLayerSpec.Kind.DELTA) {
+                        String module = d.name().substring(0, d.name().length() - ".tt_delta".length());
+                        attach(slots, projection(encoder, module).delta(), new TtDelta(d, a.scaling()));
+                    }
                 }
             }
             case LORA -> {
@@ -345,8 +352,8 @@ public final class AdapterModel {
 
     /** The core's model description of a loaded encoder, for building its adapter layout. */
     public static ModelConfig modelConfig(BertConfig c, int numLabels) {
-        return new ModelConfig(ModelConfig.Family.BERT, c.hiddenSize(), c.numHiddenLayers(), c.intermediateSize(),
-                c.numAttentionHeads(), c.vocabSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), numLabels);
+        return ModelConfig.bert(c.hiddenSize(), c.numHiddenLayers(), c.intermediateSize(), c.numAttentionHeads(),
+                c.vocabSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), numLabels);
     }
 
     private static void compare(List<String> diffs, String field, int layout, int model) {

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * A tensor-train linear layer (FEDTT.md): W [in, out] is the row-major reshape of the contraction
  * of cores G_k [r_{k-1}, m_k, r_k], rebuilt from the cores on every forward so gradients reach
- * them; y = x·W + b. Parameters: {@code cores.k} and {@code bias}, as in the core's layout.
+ * them; y = x·W + b, or y = x·W for a layer without a bias (a TT delta, {@link TtLayerSpec#hasBias()}).
+ * Parameters: {@code cores.k} and {@code bias} (if any), as in the core's layout.
  */
 public final class TtLinear extends AbstractBlock implements NamedParameters {
 
@@ -42,11 +43,11 @@ public final class TtLinear extends AbstractBlock implements NamedParameters {
                     .optShape(new Shape(s[0], s[1], s[2]))
                     .build()));
         }
-        bias = addParameter(Parameter.builder()
+        bias = spec.hasBias() ? addParameter(Parameter.builder()
                 .setName("bias")
                 .setType(Parameter.Type.BIAS)
                 .optShape(new Shape(out))
-                .build());
+                .build()) : null;
     }
 
     /** The dense W [in, out] the cores currently encode. */
@@ -70,7 +71,8 @@ public final class TtLinear extends AbstractBlock implements NamedParameters {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = weight(ps, x.getDevice(), training);
-        return new NDList(x.matMul(w).add(ps.getValue(bias, x.getDevice(), training)));
+        NDArray y = x.matMul(w);
+        return new NDList(bias == null ? y : y.add(ps.getValue(bias, x.getDevice(), training)));
     }
 
     @Override
@@ -84,6 +86,8 @@ public final class TtLinear extends AbstractBlock implements NamedParameters {
         for (int k = 0; k < cores.size(); k++) {
             ParameterNames.add(outMap, prefix + "cores." + k, cores.get(k));
         }
-        ParameterNames.add(outMap, prefix + "bias", bias);
+        if (bias != null) {
+            ParameterNames.add(outMap, prefix + "bias", bias);
+        }
     }
 }

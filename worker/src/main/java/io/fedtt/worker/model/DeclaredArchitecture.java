@@ -24,7 +24,10 @@ public final class DeclaredArchitecture {
      */
     public static void verify(ModelConfig expected, BertConfig found) {
         List<String> diffs = new ArrayList<>();
-        // family: only BERT exists, and BertConfig already refuses a config.json of another family.
+        // BertConfig already refuses a config.json of another family; a LLAMA declaration with a BERT model is named here.
+        if (expected.family() != ModelConfig.Family.BERT) {
+            diffs.add("family expected " + expected.family() + ", found BERT (model_type " + found.modelType() + ")");
+        }
         compare(diffs, "hiddenSize", expected.hiddenSize(), found.hiddenSize(), "hidden_size");
         compare(diffs, "numLayers", expected.numLayers(), found.numHiddenLayers(), "num_hidden_layers");
         compare(diffs, "intermediateSize", expected.intermediateSize(), found.intermediateSize(), "intermediate_size");
