@@ -44,7 +44,7 @@ public class AdapterSpec extends ValueObject {
   @Default("true")
   private Boolean trainLayerNorm;
 
-  @JsonPropertyDescription("Projections that also get a TT delta in every layer (type tt): a bias-less TT layer W [in, out] of the projection's shape, added in parallel (y = base(x) + x W), next to the adapters. Names as in targets: BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted. Default: none.")
+  @JsonPropertyDescription("Projections that also get a TT delta in every layer (type tt): a bias-less TT layer W [in, out] of the projection's shape, added in parallel (y = base(x) + x W), next to the adapters. Names as in targets: BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted. A delta's TT modes are the balanced factorization of its [in, out] (modes applies to the adapters only). Default: none.")
   @Size(max = 16)
   private List<@Size(min = 1, max = 63) String> ttProjections;
 
