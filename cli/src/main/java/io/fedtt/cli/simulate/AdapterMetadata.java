@@ -56,6 +56,10 @@ public final class AdapterMetadata {
                 }
                 o.put("init", c.init().name().toLowerCase(java.util.Locale.ROOT));
                 o.put("trainLayerNorm", c.trainLayerNorm());
+                if (!c.ttProjections().isEmpty()) {
+                    ArrayNode projections = o.putArray("ttProjections");
+                    c.ttProjections().forEach(projections::add);
+                }
                 o.put("scaling", c.scaling());
             }
             case LORA -> {

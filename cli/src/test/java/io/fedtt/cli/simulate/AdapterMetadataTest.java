@@ -24,6 +24,9 @@ class AdapterMetadataTest {
         assertEquals("{\"type\":\"lora\",\"rank\":8,\"alpha\":16.0,\"targets\":[\"query\",\"value\"],\"scaling\":1.0,\"head\":\"dense\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.lora(8, List.of("query", "value"))).toString());
         assertEquals("{\"type\":\"full\",\"head\":\"dense\"}", AdapterMetadata.adapterJson(AdapterConfig.full()).toString());
+        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,"
+                + "\"ttProjections\":[\"q_proj\",\"v_proj\"],\"scaling\":1.0,\"head\":\"linear\"}",
+                AdapterMetadata.adapterJson(AdapterConfig.tt().withTtProjections(List.of("q_proj", "v_proj"))).toString());
     }
 
     @Test

@@ -13,20 +13,26 @@ import java.util.TreeMap;
  * @param ttRank         inner TT rank r (FEDTT.md's counts use 5)
  * @param bottleneck     adapter bottleneck width (64)
  * @param modes          optional mode overrides keyed by projection: "down" [hidden, bottleneck],
- *                       "up" [bottleneck, hidden], "head" (classifier dense [hidden, hidden]);
- *                       anything not given is chosen by {@link io.fedtt.core.tt.ModeFactorizer}
- * @param init           IDENTITY (up projection's last core zero) or LORETTA (all cores Gaussian)
+ *                       "up" [bottleneck, hidden], "head" (classifier dense [hidden, hidden]), "delta"
+ *                       (every TT delta, [in, out] of its projection); anything not given is chosen by
+ *                       {@link io.fedtt.core.tt.ModeFactorizer}
+ * @param init           IDENTITY (the last core of every up projection and delta is zero) or LORETTA
+ *                       (all cores Gaussian)
  * @param trainLayerNorm train the LayerNorm/RMSNorm weights (LoRETTA does for TT)
+ * @param ttProjections  type TT: projections that also get a TT delta, a bias-less TT layer W [in, out]
+ *                       added in parallel (y = x·W0 + s·x·W, named {@code <module>.tt_delta}), in every
+ *                       layer, next to the bottleneck adapters; named as loraTargets ({@link Projections}).
+ *                       Empty (the default): the adapters alone, as FEDTT.md
  * @param loraTargets    projections LoRA adapts, e.g. [query, value] (BERT) or [q_proj, v_proj]
- *                       (LLaMA); the other family's spelling is accepted too
+ *                       (LLaMA); the other family's spelling is accepted too ({@link Projections})
  * @param loraAlpha      LoRA's alpha; the worker scales B·A by loraAlpha / loraRank
- * @param scaling        s in Adapter(h) = h + s · Up(ReLU(Down(h)))
+ * @param scaling        s in Adapter(h) = h + s · Up(ReLU(Down(h))) and in a TT delta's s·x·W
  * @param head           the classification head on the pooled encoder output; null picks the adapter
  *                       type's default ({@link Head#defaultFor})
  */
 public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, List<Integer>> modes, Init init,
-                            boolean trainLayerNorm, int loraRank, List<String> loraTargets, double loraAlpha,
-                            double scaling, Head head) {
+                            boolean trainLayerNorm, List<String> ttProjections, int loraRank,
+                            List<String> loraTargets, double loraAlpha, double scaling, Head head) {
 
     public enum Type { TT, LORA, FULL }
 
@@ -87,7 +93,7 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
                 String key = e.getKey();
                 if (Arrays.stream(TtLayerSpec.Kind.values()).noneMatch(k -> k.key().equals(key))) {
                     throw new IllegalArgumentException("modes: unknown projection '" + key
-                            + "'; use down, up or head");
+                            + "'; use down, up, head or delta");
                 }
                 if (e.getValue() == null || e.getValue().isEmpty()) {
                     throw new IllegalArgumentException("modes." + key + " is empty");
@@ -96,6 +102,7 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
             }
         }
         modes = Collections.unmodifiableMap(m);
+        ttProjections = ttProjections == null ? List.of() : List.copyOf(ttProjections);
         loraTargets = List.copyOf(loraTargets == null || loraTargets.isEmpty() ? DEFAULT_LORA_TARGETS : loraTargets);
         if (head == null) {
             head = Head.defaultFor(type);
@@ -108,52 +115,58 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
     }
 
     public static AdapterConfig tt(int rank, int bottleneck) {
-        return new AdapterConfig(Type.TT, rank, bottleneck, Map.of(), Init.IDENTITY, true, DEFAULT_LORA_RANK,
+        return new AdapterConfig(Type.TT, rank, bottleneck, Map.of(), Init.IDENTITY, true, List.of(), DEFAULT_LORA_RANK,
                 DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     /** LoRA as PEFT trains it for classification: A, B on the targets plus the head; norms frozen. */
     public static AdapterConfig lora(int rank, List<String> targets) {
-        return new AdapterConfig(Type.LORA, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false, rank,
-                targets, DEFAULT_LORA_ALPHA, 1.0, null);
+        return new AdapterConfig(Type.LORA, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
+                List.of(), rank, targets, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     public static AdapterConfig full() {
         return new AdapterConfig(Type.FULL, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
-                DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
+                List.of(), DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
     }
 
     public AdapterConfig withInit(Init value) {
-        return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, scaling, head);
+        return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, head);
     }
 
     public AdapterConfig withModes(Map<String, List<Integer>> value) {
-        return new AdapterConfig(type, ttRank, bottleneck, value, init, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, scaling, head);
+        return new AdapterConfig(type, ttRank, bottleneck, value, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, head);
     }
 
     public AdapterConfig withTrainLayerNorm(boolean value) {
-        return new AdapterConfig(type, ttRank, bottleneck, modes, init, value, loraRank, loraTargets, loraAlpha,
-                scaling, head);
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, value, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, head);
+    }
+
+    /** TT deltas on these projections too (type TT), e.g. [q_proj, v_proj]; empty for none. */
+    public AdapterConfig withTtProjections(List<String> value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, value,
+                loraRank, loraTargets, loraAlpha, scaling, head);
     }
 
     public AdapterConfig withLoraAlpha(double value) {
-        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets, value,
-                scaling, head);
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, value, scaling, head);
     }
 
     public AdapterConfig withScaling(double value) {
-        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, value, head);
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, value, head);
     }
 
     public AdapterConfig withHead(Head value) {
-        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, loraRank, loraTargets,
-                loraAlpha, scaling, value);
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, value);
     }
 
-    /** The modes override for a projection ("down", "up", "head"), or null. */
+    /** The modes override for a projection ("down", "up", "head", "delta"), or null. */
     public int[] modesFor(TtLayerSpec.Kind kind) {
         List<Integer> m = modes.get(kind.key());
         return m == null ? null : m.stream().mapToInt(Integer::intValue).toArray();

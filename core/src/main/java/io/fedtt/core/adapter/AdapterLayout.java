@@ -99,7 +99,7 @@ public final class AdapterLayout {
         return s;
     }
 
-    /** The TT layers (adapter down/up projections and the head's dense layer), in order. */
+    /** The TT layers (adapter down/up projections, TT deltas and the head's dense layer), in order. */
     public List<TtLayerSpec> ttLayers() {
         return ttLayers;
     }
@@ -134,7 +134,7 @@ public final class AdapterLayout {
         return tensors.stream().filter(TensorSpec::fromBase).map(TensorSpec::name).toList();
     }
 
-    /** TT cores that start at zero (identity-at-start: the up projections' last cores). */
+    /** TT cores that start at zero (identity-at-start: the last cores of the up projections and deltas). */
     public List<String> zeroInitializedCores() {
         List<String> out = new ArrayList<>();
         for (TtLayerSpec l : ttLayers) {

@@ -8,14 +8,26 @@ final class BertLayout {
     private BertLayout() {
     }
 
+    /**
+     * Adapters after the attention output and the feed-forward output of every layer; the TT deltas of
+     * {@link AdapterConfig#ttProjections()} on their projections, in the model's order (the attention's
+     * before the first adapter, the feed-forward's before the second).
+     */
     static void tt(ModelConfig m, AdapterConfig a, LayoutBuilder b) {
         int h = m.hiddenSize();
+        var deltas = Projections.resolve(m, a.ttProjections(), "ttProjections");
         if (a.trainLayerNorm()) {
             embeddingNorm(b, h);
         }
         for (int i = 0; i < m.numLayers(); i++) {
             for (String site : ADAPTER_SITES) {
                 String at = "encoder.layer." + i + "." + site;
+                boolean attention = site.startsWith("attention.");
+                for (var d : deltas) {
+                    if (d.path().startsWith("attention.") == attention) {
+                        b.ttDelta("encoder.layer." + i + "." + d.path(), d.in(), d.out());
+                    }
+                }
                 b.adapter(at + ".adapter", h);
                 if (a.trainLayerNorm()) {
                     norm(b, at + ".LayerNorm", h);
@@ -30,7 +42,7 @@ final class BertLayout {
         if (a.trainLayerNorm()) {
             embeddingNorm(b, h);
         }
-        var targets = LoraTargets.resolve(m, a.loraTargets());
+        var targets = Projections.resolve(m, a.loraTargets(), "loraTargets");
         for (int i = 0; i < m.numLayers(); i++) {
             for (var t : targets) {
                 b.lora("encoder.layer." + i + "." + t.path(), t.in(), t.out());

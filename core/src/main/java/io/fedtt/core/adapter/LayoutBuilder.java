@@ -32,27 +32,46 @@ final class LayoutBuilder {
         add(TensorSpec.base(name, shape, role));
     }
 
-    /** A TT layer [in, out] with its cores under {@code name.cores.k} and its bias {@code name.bias}. */
+    /**
+     * A TT layer [in, out] with its cores under {@code name.cores.k} and, unless {@code biasRole} is null,
+     * its bias {@code name.bias}. Under identity-at-start init the last core of an up projection or a
+     * delta starts at zero.
+     */
     void ttLayer(String name, int in, int out, TtLayerSpec.Kind kind, Role coreRole, Role biasRole) {
         int[] override = adapter.modesFor(kind);
-        int[] modes = override != null
-                ? ModeFactorizer.checkOverride(override, in, out, "modes." + kind.key() + " for " + name)
-                : ModeFactorizer.balanced(in, out);
+        int[] modes;
+        if (override != null) {
+            modes = ModeFactorizer.checkOverride(override, in, out, "modes." + kind.key() + " for " + name);
+        } else {
+            try {
+                modes = ModeFactorizer.balanced(in, out);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        }
         TtShape shape = TtShape.of(modes, adapter.ttRank());
-        int zero = kind == TtLayerSpec.Kind.UP && adapter.init() == AdapterConfig.Init.IDENTITY
-                ? shape.order() - 1 : -1;
-        TtLayerSpec layer = new TtLayerSpec(name, in, out, shape, kind, zero);
+        boolean zeroLast = (kind == TtLayerSpec.Kind.UP || kind == TtLayerSpec.Kind.DELTA)
+                && adapter.init() == AdapterConfig.Init.IDENTITY;
+        TtLayerSpec layer = new TtLayerSpec(name, in, out, shape, kind, zeroLast ? shape.order() - 1 : -1,
+                biasRole != null);
         ttLayers.add(layer);
         for (int k = 0; k < shape.order(); k++) {
             add(TensorSpec.core(name, k, shape.coreShape(k), coreRole));
         }
-        add(layer.biasName(), biasRole, out);
+        if (layer.hasBias()) {
+            add(layer.biasName(), biasRole, out);
+        }
     }
 
     /** Down [hidden, bottleneck] then up [bottleneck, hidden] under {@code prefix.down/up}. */
     void adapter(String prefix, int hidden) {
         ttLayer(prefix + ".down", hidden, adapter.bottleneck(), TtLayerSpec.Kind.DOWN, Role.TT_CORE, Role.ADAPTER_BIAS);
         ttLayer(prefix + ".up", adapter.bottleneck(), hidden, TtLayerSpec.Kind.UP, Role.TT_CORE, Role.ADAPTER_BIAS);
+    }
+
+    /** The bias-less TT delta [in, out] of the projection {@code module}, named {@code module.tt_delta}. */
+    void ttDelta(String module, int in, int out) {
+        ttLayer(module + ".tt_delta", in, out, TtLayerSpec.Kind.DELTA, Role.TT_CORE, null);
     }
 
     void lora(String module, int in, int out) {

@@ -2,7 +2,7 @@ package io.fedtt.core.adapter;
 
 /** What a trainable tensor is, for accounting, initialization and freezing. */
 public enum Role {
-    /** A core of an adapter's TT layer (down or up projection). */
+    /** A core of an adapter's TT layer (down or up projection) or of a TT delta on a projection. */
     TT_CORE,
     /** The dense bias of an adapter's TT layer. */
     ADAPTER_BIAS,

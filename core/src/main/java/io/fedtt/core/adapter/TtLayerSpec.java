@@ -6,16 +6,24 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A TT layer of the layout: W [in, out] stored as the cores {@code name.cores.0..d-1}, y = x·W + b.
+ * A TT layer of the layout: W [in, out] stored as the cores {@code name.cores.0..d-1}, y = x·W + b, or
+ * y = x·W without a bias (a {@link Kind#DELTA}).
  *
- * @param zeroInitCore index of the core that starts at zero (the up projection's last core with
- *                     identity-at-start init), or -1
+ * @param zeroInitCore index of the core that starts at zero (the up projection's and a delta's last
+ *                     core with identity-at-start init), or -1
+ * @param hasBias      whether the layer has the dense bias {@link #biasName()} (adapter projections and
+ *                     the head do, deltas do not)
  */
-public record TtLayerSpec(String name, int in, int out, TtShape shape, Kind kind, int zeroInitCore) {
+public record TtLayerSpec(String name, int in, int out, TtShape shape, Kind kind, int zeroInitCore, boolean hasBias) {
 
     /** Which projection of an adapter (or the head's dense layer) this is; also the modes-override key. */
     public enum Kind {
-        DOWN("down"), UP("up"), HEAD("head");
+        DOWN("down"), UP("up"), HEAD("head"),
+        /**
+         * A parallel update of a pretrained projection W0 [in, out] (named {@code <module>.tt_delta}):
+         * y = x·W0 + s·x·W, s the adapter scaling; no bias.
+         */
+        DELTA("delta");
 
         private final String key;
 
@@ -60,8 +68,15 @@ public record TtLayerSpec(String name, int in, int out, TtShape shape, Kind kind
         return names;
     }
 
-    /** The dense bias that goes with this layer. */
+    /**
+     * The dense bias that goes with this layer.
+     *
+     * @throws IllegalStateException for a layer without a bias (a delta)
+     */
     public String biasName() {
+        if (!hasBias) {
+            throw new IllegalStateException(name + " (" + kind.key() + ") has no bias");
+        }
         return name + ".bias";
     }
 

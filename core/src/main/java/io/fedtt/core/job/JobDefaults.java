@@ -21,11 +21,13 @@ public final class JobDefaults {
     public static final int MAX_SEQUENCE_LENGTH = 128;
     public static final String MAX_SEQUENCE_LENGTH_TEXT = "" + MAX_SEQUENCE_LENGTH;
 
-    /** Architecture fields a declaration may leave out (BERT's). */
+    /**
+     * Architecture fields a BERT-family declaration may leave out; they depend on the family, so the manifest
+     * mapping applies them (no schema default). A LLaMA-family declaration must give maxPositions (its
+     * context length); its typeVocabSize is 0.
+     */
     public static final int MAX_POSITIONS = 512;
-    public static final String MAX_POSITIONS_TEXT = "" + MAX_POSITIONS;
     public static final int TYPE_VOCAB_SIZE = 2;
-    public static final String TYPE_VOCAB_SIZE_TEXT = "" + TYPE_VOCAB_SIZE;
 
     public static final String TEXT_FIELD = "text";
     public static final String LABEL_FIELD = "label";

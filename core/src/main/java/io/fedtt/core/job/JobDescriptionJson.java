@@ -36,7 +36,10 @@ import java.util.Set;
  *                 "partition":{"by":"DIRICHLET","alpha":0.5,"field":null}},
  *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headRateFactor":10.0}}
  * </pre>
- * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field.
+ * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field;
+ * model.architecture.numKeyValueHeads (default numHeads), .tieWordEmbeddings and .attentionBias (default
+ * false), adapter.ttProjections (default []). The writer leaves these four out at their defaults, so a job
+ * that does not use them reads the same in a worker that predates them.
  */
 public final class JobDescriptionJson {
 
@@ -66,9 +69,18 @@ public final class JobDescriptionJson {
         arch.put("numLayers", a.numLayers());
         arch.put("intermediateSize", a.intermediateSize());
         arch.put("numHeads", a.numHeads());
+        if (a.numKeyValueHeads() != a.numHeads()) {
+            arch.put("numKeyValueHeads", a.numKeyValueHeads());
+        }
         arch.put("vocabSize", a.vocabSize());
         arch.put("maxPositions", a.maxPositions());
         arch.put("typeVocabSize", a.typeVocabSize());
+        if (a.tieWordEmbeddings()) {
+            arch.put("tieWordEmbeddings", true);
+        }
+        if (a.attentionBias()) {
+            arch.put("attentionBias", true);
+        }
         ObjectNode adapter = root.putObject("adapter");
         AdapterConfig c = d.adapter();
         adapter.put("type", c.type().name());
@@ -81,6 +93,10 @@ public final class JobDescriptionJson {
         });
         adapter.put("init", c.init().name());
         adapter.put("trainLayerNorm", c.trainLayerNorm());
+        if (!c.ttProjections().isEmpty()) {
+            ArrayNode projections = adapter.putArray("ttProjections");
+            c.ttProjections().forEach(projections::add);
+        }
         adapter.put("loraRank", c.loraRank());
         ArrayNode targets = adapter.putArray("loraTargets");
         c.loraTargets().forEach(targets::add);
@@ -145,9 +161,14 @@ public final class JobDescriptionJson {
             Obj m = root.object("model");
             Obj a = m.object("architecture");
             List<String> labels = m.strings("labels");
-            ModelConfig arch = a.build(() -> new ModelConfig(a.enumValue("family", ModelConfig.Family.class),
-                    a.integer("hiddenSize"), a.integer("numLayers"), a.integer("intermediateSize"), a.integer("numHeads"),
-                    a.integer("vocabSize"), a.integer("maxPositions"), a.integer("typeVocabSize"), labels.size()));
+            ModelConfig arch = a.build(() -> {
+                int heads = a.integer("numHeads");
+                return new ModelConfig(a.enumValue("family", ModelConfig.Family.class), a.integer("hiddenSize"),
+                        a.integer("numLayers"), a.integer("intermediateSize"), heads,
+                        a.optionalInteger("numKeyValueHeads", heads), a.integer("vocabSize"), a.integer("maxPositions"),
+                        a.integer("typeVocabSize"), a.optionalBool("tieWordEmbeddings", false),
+                        a.optionalBool("attentionBias", false), labels.size());
+            });
             JobDescription.Model model = m.build(() -> new JobDescription.Model(m.text("uri"), m.optionalText("sha256"),
                     m.optionalText("revision"), m.text("task"), labels, m.integer("maxSequenceLength"), arch));
             m.done();
@@ -161,7 +182,8 @@ public final class JobDescriptionJson {
             modesNode.done();
             AdapterConfig adapter = c.build(() -> new AdapterConfig(c.enumValue("type", AdapterConfig.Type.class),
                     c.integer("ttRank"), c.integer("bottleneck"), modes, c.enumValue("init", AdapterConfig.Init.class),
-                    c.bool("trainLayerNorm"), c.integer("loraRank"), c.strings("loraTargets"), c.number("loraAlpha"),
+                    c.bool("trainLayerNorm"), c.optionalStrings("ttProjections"), c.integer("loraRank"),
+                    c.strings("loraTargets"), c.number("loraAlpha"),
                     c.number("scaling"), c.enumValue("head", AdapterConfig.Head.class)));
             c.done();
             Obj d = root.object("data");
@@ -268,6 +290,17 @@ public final class JobDescriptionJson {
             return v.intValue();
         }
 
+        int optionalInteger(String field, int fallback) {
+            JsonNode v = get(field, true);
+            if (v == null) {
+                return fallback;
+            }
+            if (!v.isInt()) {
+                throw new InvalidJobDescriptionException(at(field) + " must be an integer, got " + v);
+            }
+            return v.intValue();
+        }
+
         long longValue(String field) {
             JsonNode v = get(field, false);
             if (!v.isIntegralNumber() || !v.canConvertToLong()) {
@@ -292,6 +325,17 @@ public final class JobDescriptionJson {
             return v.booleanValue();
         }
 
+        boolean optionalBool(String field, boolean fallback) {
+            JsonNode v = get(field, true);
+            if (v == null) {
+                return fallback;
+            }
+            if (!v.isBoolean()) {
+                throw new InvalidJobDescriptionException(at(field) + " must be true or false, got " + v);
+            }
+            return v.booleanValue();
+        }
+
         <E extends Enum<E>> E enumValue(String field, Class<E> type) {
             String s = text(field);
             try {
@@ -300,6 +344,16 @@ public final class JobDescriptionJson {
                 throw new InvalidJobDescriptionException(at(field) + " '" + s + "' is not one of "
                         + java.util.Arrays.toString(type.getEnumConstants()));
             }
+        }
+
+        /** An optional list of strings: empty when absent or null. */
+        List<String> optionalStrings(String field) {
+            return node.get(field) == null || node.get(field).isNull() ? markRead(field) : strings(field);
+        }
+
+        private List<String> markRead(String field) {
+            read.add(field);
+            return List.of();
         }
 
         List<String> strings(String field) {

@@ -79,7 +79,7 @@ class AdapterInitializerTest {
         for (float v : s.get("encoder.layer.2.output.LayerNorm.bias").data()) {
             assertEquals(0f, v);
         }
-        AdapterLayout llama = AdapterLayout.of(new ModelConfig(ModelConfig.Family.LLAMA, 64, 2, 128, 4, 100, 64, 0, 0),
+        AdapterLayout llama = AdapterLayout.of(ModelConfig.llama(64, 2, 128, 4, 4, 100, 64, false, false),
                 AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState ls = AdapterInitializer.initialize(llama, 1);
         for (float v : ls.get("model.norm.weight").data()) {
@@ -125,7 +125,7 @@ class AdapterInitializerTest {
 
     @Test
     void fullFineTuningMarksEverythingFromBaseAndRefusesHugeModels() {
-        ModelConfig tiny = new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 4, 50, 16, 2, 3);
+        ModelConfig tiny = ModelConfig.bert(32, 2, 64, 4, 50, 16, 2, 3);
         AdapterLayout l = AdapterLayout.of(tiny, AdapterConfig.full());
         AdapterState s = AdapterInitializer.initialize(l, 1);
         List<String> fromBase = AdapterInitializer.fromBase(s);

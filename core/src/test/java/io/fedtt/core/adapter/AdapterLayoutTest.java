@@ -137,7 +137,7 @@ class AdapterLayoutTest {
                 () -> AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.lora(8, List.of("query", "gate_proj"))));
         assertTrue(e.getMessage().contains("gate_proj"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new ModelConfig(ModelConfig.Family.BERT, 100, 2, 400, 12, 10, 10, 1, 2));
+                () -> ModelConfig.bert(100, 2, 400, 12, 10, 10, 1, 2));
         assertTrue(e.getMessage().contains("numHeads"), e.getMessage());
     }
 

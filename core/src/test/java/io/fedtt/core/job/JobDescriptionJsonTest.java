@@ -43,6 +43,44 @@ class JobDescriptionJsonTest {
     }
 
     @Test
+    void roundTripsALlamaFamilyModelWithTtDeltas() throws Exception {
+        ModelConfig qwenLike = new ModelConfig(ModelConfig.Family.LLAMA, 64, 2, 128, 4, 2, 100, 256, 0, true, true, 0);
+        JobDescription d = new JobDescription(silo().job(), new JobDescription.Model("file:/models/m", null, null,
+                "sequence-classification", List.of("a", "b"), 64, qwenLike),
+                AdapterConfig.tt().withTtProjections(List.of("q_proj", "v")), 1, silo().data(), silo().participant(),
+                silo().training());
+        String json = JobDescriptionJson.write(d);
+        assertEquals(d, JobDescriptionJson.read(json));
+        ObjectNode tree = (ObjectNode) JSON.readTree(json);
+        assertEquals(2, tree.get("model").get("architecture").get("numKeyValueHeads").intValue());
+        assertEquals(List.of("q_proj", "v"), List.of(tree.get("adapter").get("ttProjections").get(0).asText(),
+                tree.get("adapter").get("ttProjections").get(1).asText()));
+    }
+
+    @Test
+    void theNewFieldsAreLeftOutAtTheirDefaultsAndReadAsDefaultsWhenAbsent() throws Exception {
+        // A description without them (as written before they existed) reads as: no grouped-query attention,
+        // untied embeddings, no attention biases, no TT deltas; and one that does not use them is written
+        // without them, so a worker that predates them still reads it.
+        ObjectNode tree = (ObjectNode) JSON.readTree(JobDescriptionJson.write(silo()));
+        for (String f : List.of("numKeyValueHeads", "tieWordEmbeddings", "attentionBias")) {
+            assertTrue(!tree.get("model").get("architecture").has(f), f);
+        }
+        assertTrue(!tree.get("adapter").has("ttProjections"));
+        JobDescription d = JobDescriptionJson.read(tree.toString());
+        assertEquals(d.model().architecture().numHeads(), d.model().architecture().numKeyValueHeads());
+        assertEquals(List.of(), d.adapter().ttProjections());
+
+        ObjectNode badHeads = tree.deepCopy();
+        ((ObjectNode) badHeads.get("model").get("architecture")).put("family", "LLAMA").put("typeVocabSize", 0)
+                .put("numKeyValueHeads", 5);
+        assertTrue(message(badHeads).contains("numKeyValueHeads 5"), message(badHeads));
+        ObjectNode badFlag = tree.deepCopy();
+        ((ObjectNode) badFlag.get("model").get("architecture")).put("attentionBias", "yes");
+        assertTrue(message(badFlag).contains("model.architecture.attentionBias must be true or false"), message(badFlag));
+    }
+
+    @Test
     void theLayoutIsTheCoreLayoutOfTheDeclaredModel() {
         JobDescription d = silo();
         assertEquals(AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), d.adapter()).tensors(), d.layout().tensors());

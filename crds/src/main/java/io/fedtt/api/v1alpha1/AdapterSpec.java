@@ -16,7 +16,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AdapterSpec extends ValueObject {
 
-  @JsonPropertyDescription("tt: tensor-train adapters after attention and feed-forward outputs; lora: LoRA on the target projections; full: every parameter (a reference, expensive).")
+  @JsonPropertyDescription("tt: tensor-train adapters (BERT: after the attention and feed-forward outputs; LLAMA: on the inputs of gate_proj and up_proj and the output of down_proj), plus TT deltas on ttProjections; lora: LoRA on the target projections; full: every parameter (a reference, expensive).")
   @Default("tt")
   private AdapterType type;
 
@@ -36,7 +36,7 @@ public class AdapterSpec extends ValueObject {
   @Size(min = 2, max = 16)
   private List<@Min(2) Integer> modes;
 
-  @JsonPropertyDescription("identity: the up projection's last core is zero so the adapter starts as the identity; loretta: LoRETTA's Gaussian cores (type tt).")
+  @JsonPropertyDescription("identity: the last core of every up projection (and TT delta) is zero so the model starts as the pretrained one; loretta: LoRETTA's Gaussian cores (type tt).")
   @Default("identity")
   private AdapterInit init;
 
@@ -44,13 +44,17 @@ public class AdapterSpec extends ValueObject {
   @Default("true")
   private Boolean trainLayerNorm;
 
+  @JsonPropertyDescription("Projections that also get a TT delta in every layer (type tt): a bias-less TT layer W [in, out] of the projection's shape, added in parallel (y = base(x) + x W), next to the adapters. Names as in targets: BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted. A delta's TT modes are the balanced factorization of its [in, out] (modes applies to the adapters only). Default: none.")
+  @Size(max = 16)
+  private List<@Size(min = 1, max = 63) String> ttProjections;
+
   @JsonPropertyDescription("LoRA rank (type lora).")
   @Default(JobDefaults.LORA_RANK_TEXT)
   @Min(1)
   @Max(256)
   private Integer rank;
 
-  @JsonPropertyDescription("Projections that get LoRA matrices, e.g. query, key, value, dense (type lora).")
+  @JsonPropertyDescription("Projections that get LoRA matrices (type lora): BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted.")
   @Default("[\"query\", \"value\"]")
   @Size(min = 1, max = 16)
   private List<@Size(min = 1, max = 63) String> targets;
@@ -121,6 +125,14 @@ public class AdapterSpec extends ValueObject {
 
   public void setTrainLayerNorm(Boolean trainLayerNorm) {
     this.trainLayerNorm = trainLayerNorm;
+  }
+
+  public List<String> getTtProjections() {
+    return ttProjections;
+  }
+
+  public void setTtProjections(List<String> ttProjections) {
+    this.ttProjections = ttProjections;
   }
 
   public Integer getRank() {

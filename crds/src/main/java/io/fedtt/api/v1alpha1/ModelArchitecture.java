@@ -3,7 +3,6 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fedtt.core.job.JobDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -17,10 +16,25 @@ import io.fabric8.generator.annotation.ValidationRule;
 // No messageExpression quoting the numbers: the API server estimates string(int) + '...' as unbounded
 // and refuses the whole CRD for exceeding the CEL cost budget (cluster module, CrdAndExamplesTest).
 @ValidationRule(value = "self.hiddenSize % self.numHeads == 0", message = "hiddenSize must be a multiple of numHeads")
+@ValidationRule(value = "!has(self.numKeyValueHeads) || self.numHeads % self.numKeyValueHeads == 0",
+    message = "numHeads must be a multiple of numKeyValueHeads", fieldPath = ".numKeyValueHeads")
+// An absent family is BERT (the default).
+@ValidationRule(value = "!has(self.numKeyValueHeads) || (has(self.family) && self.family == 'LLAMA')"
+    + " || self.numKeyValueHeads == self.numHeads",
+    message = "numKeyValueHeads must equal numHeads for family BERT (no grouped-query attention)",
+    fieldPath = ".numKeyValueHeads")
+@ValidationRule(value = "has(self.maxPositions) || !has(self.family) || self.family != 'LLAMA'",
+    message = "maxPositions is required for family LLAMA (config.json max_position_embeddings)",
+    fieldPath = ".maxPositions")
+@ValidationRule(value = "!has(self.typeVocabSize) || !has(self.family) || self.family != 'LLAMA' || self.typeVocabSize == 0",
+    message = "typeVocabSize must be 0 (or left out) for family LLAMA: it has no token-type embeddings",
+    fieldPath = ".typeVocabSize")
+@ValidationRule(value = "!has(self.typeVocabSize) || (has(self.family) && self.family == 'LLAMA') || self.typeVocabSize >= 1",
+    message = "typeVocabSize must be at least 1 for family BERT", fieldPath = ".typeVocabSize")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelArchitecture extends ValueObject {
 
-  @JsonPropertyDescription("Model family; only BERT-family encoders (config.json model_type bert, roberta, xlm-roberta, camembert) today.")
+  @JsonPropertyDescription("Model family: BERT (config.json model_type bert, roberta, xlm-roberta, camembert) or LLAMA (model_type llama, mistral, qwen2).")
   @Default("BERT")
   private ModelFamily family;
 
@@ -48,23 +62,32 @@ public class ModelArchitecture extends ValueObject {
   @Max(1024)
   private Integer numHeads;
 
+  @JsonPropertyDescription("Key/value heads per layer under grouped-query attention (config.json num_key_value_heads); must divide numHeads. Default: numHeads (no grouped-query attention; the only value for BERT).")
+  @Min(1)
+  @Max(1024)
+  private Integer numKeyValueHeads;
+
   @JsonPropertyDescription("Tokens in the vocabulary (config.json vocab_size).")
   @Required
   @Min(1)
   @Max(4000000)
   private Integer vocabSize;
 
-  @JsonPropertyDescription("Learned position embeddings (config.json max_position_embeddings).")
-  @Default(JobDefaults.MAX_POSITIONS_TEXT)
+  @JsonPropertyDescription("Learned position embeddings (config.json max_position_embeddings); for LLAMA the context length, and required. Default for BERT: 512.")
   @Min(1)
   @Max(1048576)
   private Integer maxPositions;
 
-  @JsonPropertyDescription("Token-type (segment) embeddings (config.json type_vocab_size).")
-  @Default(JobDefaults.TYPE_VOCAB_SIZE_TEXT)
-  @Min(1)
+  @JsonPropertyDescription("Token-type (segment) embeddings (config.json type_vocab_size). Default: 2 for BERT, 0 for LLAMA (which has none).")
+  @Min(0)
   @Max(1024)
   private Integer typeVocabSize;
+
+  @JsonPropertyDescription("LLAMA family: the LM head shares the input embedding matrix (config.json tie_word_embeddings). Default: false. Ignored for BERT.")
+  private Boolean tieWordEmbeddings;
+
+  @JsonPropertyDescription("LLAMA family: q_proj, k_proj and v_proj have biases (Qwen2; config.json attention_bias). Default: false. Ignored for BERT.")
+  private Boolean attentionBias;
 
   public ModelFamily getFamily() {
     return family;
@@ -106,6 +129,14 @@ public class ModelArchitecture extends ValueObject {
     this.numHeads = numHeads;
   }
 
+  public Integer getNumKeyValueHeads() {
+    return numKeyValueHeads;
+  }
+
+  public void setNumKeyValueHeads(Integer numKeyValueHeads) {
+    this.numKeyValueHeads = numKeyValueHeads;
+  }
+
   public Integer getVocabSize() {
     return vocabSize;
   }
@@ -128,5 +159,21 @@ public class ModelArchitecture extends ValueObject {
 
   public void setTypeVocabSize(Integer typeVocabSize) {
     this.typeVocabSize = typeVocabSize;
+  }
+
+  public Boolean getTieWordEmbeddings() {
+    return tieWordEmbeddings;
+  }
+
+  public void setTieWordEmbeddings(Boolean tieWordEmbeddings) {
+    this.tieWordEmbeddings = tieWordEmbeddings;
+  }
+
+  public Boolean getAttentionBias() {
+    return attentionBias;
+  }
+
+  public void setAttentionBias(Boolean attentionBias) {
+    this.attentionBias = attentionBias;
   }
 }

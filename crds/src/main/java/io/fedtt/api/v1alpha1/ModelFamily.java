@@ -2,10 +2,15 @@ package io.fedtt.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Transformer families the worker can load; only BERT-family encoders (BERT, RoBERTa, MiniLM, ...) today. */
+/**
+ * Transformer families: BERT-family encoders (config.json model_type bert, roberta, xlm-roberta, camembert) and
+ * LLaMA-family decoders (model_type llama, mistral, qwen2).
+ */
 public enum ModelFamily {
   @JsonProperty("BERT")
-  BERT;
+  BERT,
+  @JsonProperty("LLAMA")
+  LLAMA;
 
   /** The spelling used in manifests. */
   public String wireName() {

@@ -73,11 +73,21 @@ public final class FederationJobMapper {
         }
         ModelConfig.Family family = switch (a.getFamily() == null ? ModelFamily.BERT : a.getFamily()) {
             case BERT -> ModelConfig.Family.BERT;
+            case LLAMA -> ModelConfig.Family.LLAMA;
         };
+        boolean bert = family == ModelConfig.Family.BERT;
+        int heads = required(a.getNumHeads(), "numHeads");
+        Integer positions = a.getMaxPositions();
+        if (positions == null && !bert) {
+            throw new IllegalArgumentException("model.architecture.maxPositions is required for family LLAMA");
+        }
         return Optional.of(new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
                 required(a.getNumLayers(), "numLayers"), required(a.getIntermediateSize(), "intermediateSize"),
-                required(a.getNumHeads(), "numHeads"), required(a.getVocabSize(), "vocabSize"),
-                or(a.getMaxPositions(), JobDefaults.MAX_POSITIONS), or(a.getTypeVocabSize(), JobDefaults.TYPE_VOCAB_SIZE), spec.getModel().getLabels().size()));
+                heads, or(a.getNumKeyValueHeads(), heads), required(a.getVocabSize(), "vocabSize"),
+                or(positions, JobDefaults.MAX_POSITIONS),
+                or(a.getTypeVocabSize(), bert ? JobDefaults.TYPE_VOCAB_SIZE : 0),
+                or(a.getTieWordEmbeddings(), false), or(a.getAttentionBias(), false),
+                spec.getModel().getLabels().size()));
     }
 
     /**
@@ -106,15 +116,24 @@ public final class FederationJobMapper {
         ModelArchitecture a = new ModelArchitecture();
         a.setFamily(switch (m.family()) {
             case BERT -> ModelFamily.BERT;
-            case LLAMA -> throw new IllegalArgumentException("spec.model.architecture has no family LLAMA yet");
+            case LLAMA -> ModelFamily.LLAMA;
         });
         a.setHiddenSize(m.hiddenSize());
         a.setNumLayers(m.numLayers());
         a.setIntermediateSize(m.intermediateSize());
         a.setNumHeads(m.numHeads());
+        if (m.numKeyValueHeads() != m.numHeads()) {
+            a.setNumKeyValueHeads(m.numKeyValueHeads());
+        }
         a.setVocabSize(m.vocabSize());
         a.setMaxPositions(m.maxPositions());
         a.setTypeVocabSize(m.typeVocabSize());
+        if (m.tieWordEmbeddings()) {
+            a.setTieWordEmbeddings(true);
+        }
+        if (m.attentionBias()) {
+            a.setAttentionBias(true);
+        }
         return a;
     }
 
@@ -147,6 +166,9 @@ public final class FederationJobMapper {
             if (a.getModes() != null && !a.getModes().isEmpty()) {
                 // down [hidden, b] and up [b, hidden] have the same element count: one list serves both.
                 base = base.withModes(Map.of("down", a.getModes(), "up", a.getModes()));
+            }
+            if (a.getTtProjections() != null) {
+                base = base.withTtProjections(a.getTtProjections());
             }
         }
         if (type == AdapterType.LORA && a.getAlpha() != null) {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Checks a FederatedFineTune manifest without a cluster, the way the API server would accept it:
  * YAML syntax; apiVersion, kind, metadata.name and spec; null pruning and schema defaults; the CRD's
  * openAPIV3Schema (networknt json-schema-validator); the CRD's own CEL rules (cel-java), so every
- * rule is written once, in the model's annotations; then checks that need more than the manifest
+ * rule is written once, in the model's annotations; the checks that need the model's family and shape
+ * ({@link LayoutChecks}: projection names, the adapter's layout); then checks that need more than the manifest
  * through a {@link ReferenceChecker} (e.g. {@link FileReferenceChecker}: data files and labels).
  *
  * <p>Every method that returns problems returns all of them, sorted by path, and never throws on
@@ -231,6 +232,9 @@ public final class ManifestValidator {
       } catch (RuntimeException e) {
         problems.add(conversionProblem(e));
       }
+    }
+    if (resource != null) {
+      problems.addAll(LayoutChecks.check(resource.getSpec()));
     }
     if (resource != null && checkReferences) {
       try {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fedtt.api.v1alpha1.AdapterSpec;
+import io.fedtt.api.v1alpha1.AdapterType;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.AggregationRuleName;
 import io.fedtt.api.v1alpha1.AggregationSpec;
@@ -30,6 +32,7 @@ import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.tensor.DType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -230,10 +233,10 @@ class FederationJobMapperTest {
         assertEquals(FederationJobMapper.builtinModel(quickstart.getSpec()),
                 FederationJobMapper.modelConfig(quickstart.getSpec()));
 
-        // Only the required sizes are given; family, maxPositions and typeVocabSize take the CRD's defaults.
+        // Only the required sizes are given; family (BERT), maxPositions (512) and typeVocabSize (2) take their defaults.
         FederatedFineTune own = load("pvc-model-with-architecture.yaml");
         assertEquals(Optional.empty(), FederationJobMapper.builtinModel(own.getSpec()));
-        assertEquals(Optional.of(new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 512, 2, 2)),
+        assertEquals(Optional.of(ModelConfig.bert(32, 2, 64, 2, 30522, 512, 2, 2)),
                 FederationJobMapper.modelConfig(own.getSpec()));
 
         FederatedFineTune hf = load("fedtt-plus-gpu.yaml");
@@ -243,9 +246,36 @@ class FederationJobMapperTest {
     @Test
     void architectureIsTheInverseOfModelConfig() {
         FederatedFineTune fft = load("pvc-model-with-architecture.yaml");
-        ModelConfig tiny = new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 128, 1, 2);
+        ModelConfig tiny = ModelConfig.bert(32, 2, 64, 2, 30522, 128, 1, 2);
         fft.getSpec().getModel().setArchitecture(FederationJobMapper.architecture(tiny));
         assertEquals(Optional.of(tiny), FederationJobMapper.modelConfig(fft.getSpec()));
+    }
+
+    @Test
+    void llamaFamilyArchitectureAndTtProjectionsAreMapped() {
+        FederatedFineTune fft = load("llama3-8b-gqa-tt-deltas.yaml");
+        // typeVocabSize left out: 0 for LLAMA (2 is BERT's default); tieWordEmbeddings false, attentionBias absent
+        assertEquals(Optional.of(ModelConfig.llama3_8b().withNumLabels(2)), FederationJobMapper.modelConfig(fft.getSpec()));
+        AdapterConfig a = FederationJobMapper.adapterConfig(fft.getSpec().getAdapter());
+        assertEquals(List.of("q_proj", "v"), a.ttProjections());
+        AdapterLayout l = FederationJobMapper.layout(fft.getSpec(), ModelConfig.llama3_8b());
+        assertEquals(1024, l.ttLayer("model.layers.31.self_attn.v_proj.tt_delta").out());
+        // the mapper passes one modes list to down and up only; deltas keep the balanced factorization
+        assertEquals(List.of(16, 16, 16, 4, 4, 4), a.modes().get("up"));
+        assertEquals(null, a.modes().get("delta"));
+        // FEDTT.md's 876,800, 32 x (1,280 + 1,280) for the two deltas, and the 2 labels' score head 2 x 4096
+        assertEquals(876_800L + 81_920L + 8_192L, l.parameterCount());
+
+        ModelConfig qwen = new ModelConfig(ModelConfig.Family.LLAMA, 896, 24, 4864, 14, 2, 151_936, 32_768, 0, true,
+                true, 2);
+        fft.getSpec().getModel().setArchitecture(FederationJobMapper.architecture(qwen));
+        assertEquals(Optional.of(qwen), FederationJobMapper.modelConfig(fft.getSpec()));
+        assertEquals(2, fft.getSpec().getModel().getArchitecture().getNumKeyValueHeads());
+        // a lora adapter ignores ttProjections
+        AdapterSpec lora = new AdapterSpec();
+        lora.setType(AdapterType.LORA);
+        lora.setTtProjections(List.of("q_proj"));
+        assertEquals(List.of(), FederationJobMapper.adapterConfig(lora).ttProjections());
     }
 
     @Test

@@ -55,6 +55,20 @@ class ManifestValidatorTest {
         Arguments.of("architecture-heads-do-not-divide-hidden", "spec.model.architecture",
             "hiddenSize must be a multiple of numHeads"),
         Arguments.of("architecture-missing-hidden-size", "spec.model.architecture.hiddenSize", "required field is missing"),
+        Arguments.of("architecture-kv-heads-do-not-divide-heads", "spec.model.architecture.numKeyValueHeads",
+            "numHeads must be a multiple of numKeyValueHeads"),
+        Arguments.of("bert-grouped-query-attention", "spec.model.architecture.numKeyValueHeads",
+            "numKeyValueHeads must equal numHeads for family BERT (no grouped-query attention)"),
+        Arguments.of("llama-without-max-positions", "spec.model.architecture.maxPositions",
+            "maxPositions is required for family LLAMA (config.json max_position_embeddings)"),
+        Arguments.of("llama-type-vocab-size", "spec.model.architecture.typeVocabSize",
+            "typeVocabSize must be 0 (or left out) for family LLAMA: it has no token-type embeddings"),
+        Arguments.of("tt-projections-unknown", "spec.adapter.ttProjections[1]", "unknown projection 'foo' for a LLAMA"
+            + " model; known: [q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj]"),
+        Arguments.of("tt-delta-without-factorization", "spec.adapter.ttProjections[0]", "a TT delta on up_proj would be"
+            + " 4096x11008, which has no factorization into TT modes between 4 and 16; leave up_proj out"),
+        Arguments.of("lora-target-unknown", "spec.adapter.targets[1]", "unknown projection 'gate_proj' for a BERT model;"
+            + " known: [query, key, value, attention.output.dense, intermediate.dense, output.dense]"),
         Arguments.of("too-few-labels", "spec.model.labels", "must have at least 2 item(s) (found 1)"),
         Arguments.of("duplicate-labels", "spec.model.labels", "label ham is listed more than once"),
         Arguments.of("unknown-field", "spec.adapter.ttrank", "unknown field (did you mean ttRank?)"),

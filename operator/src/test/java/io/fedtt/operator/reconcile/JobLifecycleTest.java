@@ -212,7 +212,7 @@ class JobLifecycleTest {
     job.getSpec().getModel().setArchitecture(a);
     h.create(job);
     FederatedFineTune done = h.awaitPhase("team-e", "own-model", Phase.Succeeded, Duration.ofSeconds(30));
-    ModelConfig tiny = new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, 512, 2, 2);
+    ModelConfig tiny = ModelConfig.bert(32, 2, 64, 2, 30522, 512, 2, 2);
     long expected = FederationJobMapper.layout(job.getSpec(), tiny).parameterCount();
     assertEquals(expected, done.getStatus().getCommunication().getParametersPerUpdate(),
         "the initial adapter is laid out for the declared architecture");

@@ -14,43 +14,43 @@ import io.fedtt.worker.nn.NamedParameters;
 import java.util.Map;
 
 /**
- * A TT update of a pretrained projection (the layout's {@link TtLayerSpec.Kind#DELTA}): delta(x) =
- * s·x·W with W [in, out] held as TT cores and no bias, added to the projection's output by its
- * {@link io.fedtt.worker.nn.AdaptableLinear} host, as LoRA's B·A is. With a zero last core it adds
- * exactly nothing. Names: {@code tt_delta.cores.k}.
+ * A TT delta on a projection (core's {@link TtLayerSpec.Kind#DELTA}): delta(x) = s · x·W, W [in, out] a
+ * bias-less {@link TtLinear}, s the adapter scaling. Hosted in the delta slot of an
+ * {@link io.fedtt.worker.nn.AdaptableLinear}, so the projection computes base(x) + s · x·W; with its last
+ * core zero (identity-at-start init) it adds exactly nothing. Parameter names {@code tt_delta.cores.k}.
  */
 public final class TtDelta extends AbstractBlock implements NamedParameters {
 
-    private final TtLinear tt;
+    private final TtLinear w;
     private final float scaling;
 
     public TtDelta(TtLayerSpec spec, double scaling) {
-        if (spec.hasBias()) {
-            throw new IllegalArgumentException(spec.name() + ": a TT delta has no bias");
+        if (spec.kind() != TtLayerSpec.Kind.DELTA || spec.hasBias()) {
+            throw new IllegalArgumentException(spec.name() + " is not a bias-less TT delta");
         }
-        this.tt = addChildBlock("tt_delta", new TtLinear(spec));
+        this.w = addChildBlock("tt_delta", new TtLinear(spec));
         this.scaling = (float) scaling;
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray y = tt.forward(ps, inputs, training).singletonOrThrow();
+        NDArray d = w.forward(ps, inputs, training).singletonOrThrow();
         // A libtorch-owned scalar: autograd keeps it for backward; DJL's mul(Number) frees its own at once.
-        return new NDList(scaling == 1f ? y : y.mul(y.getManager().full(new Shape(), scaling)));
+        return new NDList(scaling == 1f ? d : d.mul(d.getManager().full(new Shape(), scaling)));
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        tt.initialize(manager, dataType, inputShapes);
+        w.initialize(manager, dataType, inputShapes);
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return tt.getOutputShapes(inputShapes);
+        return w.getOutputShapes(inputShapes);
     }
 
     @Override
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        tt.collectParameters(prefix + "tt_delta.", out);
+        w.collectParameters(prefix + "tt_delta.", out);
     }
 }

@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * A tensor-train linear layer (FEDTT.md): W [in, out] is the row-major reshape of the contraction
  * of cores G_k [r_{k-1}, m_k, r_k], rebuilt from the cores on every forward so gradients reach
- * them; y = x·W + b, or x·W for a layer without bias (a delta). Parameters: {@code cores.k} and
- * {@code bias}, as in the core's layout.
+ * them; y = x·W + b, or y = x·W for a layer without a bias (a TT delta, {@link TtLayerSpec#hasBias()}).
+ * Parameters: {@code cores.k} and {@code bias} (if any), as in the core's layout.
  */
 public final class TtLinear extends AbstractBlock implements NamedParameters {
 

@@ -84,6 +84,11 @@ class AdapterModelTest {
         return AdapterConfig.tt(2, 4);
     }
 
+    /** TT adapters plus TT deltas on three projections (attention and feed-forward). */
+    static AdapterConfig ttDeltas() {
+        return tt().withTtProjections(List.of("query", "value", "output.dense"));
+    }
+
     static AdapterConfig lora() {
         return AdapterConfig.lora(2, List.of("query", "value"));
     }
@@ -136,7 +141,7 @@ class AdapterModelTest {
 
     @Test
     void ttAndLoraAdaptersStartAsTheIdentity() {
-        for (AdapterConfig a : List.of(tt(), lora())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora())) {
             BertEncoder encoder = base();
             NDList in = batch(manager, 3, 7, 1);
             float[] before = hidden(encoder, in);
@@ -184,7 +189,7 @@ class AdapterModelTest {
 
     @Test
     void trainingChangesOnlyTrainableTensorsAndGradientsReachAllOfThem() {
-        for (AdapterConfig a : List.of(tt(), lora(), AdapterConfig.full())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora(), AdapterConfig.full())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
                     ClassificationHead.Pooling.CLS);
@@ -235,7 +240,7 @@ class AdapterModelTest {
 
     @Test
     void savedAdapterReloadsToTheSameOutputsExactly() {
-        for (AdapterConfig a : List.of(tt(), lora())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
                     ClassificationHead.Pooling.CLS);
@@ -247,6 +252,28 @@ class AdapterModelTest {
             AdapterModel fresh = AdapterModel.attach(base(), manager, layout, loaded, ClassificationHead.Pooling.CLS);
             assertArrayEquals(expected, logits(fresh, in), a.typeName());
         }
+    }
+
+    @Test
+    void ttDeltasSitInTheProjectionsWithoutBiasAndAddToThem() {
+        AdapterLayout layout = layout(ttDeltas());
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.CLS);
+        assertTrue(model.parameters().containsKey("encoder.layer.1.attention.self.value.tt_delta.cores.0"));
+        assertTrue(model.parameters().containsKey("encoder.layer.0.output.dense.tt_delta.cores.2"));
+        assertFalse(model.parameters().keySet().stream().anyMatch(n -> n.contains("tt_delta.bias")));
+        // a non-zero delta changes the encoder's output
+        BertEncoder encoder = model.encoder();
+        NDList in = batch(manager, 2, 5, 3);
+        float[] before = hidden(encoder, in);
+        String last = layout.ttLayer("encoder.layer.0.attention.self.query.tt_delta").coreName(
+                layout.ttLayer("encoder.layer.0.attention.self.query.tt_delta").zeroInitCore());
+        Tensor zero = model.state().get(last);
+        Tensor ones = Tensor.zeros(zero.shape());
+        java.util.Arrays.fill(ones.data(), 0.5f);
+        model.load(new AdapterState(Map.of(last, ones), Map.of()));
+        assertFalse(java.util.Arrays.equals(before, hidden(encoder, in)), "the delta did not change the output");
+        model.detach();
     }
 
     @Test

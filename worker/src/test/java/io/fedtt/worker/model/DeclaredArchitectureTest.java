@@ -16,7 +16,7 @@ class DeclaredArchitectureTest {
      * description resolves a declaration that leaves them out.
      */
     private static ModelConfig declared() {
-        return new ModelConfig(ModelConfig.Family.BERT, 32, 2, 64, 2, 30522, JobDefaults.MAX_POSITIONS,
+        return ModelConfig.bert(32, 2, 64, 2, 30522, JobDefaults.MAX_POSITIONS,
                 JobDefaults.TYPE_VOCAB_SIZE, 2);
     }
 
@@ -45,5 +45,15 @@ class DeclaredArchitectureTest {
         assertDoesNotThrow(() -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), BertConfig.allMiniLmL6V2().modelConfig(0)));
         assertThrows(ArchitectureMismatchException.class,
                 () -> DeclaredArchitecture.verify(ModelConfig.allMiniLmL6V2(2), config(32, 2, 64, 2, 512).modelConfig(0)));
+    }
+
+    @Test
+    void aLlamaDeclarationWithABertModelNamesTheFamily() {
+        ModelConfig llama = ModelConfig.llama(32, 2, 64, 2, 2, 30522, 512, false, false);
+        ArchitectureMismatchException e = assertThrows(ArchitectureMismatchException.class,
+                () -> DeclaredArchitecture.verify(llama, config(32, 2, 64, 2, 512)));
+        assertEquals("config.json does not match spec.model.architecture: family expected LLAMA, found BERT"
+                + " (model_type bert); typeVocabSize expected 0, found 2 (type_vocab_size)"
+                + " (fix the manifest's architecture or use the model it describes)", e.getMessage());
     }
 }
