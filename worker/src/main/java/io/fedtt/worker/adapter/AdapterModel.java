@@ -341,11 +341,28 @@ public final class AdapterModel {
         used.add(slot);
     }
 
-    /** A layout made for one model must be attached to that model (labels aside). */
+    /** A layout made for one model must be attached to that model (labels aside); names each field that differs. */
     static void checkCompatible(ModelConfig layout, ModelConfig model) {
-        if (!layout.withNumLabels(0).equals(model.withNumLabels(0))) {
-            throw new IllegalArgumentException("adapter layout was made for another model: " + layout.withNumLabels(0)
-                    + " vs the loaded " + model.withNumLabels(0));
+        List<String> diffs = new ArrayList<>();
+        compare(diffs, "family", layout.family(), model.family());
+        compare(diffs, "hiddenSize", layout.hiddenSize(), model.hiddenSize());
+        compare(diffs, "numLayers", layout.numLayers(), model.numLayers());
+        compare(diffs, "intermediateSize", layout.intermediateSize(), model.intermediateSize());
+        compare(diffs, "numHeads", layout.numHeads(), model.numHeads());
+        compare(diffs, "numKeyValueHeads", layout.numKeyValueHeads(), model.numKeyValueHeads());
+        compare(diffs, "vocabSize", layout.vocabSize(), model.vocabSize());
+        compare(diffs, "maxPositions", layout.maxPositions(), model.maxPositions());
+        compare(diffs, "typeVocabSize", layout.typeVocabSize(), model.typeVocabSize());
+        compare(diffs, "tieWordEmbeddings", layout.tieWordEmbeddings(), model.tieWordEmbeddings());
+        compare(diffs, "attentionBias", layout.attentionBias(), model.attentionBias());
+        if (!diffs.isEmpty()) {
+            throw new IllegalArgumentException("adapter layout was made for another model: " + String.join(", ", diffs));
+        }
+    }
+
+    private static void compare(List<String> diffs, String field, Object layout, Object model) {
+        if (!layout.equals(model)) {
+            diffs.add(field + " " + layout + " in the layout vs " + model + " in config.json");
         }
     }
 }

@@ -31,11 +31,11 @@ public final class DeclaredArchitecture {
         compare(diffs, "numLayers", expected.numLayers(), found.numLayers(), "num_hidden_layers");
         compare(diffs, "intermediateSize", expected.intermediateSize(), found.intermediateSize(), "intermediate_size");
         compare(diffs, "numHeads", expected.numHeads(), found.numHeads(), "num_attention_heads");
-        compare(diffs, "numKeyValueHeads", expected.numKeyValueHeads(), found.numKeyValueHeads(), "num_key_value_heads");
         compare(diffs, "vocabSize", expected.vocabSize(), found.vocabSize(), "vocab_size");
         compare(diffs, "maxPositions", expected.maxPositions(), found.maxPositions(), "max_position_embeddings");
         compare(diffs, "typeVocabSize", expected.typeVocabSize(), found.typeVocabSize(), "type_vocab_size");
-        if (found.family() == ModelConfig.Family.LLAMA) {
+        if (found.family() == ModelConfig.Family.LLAMA) { // BERT's key/value heads are its heads; it has no tied head
+            compare(diffs, "numKeyValueHeads", expected.numKeyValueHeads(), found.numKeyValueHeads(), "num_key_value_heads");
             compare(diffs, "tieWordEmbeddings", expected.tieWordEmbeddings(), found.tieWordEmbeddings(), "tie_word_embeddings");
             compare(diffs, "attentionBias", expected.attentionBias(), found.attentionBias(), "attention_bias");
         }

@@ -263,7 +263,7 @@ class AdapterModelTest {
         assertTrue(model.parameters().containsKey("encoder.layer.0.output.dense.tt_delta.cores.2"));
         assertFalse(model.parameters().keySet().stream().anyMatch(n -> n.contains("tt_delta.bias")));
         // a non-zero delta changes the encoder's output
-        BertEncoder encoder = model.encoder();
+        BertEncoder encoder = (BertEncoder) model.backbone();
         NDList in = batch(manager, 2, 5, 3);
         float[] before = hidden(encoder, in);
         String last = layout.ttLayer("encoder.layer.0.attention.self.query.tt_delta").coreName(

@@ -51,9 +51,9 @@ class DeclaredArchitectureTest {
     void aLlamaDeclarationWithABertModelNamesTheFamily() {
         ModelConfig llama = ModelConfig.llama(32, 2, 64, 2, 2, 30522, 512, false, false);
         ArchitectureMismatchException e = assertThrows(ArchitectureMismatchException.class,
-                () -> DeclaredArchitecture.verify(llama, config(32, 2, 64, 2, 512)));
+                () -> DeclaredArchitecture.verify(llama, config(32, 2, 64, 2, 512).modelConfig(0)));
         assertEquals("config.json does not match spec.model.architecture: family expected LLAMA, found BERT"
-                + " (model_type bert); typeVocabSize expected 0, found 2 (type_vocab_size)"
+                + " (model_type); typeVocabSize expected 0, found 2 (type_vocab_size)"
                 + " (fix the manifest's architecture or use the model it describes)", e.getMessage());
     }
 }
