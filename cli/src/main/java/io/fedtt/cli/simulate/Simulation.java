@@ -254,7 +254,7 @@ public final class Simulation {
 
     /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels (see {@link AdapterMetadata}). */
     private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
-        return AdapterMetadata.of(spec.getModel().getUri(), spec.getModel().getLabels(), method.label(),
+        return AdapterMetadata.of(spec.getModel().getUri(), FederationJobMapper.labels(spec), method.label(),
                 FederationJobMapper.adapterConfig(spec.getAdapter()));
     }
 

@@ -16,6 +16,7 @@ import io.fedtt.api.v1alpha1.ModelFamily;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.ServerOptimizerSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.api.v1alpha1.Task;
 import io.fedtt.api.v1alpha1.WireDtype;
 import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.adapter.AdapterInitializer;
@@ -52,11 +53,33 @@ public final class FederationJobMapper {
 
     private FederationJobMapper() {}
 
+    /** {@code spec.model.task}, defaulted: {@link Task#SEQUENCE_CLASSIFICATION} when absent. */
+    public static Task task(FederatedFineTuneSpec spec) {
+        Task t = spec.getModel() == null ? null : spec.getModel().getTask();
+        return t == null ? Task.SEQUENCE_CLASSIFICATION : t;
+    }
+
+    /** Whether the job is {@link Task#CAUSAL_LM}: prompt/response data, no labels, no classification head. */
+    public static boolean causalLm(FederatedFineTuneSpec spec) {
+        return task(spec) == Task.CAUSAL_LM;
+    }
+
+    /** {@code spec.model.labels}, empty when absent (a causal-lm job has none). */
+    public static List<String> labels(FederatedFineTuneSpec spec) {
+        List<String> l = spec.getModel() == null ? null : spec.getModel().getLabels();
+        return l == null ? List.of() : l;
+    }
+
+    /** The classification head's outputs: the number of labels; 0 (no head) for a causal-lm job. */
+    public static int numLabels(FederatedFineTuneSpec spec) {
+        return causalLm(spec) ? 0 : labels(spec).size();
+    }
+
     /** The architecture of a built-in model, without loading it; empty for other URIs. */
     public static Optional<ModelConfig> builtinModel(FederatedFineTuneSpec spec) {
         String uri = spec.getModel().getUri();
         if (BUILTIN_MINILM.equalsIgnoreCase(uri)) {
-            return Optional.of(ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
+            return Optional.of(ModelConfig.allMiniLmL6V2(numLabels(spec)));
         }
         return Optional.empty();
     }
@@ -87,7 +110,7 @@ public final class FederationJobMapper {
                 or(positions, JobDefaults.MAX_POSITIONS),
                 or(a.getTypeVocabSize(), bert ? JobDefaults.TYPE_VOCAB_SIZE : 0),
                 or(a.getTieWordEmbeddings(), false), or(a.getAttentionBias(), false),
-                spec.getModel().getLabels().size()));
+                numLabels(spec)));
     }
 
     /**
@@ -200,7 +223,7 @@ public final class FederationJobMapper {
     }
 
     public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
-        return AdapterLayout.of(model.withNumLabels(spec.getModel().getLabels().size()), adapterConfig(spec.getAdapter()));
+        return AdapterLayout.of(model.withNumLabels(numLabels(spec)), adapterConfig(spec.getAdapter()));
     }
 
     public static DType wireDType(FederatedFineTuneSpec spec) {
