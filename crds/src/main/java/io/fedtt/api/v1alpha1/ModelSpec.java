@@ -26,14 +26,16 @@ import java.util.List;
     message = "a sequence-classification job needs at least two labels", fieldPath = ".labels")
 @ValidationRule(value = "!has(self.task) || self.task != 'causal-lm' || !has(self.labels) || size(self.labels) == 0",
     message = "a causal-lm job has no labels", fieldPath = ".labels")
-// The built-in model (no architecture) is BERT-family; an architecture without family is BERT (the default).
+// builtin:all-minilm-l6-v2 is BERT-family, builtin:smollm2-135m-instruct LLaMA-family; an architecture
+// without family is BERT (the default).
 @ValidationRule(value = "!has(self.task) || self.task != 'causal-lm'"
-    + " || (has(self.architecture) && has(self.architecture.family) && self.architecture.family == 'LLAMA')",
+    + " || (has(self.architecture) ? (has(self.architecture.family) && self.architecture.family == 'LLAMA')"
+    + " : self.uri == 'builtin:smollm2-135m-instruct')",
     message = "causal-lm needs a LLAMA-family model", fieldPath = ".task")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSpec extends ValueObject {
 
-  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
+  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), builtin:smollm2-135m-instruct (LLaMA family; prepared by tools/models/smollm2/fetch.sh), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
   @Required
   @Pattern("^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$")
   private String uri;

@@ -48,8 +48,14 @@ import java.util.Optional;
  */
 public final class FederationJobMapper {
 
-    /** The one built-in model: sentence-transformers/all-MiniLM-L6-v2. */
+    /** The default built-in model: sentence-transformers/all-MiniLM-L6-v2, shipped in a jar. */
     public static final String BUILTIN_MINILM = "builtin:all-minilm-l6-v2";
+    /** SmolLM2-135M-Instruct, a LLaMA-family decoder prepared by tools/models/smollm2/fetch.sh. */
+    public static final String BUILTIN_SMOLLM2 = "builtin:smollm2-135m-instruct";
+    /** The built-in models and their shapes (labels aside). */
+    public static final Map<String, ModelConfig> BUILTIN_MODELS = Map.of(
+            BUILTIN_MINILM, ModelConfig.allMiniLmL6V2(0),
+            BUILTIN_SMOLLM2, ModelConfig.smolLm2_135m());
 
     private FederationJobMapper() {}
 
@@ -78,10 +84,8 @@ public final class FederationJobMapper {
     /** The architecture of a built-in model, without loading it; empty for other URIs. */
     public static Optional<ModelConfig> builtinModel(FederatedFineTuneSpec spec) {
         String uri = spec.getModel().getUri();
-        if (BUILTIN_MINILM.equalsIgnoreCase(uri)) {
-            return Optional.of(ModelConfig.allMiniLmL6V2(numLabels(spec)));
-        }
-        return Optional.empty();
+        return Optional.ofNullable(uri == null ? null : BUILTIN_MODELS.get(uri.toLowerCase(java.util.Locale.ROOT)))
+                .map(m -> m.withNumLabels(numLabels(spec)));
     }
 
     /**
@@ -123,12 +127,13 @@ public final class FederationJobMapper {
         if (uri == null) {
             return Optional.of("required field is missing");
         }
-        if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MINILM.equals(uri)) {
-            return Optional.of("'" + uri + "' is not a built-in model; the built-in model is " + BUILTIN_MINILM
+        if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MODELS.containsKey(uri)) {
+            return Optional.of("'" + uri + "' is not a built-in model; the built-in models are "
+                    + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
                     + " (another model: file:, pvc:, https: or hf:, with spec.model.architecture)");
         }
         if (modelConfig(spec).isEmpty()) {
-            return Optional.of("'" + uri + "' is not a built-in model (" + BUILTIN_MINILM
+            return Optional.of("'" + uri + "' is not a built-in model (" + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
                     + "); give its shape in spec.model.architecture");
         }
         return Optional.empty();
