@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,6 +57,32 @@ class ExamplesSimulateTest {
             assertTrue(acc >= 0 && acc <= 1, log);
         }
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
+    }
+
+    /**
+     * examples/llama-instruct.yaml on the real SmolLM2-135M-Instruct (tools/models/smollm2/fetch.sh, run by
+     * CI's install-tools), one round of one local step per silo: the held-out response loss must fall.
+     */
+    @Test
+    void llamaInstructLearnsInOneStep(@TempDir Path out) throws Exception {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "fedtt");
+        boolean present = Files.isRegularFile(cache.resolve("models/smollm2-135m-instruct/fedtt-model.json"));
+        if (System.getenv("CI") != null) {
+            assertTrue(present, "SmolLM2 is not prepared in " + cache + ": run tools/models/smollm2/fetch.sh");
+        }
+        Assumptions.assumeTrue(present, "SmolLM2 not prepared (tools/models/smollm2/fetch.sh)");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        int exit = FedttCommand.commandLine(Map.of(), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stdout, true, StandardCharsets.UTF_8)).execute("simulate",
+                REPO.resolve("examples/llama-instruct.yaml").toString(), "--out", out.toString(),
+                "--data-dir", REPO.toString(), "--cache-dir", cache.toString(), "--threads", "2",
+                "--rounds", "1", "--local-steps", "1", "--eval-examples", "4");
+        String log = stdout.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, log);
+        JsonNode rounds = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("rounds");
+        double before = rounds.get(0).get("loss").asDouble();
+        double after = rounds.get(rounds.size() - 1).get("loss").asDouble();
+        assertTrue(after < before, "held-out response loss " + before + " -> " + after + "\n" + log);
     }
 
     private static List<JsonNode> iterable(JsonNode array) {
