@@ -292,13 +292,19 @@ public final class SimulateCommand implements Callable<Integer> {
     private static void summary(ConsoleTable table, RunResult r) {
         FinalFigures f = r.finalFigures();
         table.line("");
-        table.line(String.format(Locale.ROOT, "%s finished in %.0f s: held-out accuracy %.4f, macro-F1 %.4f",
-                r.method(), f.wallSeconds(), f.accuracy(), f.macroF1()));
+        if (r.training() != null && r.training().causalLm()) {
+            double loss = r.rounds().isEmpty() ? Double.NaN : r.rounds().get(r.rounds().size() - 1).loss();
+            table.line(String.format(Locale.ROOT, "%s finished in %.0f s: held-out exact match %.4f, response loss %.4f"
+                    + " (perplexity %.2f)", r.method(), f.wallSeconds(), f.accuracy(), loss, Math.exp(loss)));
+        } else {
+            table.line(String.format(Locale.ROOT, "%s finished in %.0f s: held-out accuracy %.4f, macro-F1 %.4f",
+                    r.method(), f.wallSeconds(), f.accuracy(), f.macroF1()));
+        }
         table.line(String.format(Locale.ROOT,
                 "  trainable parameters %,d; communicated per update %,d; bytes up %,d, down %,d (%.2f MB in all)",
                 f.trainableParameters(), f.communicatedParametersPerUpdate(), f.bytesUp(), f.bytesDown(), f.bytes() / 1e6));
         table.line(String.format(Locale.ROOT,
-                "  the same schedule with federated LoRA (r=8 on q,v + head) would send %.2f MB (%.1fx more); "
+                "  the same schedule with federated LoRA (r=8 on q,v, and the head of a classifier) would send %.2f MB (%.1fx more); "
                         + "full fine-tuning %.1f MB (%.0fx more)",
                 f.loraEquivalentBytes() / 1e6, f.reductionVsLora(), f.fullModelBytes() / 1e6,
                 (double) f.fullModelBytes() / Math.max(1, f.bytes())));

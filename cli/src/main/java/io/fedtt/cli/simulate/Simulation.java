@@ -104,10 +104,10 @@ public final class Simulation {
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
         RunResult.Training training = training(job, spec, layout);
         table.line(String.format(Locale.ROOT,
-                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds), "
-                        + "%s head at %s",
+                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
-                training.learningRateDecay(), training.head(), training.headLearningRate()));
+                training.learningRateDecay(), training.causalLm() ? ", causal-lm: accuracy = exact match of greedy answers"
+                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate())));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
         if (evaluation != null) {
@@ -198,7 +198,8 @@ public final class Simulation {
     static RunResult.Training training(FederationJobSpec job, FederatedFineTuneSpec spec, AdapterLayout layout) {
         return new RunResult.Training(job.serverOptimizer().describe(), job.aggregation().describe(),
                 job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
-                FederationJobMapper.headLearningRate(spec), layout.adapter().head().name().toLowerCase(Locale.ROOT),
+                FederationJobMapper.headLearningRate(spec),
+                layout.model().hasHead() ? layout.adapter().head().name().toLowerCase(Locale.ROOT) : RunResult.NO_HEAD,
                 job.seed());
     }
 

@@ -17,7 +17,15 @@ public record RunResult(String job, String method, List<RoundRow> rounds, FinalF
      */
     public record Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
                            String learningRateDecay, double headLearningRate, String head, long seed) {
+
+        /** A causal language model: no classification head; accuracy is the exact match of greedy answers. */
+        public boolean causalLm() {
+            return NO_HEAD.equals(head);
+        }
     }
+
+    /** {@link Training#head()} of a causal-lm run. */
+    public static final String NO_HEAD = "none";
 
     public RunResult {
         rounds = List.copyOf(rounds);
