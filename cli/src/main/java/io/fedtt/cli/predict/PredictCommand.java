@@ -21,6 +21,7 @@ import io.fedtt.worker.model.ConfigFamily;
 import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.ModelWeightsException;
 import io.fedtt.worker.model.PretrainedModel;
+import io.fedtt.worker.model.llama.GreedyDecoder;
 import io.fedtt.worker.model.llama.LlamaModel;
 import io.fedtt.worker.model.source.ModelSources;
 import java.io.IOException;
@@ -191,7 +192,7 @@ public final class PredictCommand implements Callable<Integer> {
                 stderr.println("fedtt: note: the adapter was trained on " + trainedOn + "; using --model " + uri);
             }
             Predictor predictor = new Predictor(base, attached, classify ? null
-                    : new ArgmaxDecoder((LlamaModel) base.backbone(), base.manager()), classify);
+                    : new GreedyDecoder((LlamaModel) base.backbone(), base.manager()), classify);
             Prediction[] predictions = predictor.run(inputs, input, batchSize, logits, maxNewTokens,
                     classify ? new long[0] : stopIds(dir), progress(started));
             if (classify) {

@@ -14,6 +14,7 @@ import io.fedtt.worker.adapter.LastTokenHead;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TextTokenizer;
 import io.fedtt.worker.model.TokenBatch;
+import io.fedtt.worker.model.llama.GreedyDecoder;
 import io.fedtt.worker.model.llama.LlamaModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,14 +50,14 @@ final class Predictor {
 
     private final PretrainedModel base;
     private final AdapterModel adapter;
-    private final Generator generator;
+    private final GreedyDecoder decoder;
     private final boolean classify;
 
     /**
      * @param adapter   the attached adapter; required to classify, optional for a causal LM
-     * @param generator for a causal LM; null when classifying
+     * @param decoder   greedy decoding on the model (adapters attached); null when classifying
      */
-    Predictor(PretrainedModel base, AdapterModel adapter, Generator generator, boolean classify) {
+    Predictor(PretrainedModel base, AdapterModel adapter, GreedyDecoder decoder, boolean classify) {
         if (classify && (adapter == null || adapter.numLabels() == 0)) {
             throw new IllegalArgumentException("classification needs an adapter with a head");
         }
@@ -65,7 +66,7 @@ final class Predictor {
         }
         this.base = base;
         this.adapter = adapter;
-        this.generator = generator;
+        this.decoder = decoder;
         this.classify = classify;
     }
 
@@ -176,7 +177,7 @@ final class Predictor {
             prompts.add(ids[i]);
         }
         List<long[]> completions = maxNewTokens == 0 ? prompts.stream().map(p -> new long[0]).toList()
-                : generator.generate(prompts, maxNewTokens, stopIds);
+                : decoder.generate(prompts, maxNewTokens, stopIds);
         return rows(values, batch.length, completions::get);
     }
 
