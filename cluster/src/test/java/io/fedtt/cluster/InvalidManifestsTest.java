@@ -56,6 +56,9 @@ class InvalidManifestsTest {
       "label-not-in-labels", Difference.VALIDATOR_READS_DATA_FILES,
       "missing-label-field", Difference.VALIDATOR_READS_DATA_FILES,
       "broken-jsonl", Difference.VALIDATOR_READS_DATA_FILES,
+      "causal-lm-missing-response-field", Difference.VALIDATOR_READS_DATA_FILES,
+      "causal-lm-empty-response", Difference.VALIDATOR_READS_DATA_FILES,
+      "causal-lm-classification-data", Difference.VALIDATOR_READS_DATA_FILES,
       "yaml-syntax-error", Difference.NOT_YAML,
       "duplicate-yaml-key", Difference.DUPLICATE_KEY,
       "wrong-kind", Difference.OTHER_KIND);

@@ -32,7 +32,7 @@ public final class ManifestDatasets {
      */
     public ManifestDatasets(FederatedFineTuneSpec spec, Path baseDir, Path pvcRoot) {
         this.spec = spec;
-        this.reader = new JobDatasets(JobDescriptions.data(spec.getData()), spec.getModel().getLabels(),
+        this.reader = new JobDatasets(JobDescriptions.data(spec.getData()), FederationJobMapper.labels(spec),
                 FederationJobMapper.seed(spec),
                 baseDir, pvcRoot);
     }

@@ -5,6 +5,7 @@ import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.cli.simulate.AdapterMetadata;
 import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.job.JobDefaults;
+import io.fedtt.core.job.JobDescription;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.core.tensor.SafetensorsException;
@@ -27,13 +28,13 @@ import java.util.Map;
  *
  * @param modelUri          the base model the job trained on; null when not known
  * @param labels            class names in index order; empty: no classification head
- * @param task              {@code spec.model.task} when known (e.g. sequence-classification), else null
+ * @param task              {@code spec.model.task} when known (sequence-classification or causal-lm), else null
  * @param maxSequenceLength the job's truncation length when known, else null
  */
 record AdapterFile(Path path, AdapterState state, AdapterConfig adapter, List<String> labels, String modelUri,
                    Integer maxSequenceLength, String task) {
 
-    static final String CLASSIFICATION = "sequence-classification";
+    static final String CLASSIFICATION = JobDescription.TASK_SEQUENCE_CLASSIFICATION;
 
     /** True when the adapter has a classification head to predict labels with. */
     boolean classifies() {
@@ -94,9 +95,9 @@ record AdapterFile(Path path, AdapterState state, AdapterConfig adapter, List<St
         try {
             var model = spec.getModel();
             return new AdapterFile(path, state, FederationJobMapper.adapterConfig(spec.getAdapter()),
-                    model.getLabels() == null ? List.of() : List.copyOf(model.getLabels()), model.getUri(),
+                    List.copyOf(FederationJobMapper.labels(spec)), model.getUri(),
                     model.getMaxSequenceLength() != null ? model.getMaxSequenceLength() : JobDefaults.MAX_SEQUENCE_LENGTH,
-                    model.getTask() == null ? null : model.getTask().wireName());
+                    FederationJobMapper.task(spec).wireName());
         } catch (IllegalArgumentException e) {
             throw PredictException.invalid("--manifest " + manifest + ": " + e.getMessage(), e);
         }

@@ -12,7 +12,7 @@ import io.fedtt.core.job.JobDescription;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.PretrainedModel;
-import io.fedtt.worker.train.AdapterClassifier;
+import io.fedtt.worker.train.AdaptedModel;
 import io.fedtt.worker.train.Evaluator;
 import io.fedtt.worker.train.LocalTrainer;
 import io.fedtt.worker.train.TrainingOptions;
@@ -29,11 +29,11 @@ public final class DjlLearner implements Learner {
     /** The job id simulated learners' descriptions carry; nothing reads it. */
     private static final JobId SIMULATION = new JobId("default", "simulate");
 
-    private final AdapterClassifier classifier;
+    private final AdaptedModel classifier;
     private final ModelConfig modelConfig;
     private final TrainingOptions options;
 
-    private DjlLearner(AdapterClassifier classifier, ModelConfig modelConfig, TrainingOptions options) {
+    private DjlLearner(AdaptedModel classifier, ModelConfig modelConfig, TrainingOptions options) {
         this.classifier = classifier;
         this.modelConfig = modelConfig;
         this.options = options;
@@ -63,7 +63,7 @@ public final class DjlLearner implements Learner {
                 } else {
                     ModelLoader.verify(job.model(), encoder);
                 }
-                AdapterClassifier classifier = ModelLoader.attach(encoder, job);
+                AdaptedModel classifier = ModelLoader.attach(encoder, job);
                 return new DjlLearner(classifier, job.model().architecture(), TrainingOptions.of(job.training()));
             }
         };

@@ -258,10 +258,10 @@ public final class Simulation {
      */
     private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
         var m = spec.getModel();
-        return AdapterMetadata.of(m.getUri(), m.getLabels(), method.label(),
+        return AdapterMetadata.of(m.getUri(), FederationJobMapper.labels(spec), method.label(),
                 FederationJobMapper.adapterConfig(spec.getAdapter()),
                 m.getMaxSequenceLength() != null ? m.getMaxSequenceLength() : JobDefaults.MAX_SEQUENCE_LENGTH,
-                m.getTask() == null ? null : m.getTask().wireName());
+                FederationJobMapper.task(spec).wireName());
     }
 
     static void writeAtomically(Path file, byte[] bytes) {

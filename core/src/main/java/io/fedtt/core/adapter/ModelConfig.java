@@ -84,6 +84,11 @@ public record ModelConfig(Family family, int hiddenSize, int numLayers, int inte
         return bert(768, 12, 3072, 12, 50265, 514, 1, numLabels);
     }
 
+    /** HuggingFaceTB/SmolLM2-135M-Instruct (builtin:smollm2-135m-instruct): 9 heads over 3 KV heads, tied. */
+    public static ModelConfig smolLm2_135m() {
+        return llama(576, 30, 1536, 9, 3, 49152, 8192, true, false);
+    }
+
     /** meta-llama/Llama-2-7b: no grouped-query attention, untied embeddings; no classification head. */
     public static ModelConfig llama2_7b() {
         return llama(4096, 32, 11008, 32, 32, 32000, 4096, false, false);

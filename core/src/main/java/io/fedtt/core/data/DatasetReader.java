@@ -22,10 +22,11 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads labelled examples from a JSONL, CSV or TSV file, gzip-compressed or not, into a
- * {@link Dataset} whose label indices follow the manifest's label order. A label in the file is
- * either one of the label names or a 0-based index into them. Every bad record stops the read
- * with a {@link DataFileException} naming the file, the line and what is wrong.
+ * Reads examples from a JSONL, CSV or TSV file, gzip-compressed or not, into a {@link Dataset}: labelled
+ * texts ({@link #read}, sequence-classification), whose label indices follow the manifest's label order
+ * (a label in the file is either one of the label names or a 0-based index into them), or prompt-response
+ * pairs ({@link #readPromptResponse}, causal-lm). Every bad record stops the read with a
+ * {@link DataFileException} naming the file, the line and what is wrong.
  */
 public final class DatasetReader {
 
@@ -48,7 +49,7 @@ public final class DatasetReader {
         }
         LabelIndex index = new LabelIndex(labels);
         List<Example> examples = new ArrayList<>();
-        scan(file, format, textField, record -> {
+        scan(file, format, List.of(textField), record -> {
             examples.add(toExample(file, record, textField, labelField, index));
             return examples.size() < maxExamples;
         });
@@ -56,6 +57,45 @@ public final class DatasetReader {
             throw new DataFileException(file, 0, "has no examples");
         }
         return new Dataset(file.toString(), labels, examples);
+    }
+
+    /** As {@link #readPromptResponse(Path, DataFormat, String, String, int)}, the whole file. */
+    public static Dataset readPromptResponse(Path file, DataFormat format, String promptField, String responseField) {
+        return readPromptResponse(file, format, promptField, responseField, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads prompt-response examples (causal-lm) into a {@link Dataset#promptResponse prompt-response dataset}:
+     * no labels, each example's {@link Example#text} the prompt and {@link Example#response} the response.
+     * Same formats, strictness and errors as {@link #read}: a record without the prompt or the response
+     * field, or (JSONL) with an object or list in either, stops the read naming the file, the line and the
+     * field. An empty prompt is allowed (the model then learns the response unconditioned); an empty or
+     * blank response is not: there would be nothing to train on or to score.
+     *
+     * @param maxExamples stop after this many examples ({@link Integer#MAX_VALUE}: the whole file)
+     * @throws DataFileException naming the file and line of the first bad record, or a file with no examples
+     */
+    public static Dataset readPromptResponse(Path file, DataFormat format, String promptField, String responseField,
+            int maxExamples) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(promptField, "promptField");
+        Objects.requireNonNull(responseField, "responseField");
+        if (maxExamples < 1) {
+            throw new IllegalArgumentException("maxExamples must be at least 1, got " + maxExamples);
+        }
+        if (promptField.equals(responseField)) {
+            throw new IllegalArgumentException("the prompt and response fields must differ, both are \"" + promptField
+                    + "\"");
+        }
+        List<Example> examples = new ArrayList<>();
+        scan(file, format, List.of(promptField, responseField), record -> {
+            examples.add(toPromptResponse(file, record, promptField, responseField));
+            return examples.size() < maxExamples;
+        });
+        if (examples.isEmpty()) {
+            throw new DataFileException(file, 0, "has no examples");
+        }
+        return Dataset.promptResponse(file.toString(), examples);
     }
 
     /**
@@ -70,7 +110,7 @@ public final class DatasetReader {
             throw new IllegalArgumentException("maxRecords must be at least 1, got " + maxRecords);
         }
         List<Record> out = new ArrayList<>();
-        scan(file, format, null, record -> {
+        scan(file, format, List.of(), record -> {
             out.add(record);
             return out.size() < maxRecords;
         });
@@ -78,7 +118,7 @@ public final class DatasetReader {
     }
 
     /** Feeds the file's records to {@code visitor} until it returns false or the file ends. */
-    private static void scan(Path file, DataFormat format, String textField, Predicate<Record> visitor) {
+    private static void scan(Path file, DataFormat format, List<String> textFields, Predicate<Record> visitor) {
         DataFormat resolved = (format == null ? DataFormat.AUTO : format).resolve(file);
         Utf8LineReader reader;
         try {
@@ -90,7 +130,7 @@ public final class DatasetReader {
         }
         try (reader) {
             RecordSource source = switch (resolved) {
-                case JSONL -> new JsonlSource(file, reader, textField);
+                case JSONL -> new JsonlSource(file, reader, textFields);
                 case CSV -> new DelimitedSource(file, reader, ',', true);
                 case TSV -> new DelimitedSource(file, reader, '\t', false);
                 case AUTO -> throw new IllegalStateException("resolved above");
@@ -151,6 +191,25 @@ public final class DatasetReader {
         return new Example(text, labelIndex, fields);
     }
 
+    private static Example toPromptResponse(Path file, Record record, String promptField, String responseField) {
+        Map<String, String> fields = record.fields();
+        String prompt = fields.get(promptField);
+        if (prompt == null) {
+            throw new DataFileException(file, record.line(), "has no prompt field \"" + promptField + "\" (fields: "
+                    + String.join(", ", fields.keySet()) + ")");
+        }
+        String response = fields.get(responseField);
+        if (response == null) {
+            throw new DataFileException(file, record.line(), "has no response field \"" + responseField
+                    + "\" (fields: " + String.join(", ", fields.keySet()) + ")");
+        }
+        if (response.isBlank()) {
+            throw new DataFileException(file, record.line(), "response field \"" + responseField
+                    + "\" is empty: a causal-lm example needs a response to learn");
+        }
+        return Example.promptResponse(prompt, response, fields);
+    }
+
     /** Label name or 0-based index -> index in the manifest's order. */
     private static final class LabelIndex {
         final List<String> names;
@@ -193,17 +252,20 @@ public final class DatasetReader {
         Record next() throws IOException;
     }
 
-    /** One JSON object per line; blank lines are skipped; null values count as absent. */
+    /**
+     * One JSON object per line; blank lines are skipped; null values count as absent; the text fields
+     * (text, or prompt and response) must be JSON values, not objects or lists.
+     */
     private static final class JsonlSource implements RecordSource {
         private final Path file;
         private final Utf8LineReader reader;
-        private final String textField;
+        private final List<String> textFields;
         private int line;
 
-        JsonlSource(Path file, Utf8LineReader reader, String textField) {
+        JsonlSource(Path file, Utf8LineReader reader, List<String> textFields) {
             this.file = file;
             this.reader = reader;
-            this.textField = textField;
+            this.textFields = textFields;
         }
 
         @Override
@@ -231,8 +293,10 @@ public final class DatasetReader {
                 if (value.isNull()) {
                     continue;
                 }
-                if (property.getKey().equals(textField) && !value.isValueNode()) {
-                    throw new DataFileException(file, line, "text field \"" + textField + "\" is a JSON "
+                int which = textFields.indexOf(property.getKey());
+                if (which >= 0 && !value.isValueNode()) {
+                    String role = textFields.size() == 1 ? "text" : which == 0 ? "prompt" : "response";
+                    throw new DataFileException(file, line, role + " field \"" + property.getKey() + "\" is a JSON "
                             + value.getNodeType().name().toLowerCase(Locale.ROOT) + ", not text");
                 }
                 fields.put(property.getKey(), value.isValueNode() ? value.asText() : value.toString());

@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Splits a dataset into clients: by a field's values (a natural partition such as the source
- * group), IID, or label-skewed with Dirichlet(alpha) shares. Every example goes to exactly one
+ * group), IID, or label-skewed with Dirichlet(alpha) shares. By field and IID work on any dataset;
+ * Dirichlet needs labels, so a prompt-response (causal-lm) dataset refuses it. Every example goes to exactly one
  * client, and the same inputs and seed always give the same shards. Clients made by
  * {@link #iid} and {@link #dirichlet} are named {@code device-00000}, {@code device-00001}, ...,
  * the names cross-device jobs give their virtual clients.
@@ -62,8 +63,14 @@ public final class Partitioners {
      * alpha (0.1) gives clients dominated by one or two labels; large alpha (100) approaches IID.
      * When there are at least as many examples as clients, every client gets at least one: an
      * empty client takes one example from the largest client.
+     *
+     * @throws IllegalArgumentException for a prompt-response (causal-lm) dataset, which has no labels
      */
     public static List<Shard> dirichlet(Dataset data, int clients, double alpha, long seed) {
+        if (data.isPromptResponse()) {
+            throw new IllegalArgumentException(data.source() + ": a Dirichlet partition splits by label, and"
+                    + " prompt-response (causal-lm) data has no labels; partition by iid or field");
+        }
         int[] labels = data.examples().stream().mapToInt(Example::label).toArray();
         return dirichlet(labels, data.labels().size(), clients, alpha, seed);
     }

@@ -18,9 +18,12 @@ public record Shard(String name, int[] indices) {
         return indices.length;
     }
 
-    /** How many of this shard's examples carry each label. */
+    /** How many of this shard's examples carry each label (empty for a prompt-response dataset). */
     public int[] labelCounts(Dataset data) {
         int[] counts = new int[data.labels().size()];
+        if (data.isPromptResponse()) {
+            return counts;
+        }
         for (int i : indices) {
             counts[data.examples().get(i).label()]++;
         }

@@ -3,6 +3,18 @@ package io.fedtt.core.federation;
 /**
  * Metrics of one evaluation: accuracy in [0, 1], mean loss, and the number of examples evaluated
  * (the weight when metrics from several clients are averaged). NaN marks a metric not measured.
+ *
+ * <p>What the two numbers measure depends on the job's task ({@code model.task}); the wire format is
+ * the same for both:
+ * <ul>
+ *   <li>sequence-classification: {@code accuracy} is the share of examples whose predicted label is the
+ *       true one; {@code loss} the mean cross-entropy of the classifier over the examples.</li>
+ *   <li>causal-lm: {@code accuracy} is the exact-match rate of greedy decoding (the share of examples whose
+ *       greedily decoded continuation of the prompt equals the reference response); {@code loss} the mean
+ *       cross-entropy per response token (prompt tokens are not scored), so perplexity = exp(loss).
+ *       {@code examples} still counts examples, not tokens: {@link #weightedMean} weights each client's
+ *       per-token mean by its examples.</li>
+ * </ul>
  */
 public record EvalMetrics(double accuracy, double loss, long examples) {
 

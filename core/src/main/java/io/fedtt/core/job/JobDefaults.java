@@ -31,6 +31,9 @@ public final class JobDefaults {
 
     public static final String TEXT_FIELD = "text";
     public static final String LABEL_FIELD = "label";
+    /** causal-lm data: the instruction (prompt) and the answer the model learns to produce (response). */
+    public static final String PROMPT_FIELD = "prompt";
+    public static final String RESPONSE_FIELD = "response";
 
     public static final int BATCH_SIZE = 16;
     public static final String BATCH_SIZE_TEXT = "" + BATCH_SIZE;

@@ -24,6 +24,18 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
     /** Bumped when a field changes meaning or a required field is added; readers refuse other versions. */
     public static final int FORMAT_VERSION = 1;
 
+    /** {@code model.task}: classify a text into one of {@code model.labels}. */
+    public static final String TASK_SEQUENCE_CLASSIFICATION = "sequence-classification";
+    /**
+     * {@code model.task}: instruction tuning of a LLaMA-family decoder on prompt/response pairs (next-token
+     * cross-entropy on the response tokens). Its evaluation reports, in {@link
+     * io.fedtt.core.federation.EvalMetrics}, accuracy = the exact-match rate of greedy decoding and loss = the
+     * mean response-token cross-entropy (perplexity = exp(loss)).
+     */
+    public static final String TASK_CAUSAL_LM = "causal-lm";
+    /** The known tasks, in the order error messages list them. */
+    public static final List<String> TASKS = List.of(TASK_SEQUENCE_CLASSIFICATION, TASK_CAUSAL_LM);
+
     public JobDescription {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(model, "model");
@@ -31,39 +43,86 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(participant, "participant");
         Objects.requireNonNull(training, "training");
+        if (model.causalLm() && participant instanceof Devices d && d.partition().rule() == Partition.Rule.DIRICHLET) {
+            throw new IllegalArgumentException("devices.partition.by: DIRICHLET splits by label and a causal-lm job"
+                    + " has no labels; use IID or FIELD");
+        }
     }
 
     /**
-     * The base model and the classification task.
+     * The base model and the task trained on it.
      *
+     * <p>{@value #TASK_SEQUENCE_CLASSIFICATION}: at least two labels, and the architecture gets a head of
+     * that many outputs. {@value #TASK_CAUSAL_LM} (instruction tuning of a LLaMA-family decoder on
+     * prompt/response pairs): no labels (an empty list; null reads as empty) and no classification head
+     * (numLabels 0; the decoder's own LM head predicts the response tokens); the architecture must be of
+     * the LLAMA family. Any other task is refused.
+     *
+     * @param task {@value #TASK_SEQUENCE_CLASSIFICATION} or {@value #TASK_CAUSAL_LM}
+     * @param labels the class names (sequence-classification); empty for causal-lm
      * @param sha256 expected SHA-256 of a downloaded archive or weights file, or null
      * @param revision git revision of an {@code hf:} model, or null
      * @param architecture the model's shape as declared (or a built-in model's); the worker checks the
-     *                     model's config.json against it before loading any weights
+     *                     model's config.json against it before loading any weights. Its numLabels is
+     *                     replaced by the number of labels (0 for causal-lm)
      */
     public record Model(String uri, String sha256, String revision, String task, List<String> labels,
                         int maxSequenceLength, ModelConfig architecture) {
         public Model {
             requireText(uri, "model.uri");
             requireText(task, "model.task");
-            if (labels == null || labels.size() < 2) {
-                throw new IllegalArgumentException("model.labels: at least two class names are required");
+            switch (task) {
+                case TASK_SEQUENCE_CLASSIFICATION -> {
+                    if (labels == null || labels.size() < 2) {
+                        throw new IllegalArgumentException("model.labels: at least two class names are required");
+                    }
+                }
+                case TASK_CAUSAL_LM -> {
+                    if (labels != null && !labels.isEmpty()) {
+                        throw new IllegalArgumentException("model.labels: a causal-lm job has no labels, got "
+                                + labels);
+                    }
+                }
+                default -> throw new IllegalArgumentException("model.task: unknown task '" + task + "'; known: "
+                        + String.join(", ", TASKS));
             }
-            labels = List.copyOf(labels);
+            labels = labels == null ? List.of() : List.copyOf(labels);
             if (maxSequenceLength < 1) {
                 throw new IllegalArgumentException("model.maxSequenceLength must be >= 1, got " + maxSequenceLength);
             }
             Objects.requireNonNull(architecture, "model.architecture");
+            if (TASK_CAUSAL_LM.equals(task) && architecture.family() != ModelConfig.Family.LLAMA) {
+                throw new IllegalArgumentException("model.task: causal-lm needs a LLAMA-family model, got family "
+                        + architecture.family());
+            }
             architecture = architecture.withNumLabels(labels.size());
+        }
+
+        /** Whether this is a {@value #TASK_CAUSAL_LM} job (prompt/response data, no labels, no head). */
+        public boolean causalLm() {
+            return TASK_CAUSAL_LM.equals(task);
         }
     }
 
-    /** How examples are read from the data files. */
-    public record Data(String textField, String labelField, DataFormat format) {
+    /**
+     * How examples are read from the data files. A sequence-classification job reads {@code textField} and
+     * {@code labelField}; a causal-lm job reads {@code promptField} and {@code responseField}
+     * ({@link io.fedtt.core.data.DatasetReader#readPromptResponse}). All four are always set (the manifest
+     * mapping fills in {@link JobDefaults}), whichever the task.
+     */
+    public record Data(String textField, String labelField, String promptField, String responseField,
+                       DataFormat format) {
         public Data {
             requireText(textField, "data.textField");
             requireText(labelField, "data.labelField");
+            requireText(promptField, "data.promptField");
+            requireText(responseField, "data.responseField");
             Objects.requireNonNull(format, "data.format");
+        }
+
+        /** A classification job's fields, with the default prompt and response fields. */
+        public Data(String textField, String labelField, DataFormat format) {
+            this(textField, labelField, JobDefaults.PROMPT_FIELD, JobDefaults.RESPONSE_FIELD, format);
         }
     }
 

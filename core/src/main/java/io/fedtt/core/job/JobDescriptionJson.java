@@ -30,7 +30,7 @@ import java.util.Set;
  *                           "vocabSize":30522,"maxPositions":512,"typeVocabSize":2}},
  *  "adapter":{"type":"TT","ttRank":5,"bottleneck":64,"modes":{},"init":"IDENTITY","trainLayerNorm":true,
  *             "loraRank":8,"loraTargets":["query","value"],"loraAlpha":16.0,"scaling":1.0,"head":"LINEAR"},
- *  "data":{"textField":"text","labelField":"label","format":"AUTO"},
+ *  "data":{"textField":"text","labelField":"label","promptField":"prompt","responseField":"response","format":"AUTO"},
  *  "participant":{"kind":"silo","name":"a","train":"file:a.jsonl","eval":null}
  *             or {"kind":"devices","train":"...","eval":null,"count":100,"workers":2,
  *                 "partition":{"by":"DIRICHLET","alpha":0.5,"field":null}},
@@ -38,8 +38,13 @@ import java.util.Set;
  * </pre>
  * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field;
  * model.architecture.numKeyValueHeads (default numHeads), .tieWordEmbeddings and .attentionBias (default
- * false), adapter.ttProjections (default []). The writer leaves these four out at their defaults, so a job
- * that does not use them reads the same in a worker that predates them.
+ * false), adapter.ttProjections (default []), data.promptField and data.responseField (default
+ * {@link JobDefaults#PROMPT_FIELD} and {@link JobDefaults#RESPONSE_FIELD}). The writer leaves these six out
+ * at their defaults, so a job that does not use them reads the same in a worker that predates them.
+ *
+ * <p>model.task is {@value JobDescription#TASK_SEQUENCE_CLASSIFICATION} or {@value JobDescription#TASK_CAUSAL_LM};
+ * a causal-lm description has {@code "labels":[]} (always written: the field is required) and a LLAMA-family
+ * architecture.
  */
 public final class JobDescriptionJson {
 
@@ -106,6 +111,12 @@ public final class JobDescriptionJson {
         ObjectNode data = root.putObject("data");
         data.put("textField", d.data().textField());
         data.put("labelField", d.data().labelField());
+        if (!d.data().promptField().equals(JobDefaults.PROMPT_FIELD)) {
+            data.put("promptField", d.data().promptField());
+        }
+        if (!d.data().responseField().equals(JobDefaults.RESPONSE_FIELD)) {
+            data.put("responseField", d.data().responseField());
+        }
         data.put("format", d.data().format().name());
         ObjectNode p = root.putObject("participant");
         if (d.participant() instanceof JobDescription.Silo s) {
@@ -188,7 +199,8 @@ public final class JobDescriptionJson {
             c.done();
             Obj d = root.object("data");
             JobDescription.Data data = d.build(() -> new JobDescription.Data(d.text("textField"), d.text("labelField"),
-                    d.enumValue("format", DataFormat.class)));
+                    d.optionalText("promptField", JobDefaults.PROMPT_FIELD),
+                    d.optionalText("responseField", JobDefaults.RESPONSE_FIELD), d.enumValue("format", DataFormat.class)));
             d.done();
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
@@ -280,6 +292,11 @@ public final class JobDescriptionJson {
                 throw new InvalidJobDescriptionException(at(field) + " must be a string");
             }
             return v == null ? null : v.asText();
+        }
+
+        String optionalText(String field, String fallback) {
+            String v = optionalText(field);
+            return v == null ? fallback : v;
         }
 
         int integer(String field) {

@@ -274,4 +274,113 @@ class DatasetReaderTest {
         DataFileException e = assertThrows(DataFileException.class, () -> DatasetReader.records(jsonl, DataFormat.JSONL, 5));
         assertEquals(jsonl + " line 2: is not a JSON object", e.getMessage());
     }
+
+    // ---- prompt-response (causal-lm) ----
+
+    private static Dataset readPr(Path file) {
+        return DatasetReader.readPromptResponse(file, DataFormat.AUTO, "prompt", "response");
+    }
+
+    private static DataFileException prFailure(Path file) {
+        return assertThrows(DataFileException.class, () -> readPr(file));
+    }
+
+    @Test
+    void readsPromptResponseJsonl() throws IOException {
+        Path file = write("sft.jsonl", """
+                {"prompt": "Name a fruit.", "response": "An apple.", "user": "u1"}
+
+                {"prompt": "", "response": "Hello!", "meta": {"k": 1}}
+                {"prompt": 7, "response": true, "label": null}
+                """);
+        Dataset data = readPr(file);
+        assertEquals(3, data.size());
+        assertTrue(data.isPromptResponse());
+        assertEquals(List.of(), data.labels());
+        assertEquals(0, data.labelCounts().length);
+        assertEquals(Example.promptResponse("Name a fruit.", "An apple.",
+                Map.of("prompt", "Name a fruit.", "response", "An apple.", "user", "u1")), data.examples().get(0));
+        Example empty = data.examples().get(1);
+        assertEquals("", empty.prompt(), "an empty prompt is allowed");
+        assertEquals("", empty.text());
+        assertEquals("Hello!", empty.response());
+        assertEquals(0, empty.label());
+        assertTrue(empty.isPromptResponse());
+        assertEquals("{\"k\":1}", empty.field("meta"));
+        assertEquals("7", data.examples().get(2).prompt());
+        assertEquals("true", data.examples().get(2).response());
+        assertEquals(Set.of("prompt", "response"), data.examples().get(2).fields().keySet(), "null fields are absent");
+    }
+
+    @Test
+    void readsPromptResponseCsvTsvAndGzipWithOtherFieldNames() throws IOException {
+        String csv = "instruction,output,group\n\"Say \"\"hi\"\", politely\",\"Hi,\nthere\",a\n,ok,b\n";
+        String tsv = "output\tinstruction\nsure\tcan you help?\n";
+        for (String name : new String[] {"a.csv", "a.csv.gz"}) {
+            Dataset data = DatasetReader.readPromptResponse(write(name, csv), DataFormat.AUTO, "instruction", "output");
+            assertEquals(List.of("Say \"hi\", politely", ""), data.examples().stream().map(Example::prompt).toList());
+            assertEquals(List.of("Hi,\nthere", "ok"), data.examples().stream().map(Example::response).toList());
+            assertEquals("b", data.examples().get(1).field("group"));
+        }
+        for (String name : new String[] {"a.tsv", "a.tsv.gz"}) {
+            Dataset data = DatasetReader.readPromptResponse(write(name, tsv), DataFormat.AUTO, "instruction", "output");
+            assertEquals(Example.promptResponse("can you help?", "sure", Map.of("instruction", "can you help?",
+                    "output", "sure")), data.examples().get(0));
+        }
+        Path body = write("b.jsonl.gz", "{\"q\":\"a\",\"a\":\"b\"}\n{\"q\":\"c\",\"a\":\"d\"}\nnot json\n");
+        assertEquals(2, DatasetReader.readPromptResponse(body, DataFormat.JSONL, "q", "a", 2).size(),
+                "stops after maxExamples, before the bad line");
+    }
+
+    @Test
+    void promptResponseErrorsNameFileLineAndField() throws IOException {
+        Path noPrompt = write("p.jsonl", "{\"prompt\":\"a\",\"response\":\"b\"}\n{\"text\":\"a\",\"response\":\"b\"}\n");
+        DataFileException e = prFailure(noPrompt);
+        assertEquals(2, e.line());
+        assertEquals(noPrompt + " line 2: has no prompt field \"prompt\" (fields: text, response)", e.getMessage());
+
+        Path noResponse = write("r.csv", "prompt,answer\nx,y\n");
+        e = prFailure(noResponse);
+        assertEquals(noResponse + " line 2: has no response field \"response\" (fields: prompt, answer)", e.getMessage());
+
+        Path emptyResponse = write("e.tsv", "prompt\tresponse\nok\tfine\nask\t  \n");
+        e = prFailure(emptyResponse);
+        assertEquals(3, e.line());
+        assertEquals(emptyResponse + " line 3: response field \"response\" is empty: a causal-lm example needs a"
+                + " response to learn", e.getMessage());
+        assertTrue(prFailure(write("n.jsonl", "{\"prompt\":\"x\",\"response\":null}\n")).getMessage()
+                .contains("has no response field"), "null is absent");
+
+        e = prFailure(write("o.jsonl", "{\"prompt\":\"x\",\"response\":{\"a\":1}}\n"));
+        assertTrue(e.getMessage().endsWith("line 1: response field \"response\" is a JSON object, not text"), e.getMessage());
+        e = prFailure(write("l.jsonl", "{\"prompt\":[\"x\"],\"response\":\"y\"}\n"));
+        assertTrue(e.getMessage().endsWith("line 1: prompt field \"prompt\" is a JSON array, not text"), e.getMessage());
+
+        assertTrue(prFailure(write("bad.jsonl", "{\"prompt\":\"x\",\"response\":\"y\"}\n{\"prompt\": \n"))
+                .getMessage().contains("bad.jsonl line 2: is not valid JSON"));
+        assertTrue(prFailure(write("c.csv", "prompt,response\nx,y,z\n")).getMessage()
+                .contains("line 2: has 3 columns, the header has 2 (prompt, response)"));
+        assertTrue(prFailure(write("empty.jsonl", "\n")).getMessage().contains("has no examples"));
+        assertTrue(prFailure(dir.resolve("missing.jsonl")).getMessage().endsWith("missing.jsonl: file not found"));
+        Path ok = write("ok.jsonl", "{\"prompt\":\"x\",\"response\":\"y\"}\n");
+        assertThrows(IllegalArgumentException.class,
+                () -> DatasetReader.readPromptResponse(ok, DataFormat.AUTO, "x", "x", 10), "same field twice");
+        assertThrows(IllegalArgumentException.class,
+                () -> DatasetReader.readPromptResponse(ok, DataFormat.AUTO, "prompt", "response", 0));
+    }
+
+    @Test
+    void classificationAndPromptResponseExamplesDoNotMix() {
+        Example text = new Example("a", 1);
+        Example pr = Example.promptResponse("q", "a");
+        assertEquals(null, text.response());
+        assertTrue(!text.isPromptResponse());
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("x", List.of(), List.of(text)));
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("x", LABELS, List.of(pr)));
+        assertThrows(IllegalArgumentException.class, () -> new Example("q", 1, "a", Map.of()), "no label on a response");
+        assertThrows(NullPointerException.class, () -> Example.promptResponse("q", null));
+        Dataset data = Dataset.promptResponse("x", List.of(pr, pr));
+        assertEquals(1, data.head(1).size());
+        assertTrue(data.head(1).isPromptResponse());
+    }
 }

@@ -167,4 +167,37 @@ class PartitionersTest {
         }
         assertEquals(1.0, sum, 1e-12, "tiny alpha stays finite and normalised");
     }
+
+    /** {@code n} prompt-response examples (causal-lm), with a "user" field. */
+    private static Dataset promptResponse(int n) {
+        List<Example> examples = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            examples.add(Example.promptResponse("question " + i, "answer " + i, Map.of("user", "u" + (i % 4))));
+        }
+        return Dataset.promptResponse("instructions", examples);
+    }
+
+    @Test
+    void iidAndByFieldSplitPromptResponseData() {
+        Dataset data = promptResponse(50);
+        List<Shard> iid = Partitioners.iid(data, 7, 3);
+        assertCoverage(iid, 50);
+        assertEquals(iid, Partitioners.iid(data, 7, 3));
+        List<Shard> byUser = Partitioners.byField(data, "user");
+        assertCoverage(byUser, 50);
+        assertEquals(List.of("u0", "u1", "u2", "u3"), byUser.stream().map(Shard::name).toList());
+        Dataset shard = data.subset(byUser.get(1).indices());
+        assertTrue(shard.isPromptResponse());
+        assertEquals("answer 1", shard.examples().get(0).response());
+        assertEquals(0, byUser.get(1).labelCounts(data).length, "no labels to count");
+        assertEquals(0, data.labelCounts().length);
+    }
+
+    @Test
+    void dirichletRefusesPromptResponseData() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Partitioners.dirichlet(promptResponse(10), 3, 0.5, 1));
+        assertEquals("instructions: a Dirichlet partition splits by label, and prompt-response (causal-lm) data has"
+                + " no labels; partition by iid or field", e.getMessage());
+    }
 }

@@ -113,6 +113,84 @@ class JobDescriptionJsonTest {
                 .getMessage().contains("not valid JSON"));
     }
 
+    static final ModelConfig TINY_LLAMA = ModelConfig.llama(64, 2, 128, 4, 2, 100, 256, true, false);
+
+    static JobDescription causalLm() {
+        return new JobDescription(JobId.parse("ns/sft"),
+                new JobDescription.Model("file:/models/tiny-llama", null, null, JobDescription.TASK_CAUSAL_LM,
+                        List.of(), 256, TINY_LLAMA),
+                AdapterConfig.tt(), 7, new JobDescription.Data("text", "label", "instruction", "output", DataFormat.JSONL),
+                new JobDescription.Silo("a", "file:a.jsonl", "file:a-eval.jsonl"), new JobDescription.Training(0, 0, 1));
+    }
+
+    @Test
+    void roundTripsACausalLmJob() throws Exception {
+        JobDescription d = causalLm();
+        assertTrue(d.model().causalLm());
+        assertEquals(0, d.model().architecture().numLabels(), "no classification head");
+        assertTrue(!d.layout().tensors().stream().anyMatch(t -> t.name().startsWith("score")), "no score head");
+        String json = JobDescriptionJson.write(d);
+        assertEquals(d, JobDescriptionJson.read(json));
+        ObjectNode tree = (ObjectNode) JSON.readTree(json);
+        assertEquals("causal-lm", tree.get("model").get("task").asText());
+        assertEquals(0, tree.get("model").get("labels").size());
+        assertEquals("instruction", tree.get("data").get("promptField").asText());
+        assertEquals("output", tree.get("data").get("responseField").asText());
+        JobDescription devices = d.withParticipant(new JobDescription.Devices("file:all.jsonl", null, 10, 2,
+                new JobDescription.Partition(JobDescription.Partition.Rule.IID, 0.5, null)));
+        assertEquals(devices, JobDescriptionJson.read(JobDescriptionJson.write(devices)));
+    }
+
+    @Test
+    void promptAndResponseFieldsAreLeftOutAtTheirDefaultsAndDefaultWhenAbsent() throws Exception {
+        // A classification job's description reads the same in a worker that predates the prompt/response fields.
+        ObjectNode tree = (ObjectNode) JSON.readTree(JobDescriptionJson.write(silo()));
+        assertTrue(!tree.get("data").has("promptField") && !tree.get("data").has("responseField"), tree.toString());
+        JobDescription d = JobDescriptionJson.read(tree.toString());
+        assertEquals(JobDefaults.PROMPT_FIELD, d.data().promptField());
+        assertEquals(JobDefaults.RESPONSE_FIELD, d.data().responseField());
+        assertEquals(new JobDescription.Data("body", "y", "prompt", "response", DataFormat.JSONL), d.data());
+        ((ObjectNode) tree.get("data")).putNull("promptField");
+        assertEquals("prompt", JobDescriptionJson.read(tree.toString()).data().promptField(), "null is absent");
+        ((ObjectNode) tree.get("data")).put("responseField", 3);
+        assertTrue(message(tree).contains("data.responseField must be a string"), message(tree));
+        ((ObjectNode) tree.get("data")).put("responseField", " ");
+        assertTrue(message(tree).contains("data: data.responseField is required"), message(tree));
+    }
+
+    @Test
+    void theTaskDecidesTheLabelsAndTheFamily() throws Exception {
+        ObjectNode tree = (ObjectNode) JSON.readTree(JobDescriptionJson.write(causalLm()));
+        ObjectNode withLabels = tree.deepCopy();
+        ((ObjectNode) withLabels.get("model")).putArray("labels").add("a").add("b");
+        assertEquals("invalid job description: model: model.labels: a causal-lm job has no labels, got [a, b]", message(withLabels));
+
+        ObjectNode unknown = tree.deepCopy();
+        ((ObjectNode) unknown.get("model")).put("task", "token-classification");
+        assertEquals("invalid job description: model: model.task: unknown task 'token-classification'; known: sequence-classification,"
+                + " causal-lm", message(unknown));
+
+        ObjectNode classification = tree.deepCopy();
+        ((ObjectNode) classification.get("model")).put("task", "sequence-classification");
+        assertEquals("invalid job description: model: model.labels: at least two class names are required", message(classification));
+
+        IllegalArgumentException bert = assertThrows(IllegalArgumentException.class, () -> new JobDescription.Model(
+                "builtin:all-minilm-l6-v2", null, null, JobDescription.TASK_CAUSAL_LM, null, 64,
+                ModelConfig.allMiniLmL6V2(0)));
+        assertEquals("model.task: causal-lm needs a LLAMA-family model, got family BERT", bert.getMessage());
+        JobDescription.Model nullLabels = new JobDescription.Model("file:m", null, null, "causal-lm", null, 64,
+                TINY_LLAMA.withNumLabels(3));
+        assertEquals(List.of(), nullLabels.labels());
+        assertEquals(0, nullLabels.architecture().numLabels());
+        assertTrue(!silo().model().causalLm());
+
+        IllegalArgumentException dirichlet = assertThrows(IllegalArgumentException.class, () -> causalLm()
+                .withParticipant(new JobDescription.Devices("file:all.jsonl", null, 10, 1,
+                        new JobDescription.Partition(JobDescription.Partition.Rule.DIRICHLET, 0.5, null))));
+        assertEquals("devices.partition.by: DIRICHLET splits by label and a causal-lm job has no labels; use IID or"
+                + " FIELD", dirichlet.getMessage());
+    }
+
     private static String message(ObjectNode tree) {
         return assertThrows(InvalidJobDescriptionException.class, () -> JobDescriptionJson.read(tree.toString()))
                 .getMessage();

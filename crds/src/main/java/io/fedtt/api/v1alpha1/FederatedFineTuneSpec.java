@@ -15,6 +15,13 @@ import java.util.List;
 @ValidationRule(value = "has(self.silos) != has(self.devices)", message = "set exactly one of silos (cross-silo) or devices (cross-device)")
 // Static message: a messageExpression concatenating string(int) is over the API server's CEL cost budget.
 @ValidationRule(value = "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)", message = "rounds.minSilos must not exceed the number of silos", fieldPath = ".rounds.minSilos")
+// A Dirichlet partition deals out each label's examples; causal-lm data has no labels. partition and its
+// by are defaulted ({} and dirichlet), so a causal-lm cross-device job names iid or field.
+@ValidationRule(value = "!has(self.devices) || !has(self.devices.partition) || !has(self.devices.partition.by)"
+    + " || self.devices.partition.by != 'dirichlet'"
+    + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'",
+    message = "dirichlet partitions by label and needs task sequence-classification; use iid or field for causal-lm",
+    fieldPath = ".devices.partition.by")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FederatedFineTuneSpec extends ValueObject {
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fedtt.core.job.JobDefaults;
+import io.fedtt.core.job.JobDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -13,15 +14,28 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * The frozen base model and the classification task trained on top of it.
+ * The frozen base model and the task trained on top of it: sequence-classification (needs at least two
+ * labels) or causal-lm (no labels; a LLAMA-family architecture).
  */
 @ValidationRule(value = "self.uri.startsWith('builtin:') || has(self.architecture)",
     message = "architecture is required unless the uri is builtin: (the operator cannot read the model's config.json)",
     fieldPath = ".architecture")
+// Static messages only (no messageExpression): see ModelArchitecture on the API server's CEL cost budget.
+// An absent task is sequence-classification (the default).
+@ValidationRule(value = "(has(self.task) && self.task != 'sequence-classification') || (has(self.labels) && size(self.labels) >= 2)",
+    message = "a sequence-classification job needs at least two labels", fieldPath = ".labels")
+@ValidationRule(value = "!has(self.task) || self.task != 'causal-lm' || !has(self.labels) || size(self.labels) == 0",
+    message = "a causal-lm job has no labels", fieldPath = ".labels")
+// builtin:all-minilm-l6-v2 is BERT-family, builtin:smollm2-135m-instruct LLaMA-family; an architecture
+// without family is BERT (the default).
+@ValidationRule(value = "!has(self.task) || self.task != 'causal-lm'"
+    + " || (has(self.architecture) ? (has(self.architecture.family) && self.architecture.family == 'LLAMA')"
+    + " : self.uri == 'builtin:smollm2-135m-instruct')",
+    message = "causal-lm needs a LLAMA-family model", fieldPath = ".task")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSpec extends ValueObject {
 
-  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
+  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), builtin:smollm2-135m-instruct (LLaMA family; prepared by tools/models/smollm2/fetch.sh), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
   @Required
   @Pattern("^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$")
   private String uri;
@@ -29,13 +43,12 @@ public class ModelSpec extends ValueObject {
   @JsonPropertyDescription("The model's shape as in its config.json; required unless the uri is builtin:, because the operator lays out the initial adapter without loading the model. Each worker refuses a model whose config.json differs.")
   private ModelArchitecture architecture;
 
-  @JsonPropertyDescription("The task; only sequence-classification exists today.")
-  @Default("sequence-classification")
+  @JsonPropertyDescription("The task: sequence-classification (a classification head over labels; data records have spec.data.textField and labelField; status accuracy is classification accuracy, loss the mean cross-entropy) or causal-lm (instruction tuning of a LLAMA-family decoder, no labels; data records have spec.data.promptField and responseField; status accuracy is the exact-match rate of greedy decoding, loss the mean response-token cross-entropy, perplexity = exp(loss)).")
+  @Default(JobDescription.TASK_SEQUENCE_CLASSIFICATION)
   private Task task;
 
-  @JsonPropertyDescription("The class names, in the order of the classifier's outputs; data labels must be one of these (or a 0-based index into them).")
-  @Required
-  @Size(min = 2, max = 100)
+  @JsonPropertyDescription("The class names, in the order of the classifier's outputs; data labels must be one of these (or a 0-based index into them). Required (at least two) for sequence-classification; empty or absent for causal-lm.")
+  @Size(max = 100)
   @ValidationRule(value = "self.all(l, self.exists_one(m, m == l))", message = "labels must be unique", messageExpression = "'label ' + self.filter(l, size(self.filter(m, m == l)) > 1)[0] + ' is listed more than once'")
   private List<@Size(min = 1, max = 63) String> labels;
 

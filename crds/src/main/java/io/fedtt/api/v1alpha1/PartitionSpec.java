@@ -15,7 +15,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PartitionSpec extends ValueObject {
 
-  @JsonPropertyDescription("dirichlet: label-skewed shares drawn with concentration alpha; iid: uniform random split; field: one client per value of a data field.")
+  @JsonPropertyDescription("dirichlet: label-skewed shares drawn with concentration alpha (sequence-classification only: a causal-lm job has no labels, so it sets iid or field); iid: uniform random split; field: one client per value of a data field.")
   @Default("dirichlet")
   private PartitionBy by;
 

@@ -92,7 +92,7 @@ public class RoundsSpec extends ValueObject {
   @Max(100)
   private Integer maxRoundRetries;
 
-  @JsonPropertyDescription("Stop with success once held-out accuracy reaches this value.")
+  @JsonPropertyDescription("Stop with success once held-out accuracy reaches this value (causal-lm: the exact-match rate of greedy decoding).")
   @Min(0)
   @Max(1)
   private Double targetAccuracy;

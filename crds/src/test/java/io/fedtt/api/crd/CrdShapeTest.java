@@ -54,7 +54,17 @@ class CrdShapeTest {
   @Test
   void celRulesSitWhereTheyApply() {
     assertEquals(List.of("has(self.silos) != has(self.devices)",
-        "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)"), rules(spec));
+        "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)",
+        "!has(self.devices) || !has(self.devices.partition) || !has(self.devices.partition.by)"
+            + " || self.devices.partition.by != 'dirichlet'"
+            + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'"),
+        rules(spec));
+    assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
+    // The task's rules: on the model, with static messages (no messageExpression: CEL cost budget).
+    List<ValidationRule> model = spec.getProperties().get("model").getXKubernetesValidations();
+    assertEquals(List.of(".architecture", ".labels", ".labels", ".task"),
+        model.stream().filter(r -> !r.getRule().contains("oldSelf")).map(ValidationRule::getFieldPath).toList());
+    assertTrue(model.stream().allMatch(r -> r.getMessageExpression() == null), model.toString());
     for (String immutable : List.of("model", "adapter", "method")) {
       assertTrue(rules(spec.getProperties().get(immutable)).contains("self == oldSelf"), immutable);
     }
@@ -71,7 +81,12 @@ class CrdShapeTest {
     assertEquals(List.of("query", "value"), List.of(adapter.get("targets").getDefault().get(0).asText(),
         adapter.get("targets").getDefault().get(1).asText()));
     assertEquals(List.of("model", "rounds"), spec.getRequired());
-    assertEquals(List.of("labels", "uri"), spec.getProperties().get("model").getRequired());
+    assertEquals(List.of("uri"), spec.getProperties().get("model").getRequired(), "labels: by rule, per task");
+    Map<String, JSONSchemaProps> data = spec.getProperties().get("data").getProperties();
+    assertEquals("prompt", data.get("promptField").getDefault().asText());
+    assertEquals("response", data.get("responseField").getDefault().asText());
+    assertEquals(List.of("causal-lm", "sequence-classification"), spec.getProperties().get("model").getProperties()
+        .get("task").getEnum().stream().map(n -> n.asText()).toList());
     assertEquals(3, spec.getProperties().get("runPolicy").getProperties().get("backoffLimit").getDefault().asInt());
   }
 

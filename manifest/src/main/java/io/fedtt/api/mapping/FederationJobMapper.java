@@ -16,6 +16,7 @@ import io.fedtt.api.v1alpha1.ModelFamily;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.ServerOptimizerSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.api.v1alpha1.Task;
 import io.fedtt.api.v1alpha1.WireDtype;
 import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.adapter.AdapterInitializer;
@@ -47,18 +48,44 @@ import java.util.Optional;
  */
 public final class FederationJobMapper {
 
-    /** The one built-in model: sentence-transformers/all-MiniLM-L6-v2. */
+    /** The default built-in model: sentence-transformers/all-MiniLM-L6-v2, shipped in a jar. */
     public static final String BUILTIN_MINILM = "builtin:all-minilm-l6-v2";
+    /** SmolLM2-135M-Instruct, a LLaMA-family decoder prepared by tools/models/smollm2/fetch.sh. */
+    public static final String BUILTIN_SMOLLM2 = "builtin:smollm2-135m-instruct";
+    /** The built-in models and their shapes (labels aside). */
+    public static final Map<String, ModelConfig> BUILTIN_MODELS = Map.of(
+            BUILTIN_MINILM, ModelConfig.allMiniLmL6V2(0),
+            BUILTIN_SMOLLM2, ModelConfig.smolLm2_135m());
 
     private FederationJobMapper() {}
+
+    /** {@code spec.model.task}, defaulted: {@link Task#SEQUENCE_CLASSIFICATION} when absent. */
+    public static Task task(FederatedFineTuneSpec spec) {
+        Task t = spec.getModel() == null ? null : spec.getModel().getTask();
+        return t == null ? Task.SEQUENCE_CLASSIFICATION : t;
+    }
+
+    /** Whether the job is {@link Task#CAUSAL_LM}: prompt/response data, no labels, no classification head. */
+    public static boolean causalLm(FederatedFineTuneSpec spec) {
+        return task(spec) == Task.CAUSAL_LM;
+    }
+
+    /** {@code spec.model.labels}, empty when absent (a causal-lm job has none). */
+    public static List<String> labels(FederatedFineTuneSpec spec) {
+        List<String> l = spec.getModel() == null ? null : spec.getModel().getLabels();
+        return l == null ? List.of() : l;
+    }
+
+    /** The classification head's outputs: the number of labels; 0 (no head) for a causal-lm job. */
+    public static int numLabels(FederatedFineTuneSpec spec) {
+        return causalLm(spec) ? 0 : labels(spec).size();
+    }
 
     /** The architecture of a built-in model, without loading it; empty for other URIs. */
     public static Optional<ModelConfig> builtinModel(FederatedFineTuneSpec spec) {
         String uri = spec.getModel().getUri();
-        if (BUILTIN_MINILM.equalsIgnoreCase(uri)) {
-            return Optional.of(ModelConfig.allMiniLmL6V2(spec.getModel().getLabels().size()));
-        }
-        return Optional.empty();
+        return Optional.ofNullable(uri == null ? null : BUILTIN_MODELS.get(uri.toLowerCase(java.util.Locale.ROOT)))
+                .map(m -> m.withNumLabels(numLabels(spec)));
     }
 
     /**
@@ -87,7 +114,7 @@ public final class FederationJobMapper {
                 or(positions, JobDefaults.MAX_POSITIONS),
                 or(a.getTypeVocabSize(), bert ? JobDefaults.TYPE_VOCAB_SIZE : 0),
                 or(a.getTieWordEmbeddings(), false), or(a.getAttentionBias(), false),
-                spec.getModel().getLabels().size()));
+                numLabels(spec)));
     }
 
     /**
@@ -100,12 +127,13 @@ public final class FederationJobMapper {
         if (uri == null) {
             return Optional.of("required field is missing");
         }
-        if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MINILM.equals(uri)) {
-            return Optional.of("'" + uri + "' is not a built-in model; the built-in model is " + BUILTIN_MINILM
+        if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MODELS.containsKey(uri)) {
+            return Optional.of("'" + uri + "' is not a built-in model; the built-in models are "
+                    + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
                     + " (another model: file:, pvc:, https: or hf:, with spec.model.architecture)");
         }
         if (modelConfig(spec).isEmpty()) {
-            return Optional.of("'" + uri + "' is not a built-in model (" + BUILTIN_MINILM
+            return Optional.of("'" + uri + "' is not a built-in model (" + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
                     + "); give its shape in spec.model.architecture");
         }
         return Optional.empty();
@@ -200,7 +228,7 @@ public final class FederationJobMapper {
     }
 
     public static AdapterLayout layout(FederatedFineTuneSpec spec, ModelConfig model) {
-        return AdapterLayout.of(model.withNumLabels(spec.getModel().getLabels().size()), adapterConfig(spec.getAdapter()));
+        return AdapterLayout.of(model.withNumLabels(numLabels(spec)), adapterConfig(spec.getAdapter()));
     }
 
     public static DType wireDType(FederatedFineTuneSpec spec) {

@@ -8,7 +8,6 @@ import io.fedtt.api.v1alpha1.PartitionBy;
 import io.fedtt.api.v1alpha1.PartitionSpec;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
-import io.fedtt.api.v1alpha1.Task;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDefaults;
@@ -62,7 +61,7 @@ public final class JobDescriptions {
         var architecture = FederationJobMapper.modelConfig(spec).orElseThrow(() -> new IllegalArgumentException(
                 "spec.model.architecture is required: " + m.getUri() + " is not a built-in model"));
         JobDescription.Model model = new JobDescription.Model(m.getUri(), m.getSha256(), m.getRevision(),
-                (m.getTask() == null ? Task.SEQUENCE_CLASSIFICATION : m.getTask()).wireName(), m.getLabels(),
+                FederationJobMapper.task(spec).wireName(), m.getLabels(),
                 or(m.getMaxSequenceLength(), JobDefaults.MAX_SEQUENCE_LENGTH), architecture);
         RoundsSpec r = spec.getRounds() == null ? new RoundsSpec() : spec.getRounds();
         return new JobDescription(job, model, FederationJobMapper.adapterConfig(spec.getAdapter()),
@@ -71,13 +70,14 @@ public final class JobDescriptions {
                         or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY), FederationJobMapper.headRateFactor(spec)));
     }
 
-    /** How examples are read: the spec's data fields and format, defaulted. */
+    /** How examples are read: the spec's data fields (all four, whatever the task) and format, defaulted. */
     public static JobDescription.Data data(DataSpec d) {
         DataSpec data = d == null ? new DataSpec() : d;
         DataFormat format = data.getFormat() == null ? DataFormat.AUTO
                 : DataFormat.parse(data.getFormat().name().toLowerCase(Locale.ROOT));
         return new JobDescription.Data(or(data.getTextField(), JobDefaults.TEXT_FIELD),
-                or(data.getLabelField(), JobDefaults.LABEL_FIELD), format);
+                or(data.getLabelField(), JobDefaults.LABEL_FIELD), or(data.getPromptField(), JobDefaults.PROMPT_FIELD),
+                or(data.getResponseField(), JobDefaults.RESPONSE_FIELD), format);
     }
 
     /** A silo's own data; the others' locations stay out of its description. */

@@ -1,5 +1,6 @@
 package io.fedtt.api.validation;
 
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.DataSpec;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
@@ -10,6 +11,7 @@ import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.data.DatasetReader;
+import io.fedtt.core.job.JobDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,9 +24,11 @@ import java.util.stream.Collectors;
 /**
  * Checks the manifest's local {@code file:} references, for running without a cluster
  * ({@code fedtt simulate}): the model path exists; each data file exists, is readable, and in its
- * first records (at most {@code maxRecords}) has the text and label fields, with labels that are
- * names from {@code spec.model.labels} or 0-based indices into it. Other schemes (pvc:, https:,
- * hf:, builtin:) are left to the worker that resolves them.
+ * first records (at most {@code maxRecords}) has the fields the task reads: for sequence-classification
+ * the text and label fields, with labels that are names from {@code spec.model.labels} or 0-based indices
+ * into it; for causal-lm the prompt and response fields, with a response that is not empty (as
+ * {@link DatasetReader#readPromptResponse} requires). Other schemes (pvc:, https:, hf:, builtin:) are left
+ * to the worker that resolves them.
  */
 public final class FileReferenceChecker implements ReferenceChecker {
   public static final int DEFAULT_MAX_RECORDS = 5000;
@@ -53,8 +57,8 @@ public final class FileReferenceChecker implements ReferenceChecker {
     if (spec == null) {
       return problems;
     }
-    List<String> labels = spec.getModel() == null || spec.getModel().getLabels() == null
-        ? List.of() : spec.getModel().getLabels();
+    List<String> labels = FederationJobMapper.labels(spec);
+    boolean causalLm = FederationJobMapper.causalLm(spec);
     DataSpec data = spec.getData() == null ? new DataSpec() : spec.getData();
     if (spec.getModel() != null) {
       FileUris.resolve(spec.getModel().getUri(), baseDir).ifPresent(path -> {
@@ -66,17 +70,17 @@ public final class FileReferenceChecker implements ReferenceChecker {
       });
     }
     if (spec.getEvaluation() != null) {
-      checkData("spec.evaluation.data", spec.getEvaluation().getData(), data, labels, null, problems);
+      checkData("spec.evaluation.data", spec.getEvaluation().getData(), data, causalLm, labels, null, problems);
     }
     List<SiloSpec> silos = spec.getSilos() == null ? List.of() : spec.getSilos();
     for (int i = 0; i < silos.size(); i++) {
-      checkSiloData("spec.silos[" + i + "].data", silos.get(i).getData(), data, labels, null, problems);
+      checkSiloData("spec.silos[" + i + "].data", silos.get(i).getData(), data, causalLm, labels, null, problems);
     }
     DevicesSpec devices = spec.getDevices();
     if (devices != null) {
       String partitionField = devices.getPartition() != null && devices.getPartition().getBy() == PartitionBy.FIELD
           ? devices.getPartition().getField() : null;
-      checkSiloData("spec.devices.data", devices.getData(), data, labels, partitionField, problems);
+      checkSiloData("spec.devices.data", devices.getData(), data, causalLm, labels, partitionField, problems);
     }
     if (spec.getOutput() != null) {
       FileUris.resolve(spec.getOutput().getUri(), baseDir).ifPresent(path -> {
@@ -88,16 +92,16 @@ public final class FileReferenceChecker implements ReferenceChecker {
     return problems;
   }
 
-  private void checkSiloData(String path, SiloData siloData, DataSpec data, List<String> labels,
+  private void checkSiloData(String path, SiloData siloData, DataSpec data, boolean causalLm, List<String> labels,
       String partitionField, List<Problem> problems) {
     if (siloData == null) {
       return;
     }
-    checkData(path + ".train", siloData.getTrain(), data, labels, partitionField, problems);
-    checkData(path + ".eval", siloData.getEval(), data, labels, null, problems);
+    checkData(path + ".train", siloData.getTrain(), data, causalLm, labels, partitionField, problems);
+    checkData(path + ".eval", siloData.getEval(), data, causalLm, labels, null, problems);
   }
 
-  private void checkData(String path, String uri, DataSpec data, List<String> labels,
+  private void checkData(String path, String uri, DataSpec data, boolean causalLm, List<String> labels,
       String extraField, List<Problem> problems) {
     Optional<Path> resolved = FileUris.resolve(uri, baseDir);
     if (resolved.isEmpty()) {
@@ -138,10 +142,19 @@ public final class FileReferenceChecker implements ReferenceChecker {
       problems.add(new Problem(path, file + " has no examples"));
       return;
     }
-    String textField = data.getTextField() == null ? "text" : data.getTextField();
-    String labelField = data.getLabelField() == null ? "label" : data.getLabelField();
-    for (String[] field : new String[][] {
-        {textField, "spec.data.textField"}, {labelField, "spec.data.labelField"}, {extraField, "spec.devices.partition.field"}}) {
+    String[][] fields;
+    if (causalLm) {
+      fields = new String[][] {
+          {or(data.getPromptField(), JobDefaults.PROMPT_FIELD), "spec.data.promptField"},
+          {or(data.getResponseField(), JobDefaults.RESPONSE_FIELD), "spec.data.responseField"},
+          {extraField, "spec.devices.partition.field"}};
+    } else {
+      fields = new String[][] {
+          {or(data.getTextField(), JobDefaults.TEXT_FIELD), "spec.data.textField"},
+          {or(data.getLabelField(), JobDefaults.LABEL_FIELD), "spec.data.labelField"},
+          {extraField, "spec.devices.partition.field"}};
+    }
+    for (String[] field : fields) {
       if (field[0] == null) {
         continue;
       }
@@ -153,6 +166,18 @@ public final class FileReferenceChecker implements ReferenceChecker {
         }
       }
     }
+    if (causalLm) {
+      String responseField = fields[1][0];
+      for (DatasetReader.Record row : sample) {
+        if (row.fields().get(responseField).isBlank()) {
+          problems.add(new Problem(path, file + " line " + row.line() + " has an empty response (field \""
+              + responseField + "\"): a causal-lm example needs a response to learn"));
+          return;
+        }
+      }
+      return;
+    }
+    String labelField = fields[1][0];
     Map<String, Integer> unknown = new LinkedHashMap<>();
     for (DatasetReader.Record row : sample) {
       String label = row.fields().get(labelField);
@@ -167,6 +192,10 @@ public final class FileReferenceChecker implements ReferenceChecker {
       String more = unknown.size() > MAX_REPORTED_LABELS ? " and " + (unknown.size() - MAX_REPORTED_LABELS) + " more" : "";
       problems.add(new Problem(path, file + " has labels that are not in spec.model.labels " + labels + ": " + listed + more));
     }
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null ? fallback : value;
   }
 
   /** A label is a name from the list or, for integer-coded data, a 0-based index into it. */

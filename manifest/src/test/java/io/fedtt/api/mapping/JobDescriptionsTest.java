@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
+import io.fedtt.api.v1alpha1.Task;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
@@ -18,6 +19,7 @@ import io.fedtt.core.job.JobDescription;
 import io.fedtt.core.job.JobDescriptionJson;
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobDescriptionsTest {
@@ -73,5 +75,70 @@ class JobDescriptionsTest {
         spec.getModel().setUri("builtin:nope");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forSilo(JOB, spec, "site-a"))
                 .getMessage().contains("spec.model.architecture is required"));
+    }
+
+    private static final String VALID = "src/test/resources/manifests/valid/";
+
+    @Test
+    void aCausalLmJobHasNoLabelsNoHeadAndItsPromptAndResponseFields() throws IOException {
+        FederatedFineTuneSpec spec = spec(VALID + "causal-lm-instruction-tuning.yaml");
+        assertTrue(FederationJobMapper.causalLm(spec));
+        assertEquals(Task.CAUSAL_LM, FederationJobMapper.task(spec));
+        assertEquals(List.of(), FederationJobMapper.labels(spec), "labels absent");
+        assertEquals(0, FederationJobMapper.numLabels(spec));
+        JobDescription d = JobDescriptions.forSilo(JOB, spec, "site-b");
+        assertEquals(JobDescription.TASK_CAUSAL_LM, d.model().task());
+        assertTrue(d.model().causalLm());
+        assertEquals(List.of(), d.model().labels());
+        assertEquals(ModelConfig.Family.LLAMA, d.model().architecture().family());
+        assertEquals(0, d.model().architecture().numLabels());
+        assertFalse(d.layout().tensors().stream().anyMatch(t -> t.role() == io.fedtt.core.adapter.Role.HEAD),
+                "no classification head");
+        assertEquals(FederationJobMapper.layout(spec, d.model().architecture()).tensors(), d.layout().tensors(),
+                "the worker's layout is the coordinator's");
+        assertEquals(new JobDescription.Data(JobDefaults.TEXT_FIELD, JobDefaults.LABEL_FIELD, JobDefaults.PROMPT_FIELD,
+                JobDefaults.RESPONSE_FIELD, DataFormat.AUTO), d.data());
+        assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
+        assertEquals(FederationJobMapper.layout(spec, d.model().architecture()).parameterCount(),
+                FederationJobMapper.jobSpec(JOB, spec, d.model().architecture()).initialGlobal().parameterCount());
+    }
+
+    @Test
+    void aCausalLmCrossDeviceJobCarriesItsFieldsAndPartition() throws IOException {
+        FederatedFineTuneSpec spec = spec(VALID + "causal-lm-cross-device-by-user.yaml");
+        JobDescription d = JobDescriptions.forDevices(JOB, spec);
+        assertEquals("instruction", d.data().promptField());
+        assertEquals("output", d.data().responseField());
+        JobDescription.Devices devices = assertInstanceOf(JobDescription.Devices.class, d.participant());
+        assertEquals(new JobDescription.Partition(JobDescription.Partition.Rule.FIELD, JobDefaults.DIRICHLET_ALPHA,
+                "user"), devices.partition());
+        assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
+
+        // Unvalidated (built in code, no defaults): an absent partition is dirichlet, which needs labels.
+        spec.getDevices().setPartition(null);
+        assertEquals("devices.partition.by: DIRICHLET splits by label and a causal-lm job has no labels; use IID or"
+                + " FIELD", assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forDevices(JOB, spec))
+                .getMessage());
+    }
+
+    @Test
+    void theTasksRulesHoldForSpecsThatNeverMetTheSchema() throws IOException {
+        FederatedFineTuneSpec spec = spec(VALID + "causal-lm-instruction-tuning.yaml");
+        spec.getModel().setLabels(List.of("a", "b"));
+        assertEquals("model.labels: a causal-lm job has no labels, got [a, b]",
+                assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forSilo(JOB, spec, "site-a"))
+                        .getMessage());
+        spec.getModel().setLabels(null);
+        spec.getModel().setArchitecture(null);
+        spec.getModel().setUri(FederationJobMapper.BUILTIN_MINILM);
+        assertEquals("model.task: causal-lm needs a LLAMA-family model, got family BERT",
+                assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forSilo(JOB, spec, "site-a"))
+                        .getMessage());
+        FederatedFineTuneSpec classification = spec("../examples/quickstart.yaml");
+        classification.getModel().setLabels(null);
+        assertEquals(0, FederationJobMapper.numLabels(classification));
+        assertEquals("model.labels: at least two class names are required",
+                assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forSilo(JOB, classification, "site-a"))
+                        .getMessage());
     }
 }

@@ -70,6 +70,18 @@ class LoadTest {
   }
 
   @Test
+  void causalLmWithDefaults() {
+    FederatedFineTuneSpec spec = validator.load(TestFiles.manifest("valid/causal-lm-instruction-tuning.yaml")).getSpec();
+    assertEquals(Task.CAUSAL_LM, spec.getModel().getTask());
+    assertNull(spec.getModel().getLabels());
+    assertEquals("prompt", spec.getData().getPromptField());
+    assertEquals("response", spec.getData().getResponseField());
+    assertEquals("text", spec.getData().getTextField(), "every data field is defaulted, whatever the task");
+    FederatedFineTuneSpec quickstart = validator.load(TestFiles.manifest("valid/quickstart.yaml")).getSpec();
+    assertEquals("prompt", quickstart.getData().getPromptField());
+  }
+
+  @Test
   void crossDeviceDefaults() {
     FederatedFineTune fft = validator.load(TestFiles.manifest("valid/cross-device.yaml"));
     assertEquals(PartitionBy.DIRICHLET, fft.getSpec().getDevices().getPartition().getBy());

@@ -69,7 +69,15 @@ class ManifestValidatorTest {
             + " 4096x11008, which has no factorization into TT modes between 4 and 16; leave up_proj out"),
         Arguments.of("lora-target-unknown", "spec.adapter.targets[1]", "unknown projection 'gate_proj' for a BERT model;"
             + " known: [query, key, value, attention.output.dense, intermediate.dense, output.dense]"),
-        Arguments.of("too-few-labels", "spec.model.labels", "must have at least 2 item(s) (found 1)"),
+        Arguments.of("too-few-labels", "spec.model.labels", "a sequence-classification job needs at least two labels"),
+        Arguments.of("classification-without-labels", "spec.model.labels",
+            "a sequence-classification job needs at least two labels"),
+        Arguments.of("causal-lm-with-labels", "spec.model.labels", "a causal-lm job has no labels"),
+        Arguments.of("causal-lm-bert-model", "spec.model.task", "causal-lm needs a LLAMA-family model"),
+        Arguments.of("causal-lm-dirichlet-partition", "spec.devices.partition.by",
+            "dirichlet partitions by label and needs task sequence-classification; use iid or field for causal-lm"),
+        Arguments.of("prompt-and-response-same-field", "spec.data.responseField",
+            "promptField and responseField must name different fields"),
         Arguments.of("duplicate-labels", "spec.model.labels", "label ham is listed more than once"),
         Arguments.of("unknown-field", "spec.adapter.ttrank", "unknown field (did you mean ttRank?)"),
         Arguments.of("int-or-string", "spec.silos[0].resources.limits[nvidia.com/gpu]", "must be an integer or a string, not a list"),
@@ -101,7 +109,13 @@ class ManifestValidatorTest {
         Arguments.of("missing-label-field", "spec.silos[0].data.train", data + "no-label.jsonl line 2 has no field \"label\""
             + " (it has text, category); see spec.data.labelField"),
         Arguments.of("broken-jsonl", "spec.silos[0].data.train", data + "broken.jsonl line 2: is not valid JSON:"
-            + " Unexpected end-of-input within/between Object entries"));
+            + " Unexpected end-of-input within/between Object entries"),
+        Arguments.of("causal-lm-missing-response-field", "spec.silos[0].data.train", data + "sft-no-response.jsonl"
+            + " line 2 has no field \"response\" (it has prompt, answer); see spec.data.responseField"),
+        Arguments.of("causal-lm-empty-response", "spec.silos[0].data.eval", data + "sft-empty-response.jsonl line 2"
+            + " has an empty response (field \"response\"): a causal-lm example needs a response to learn"),
+        Arguments.of("causal-lm-classification-data", "spec.silos[0].data.train", data + "site-a.jsonl line 1 has no"
+            + " field \"prompt\" (it has text, label); see spec.data.promptField"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -28,7 +28,7 @@ public record Accounting(long adapterParameters, Map<String, Long> tensorSizes, 
       }
       sizes.put(t.name(), n);
     }
-    CommunicationBaseline baseline = CommunicationBaseline.of(model.withNumLabels(spec.getModel().getLabels().size()));
+    CommunicationBaseline baseline = CommunicationBaseline.of(model.withNumLabels(FederationJobMapper.numLabels(spec)));
     return new Accounting(layout.parameterCount(), Map.copyOf(sizes), baseline);
   }
 

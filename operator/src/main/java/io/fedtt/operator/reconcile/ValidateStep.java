@@ -33,8 +33,7 @@ final class ValidateStep implements ReconcileStep {
     }
     Optional<ModelConfig> model = FederationJobMapper.modelConfig(rc.job.getSpec());
     if (model.isEmpty()) {
-      rc.markInvalid("spec.model.uri: '" + rc.job.getSpec().getModel().getUri() + "' is not a built-in model ("
-          + FederationJobMapper.BUILTIN_MINILM + "); give its shape in spec.model.architecture");
+      rc.markInvalid("spec.model.uri: " + FederationJobMapper.modelProblem(rc.job.getSpec()).orElse("unknown model"));
       return StepResult.stop();
     }
     rc.model = model.get();

@@ -6,7 +6,7 @@ import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.client.ClientLoop;
 import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.worker.data.JobDatasets;
-import io.fedtt.worker.train.AdapterClassifier;
+import io.fedtt.worker.train.AdaptedModel;
 import io.fedtt.worker.train.LocalTrainer;
 import io.fedtt.worker.train.TrainingOptions;
 import java.time.Duration;
@@ -30,12 +30,12 @@ import java.util.function.Consumer;
  */
 final class ParticipationLoop {
 
-    private final AdapterClassifier classifier;
+    private final AdaptedModel classifier;
     private final TrainingOptions options;
     private final GracefulStop stop;
     private final Consumer<String> log;
 
-    ParticipationLoop(AdapterClassifier classifier, TrainingOptions options, GracefulStop stop, Consumer<String> log) {
+    ParticipationLoop(AdaptedModel classifier, TrainingOptions options, GracefulStop stop, Consumer<String> log) {
         this.classifier = classifier;
         this.options = options;
         this.stop = stop;

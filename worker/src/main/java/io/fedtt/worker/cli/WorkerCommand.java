@@ -16,7 +16,7 @@ import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.ModelWeightsException;
 import io.fedtt.worker.model.PretrainedModel;
-import io.fedtt.worker.train.AdapterClassifier;
+import io.fedtt.worker.train.AdaptedModel;
 import io.fedtt.worker.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -182,7 +182,7 @@ public class WorkerCommand implements Callable<Integer> {
         String modelUri = description.model().uri();
         PretrainedModel encoder = loadModel(description.model());
         try {
-            AdapterClassifier classifier = ModelLoader.attach(encoder, description);
+            AdaptedModel classifier = ModelLoader.attach(encoder, description);
             log(String.format(Locale.ROOT, "model %s loaded in %.1f s: %,d parameters, %s adapter %,d; %d thread(s)",
                     modelUri, (System.nanoTime() - t0) / 1e9, encoder.loadReport().parameters(),
                     description.adapter().typeName(), classifier.model().layout().parameterCount(),

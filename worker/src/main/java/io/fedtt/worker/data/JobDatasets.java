@@ -52,10 +52,17 @@ public final class JobDatasets {
         return seed;
     }
 
-    /** One data file with the job's fields, format and labels; errors name the file and line. */
+    /**
+     * One data file with the job's fields, format and labels (a causal-lm job, which has no labels:
+     * its prompt and response fields); errors name the file and line.
+     */
     public Dataset read(String uri, int maxExamples) {
-        return DatasetReader.read(DataUri.resolve(uri, baseDir, pvcRoot), data.format(), data.textField(),
-                data.labelField(), labels, maxExamples);
+        Path file = DataUri.resolve(uri, baseDir, pvcRoot);
+        if (labels.isEmpty()) { // causal-lm: prompt/response records
+            return DatasetReader.readPromptResponse(file, data.format(), data.promptField(), data.responseField(),
+                    maxExamples);
+        }
+        return DatasetReader.read(file, data.format(), data.textField(), data.labelField(), labels, maxExamples);
     }
 
     public Dataset read(String uri) {

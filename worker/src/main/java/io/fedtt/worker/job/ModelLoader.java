@@ -7,7 +7,7 @@ import io.fedtt.worker.model.DeclaredArchitecture;
 import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.source.ModelSources;
-import io.fedtt.worker.train.AdapterClassifier;
+import io.fedtt.worker.train.AdaptedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +59,8 @@ public final class ModelLoader {
     }
 
     /** The job's adapter, laid out once from the description, attached to the encoder with its seed. */
-    public static AdapterClassifier attach(PretrainedModel model, JobDescription job) {
-        return AdapterClassifier.attach(model, job.layout(), job.seed());
+    public static AdaptedModel attach(PretrainedModel model, JobDescription job) {
+        return AdaptedModel.attach(model, job.layout(), job.seed());
     }
 
     /** ~/.cache/fedtt when the home folder is writable (not so in a read-only pod), else the temp dir. */

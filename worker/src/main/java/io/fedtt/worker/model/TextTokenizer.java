@@ -78,6 +78,16 @@ public final class TextTokenizer implements AutoCloseable {
         return new TokenBatch(b, length, ids, mask, types);
     }
 
+    /** The ids of one text, truncated at the max length and unpadded, with or without the tokenizer's special tokens. */
+    public long[] ids(String text, boolean addSpecialTokens) {
+        return tokenizer.encode(cut(text, maxLength), addSpecialTokens, false).getIds();
+    }
+
+    /** Text for token ids, special tokens left out. */
+    public String decode(long[] ids) {
+        return tokenizer.decode(ids, true);
+    }
+
     /**
      * The first {@code maxLength x CHARS_PER_TOKEN} characters of {@code text} (never half a surrogate
      * pair): all the tokenizer needs to find the first {@code maxLength} tokens.

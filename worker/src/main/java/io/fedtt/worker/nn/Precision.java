@@ -8,9 +8,17 @@ public final class Precision {
     private Precision() {
     }
 
-    /** {@code stored} in {@code activations}' element type (itself when they already agree). */
+    /**
+     * {@code stored} in {@code activations}' element type (itself when they already agree). A cast
+     * copy belongs to the activations' manager, so it is freed with the step's arrays instead of
+     * living as long as the model's weights.
+     */
     public static NDArray like(NDArray stored, NDArray activations) {
-        return stored.getDataType() == activations.getDataType()
-                ? stored : stored.toType(activations.getDataType(), false);
+        if (stored.getDataType() == activations.getDataType()) {
+            return stored;
+        }
+        NDArray cast = stored.toType(activations.getDataType(), false);
+        cast.attach(activations.getManager());
+        return cast;
     }
 }

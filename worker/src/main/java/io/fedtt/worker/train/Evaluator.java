@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Batched inference over a labelled split, without gradients: accuracy, macro-F1 and mean
- * cross-entropy. Examples are sorted by length first, so each batch pads to a similar length and
+ * cross-entropy (a causal language model: {@link ResponseEvaluator}). Examples are sorted by length first, so each batch pads to a similar length and
  * fewer padding tokens are computed; the metrics do not depend on the order.
  */
 public final class Evaluator {
@@ -26,10 +26,13 @@ public final class Evaluator {
     }
 
     /** Evaluates the model's current adapter on the first {@code maxExamples} examples of {@code data}. */
-    public static ClassificationMetrics.Result evaluate(TrainableClassifier model, Dataset data, int batchSize,
+    public static ClassificationMetrics.Result evaluate(TrainableModel model, Dataset data, int batchSize,
             int maxExamples) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        if (model.causalLm()) {
+            return ResponseEvaluator.evaluate(model, data.head(maxExamples), batchSize);
         }
         if (data.labels().size() != model.numLabels()) {
             throw new IllegalArgumentException(data.source() + " has " + data.labels().size()
@@ -49,7 +52,7 @@ public final class Evaluator {
         return metrics.result();
     }
 
-    public static ClassificationMetrics.Result evaluate(TrainableClassifier model, Dataset data, TrainingOptions options) {
+    public static ClassificationMetrics.Result evaluate(TrainableModel model, Dataset data, TrainingOptions options) {
         return evaluate(model, data, options.evalBatchSize(), options.maxEvalExamples());
     }
 
@@ -58,7 +61,7 @@ public final class Evaluator {
         return r.examples() == 0 ? EvalMetrics.NONE : new EvalMetrics(r.accuracy(), r.loss(), r.examples());
     }
 
-    private static void addBatch(TrainableClassifier model, List<Example> batch, ClassificationMetrics metrics) {
+    private static void addBatch(TrainableModel model, List<Example> batch, ClassificationMetrics metrics) {
         List<String> texts = new ArrayList<>(batch.size());
         long[] labels = new long[batch.size()];
         for (int i = 0; i < labels.length; i++) {

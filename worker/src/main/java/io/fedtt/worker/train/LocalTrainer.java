@@ -23,7 +23,7 @@ public final class LocalTrainer implements ClientLoop.Trainer {
                               long evalMillis) {
     }
 
-    private final TrainableClassifier model;
+    private final TrainableModel model;
     private final Dataset train;
     private final Dataset eval;
     private final TrainingOptions options;
@@ -35,7 +35,7 @@ public final class LocalTrainer implements ClientLoop.Trainer {
      * @param eval the local eval split, or null
      * @param stop checked between steps; true abandons the round ({@link RoundCancelledException})
      */
-    public LocalTrainer(TrainableClassifier model, Dataset train, Dataset eval, TrainingOptions options,
+    public LocalTrainer(TrainableModel model, Dataset train, Dataset eval, TrainingOptions options,
             StepListener listener, BooleanSupplier stop) {
         this.model = Objects.requireNonNull(model, "model");
         this.train = Objects.requireNonNull(train, "train");
@@ -48,7 +48,7 @@ public final class LocalTrainer implements ClientLoop.Trainer {
         }
     }
 
-    public LocalTrainer(TrainableClassifier model, Dataset train, Dataset eval, TrainingOptions options,
+    public LocalTrainer(TrainableModel model, Dataset train, Dataset eval, TrainingOptions options,
             StepListener listener) {
         this(model, train, eval, options, listener, null);
     }

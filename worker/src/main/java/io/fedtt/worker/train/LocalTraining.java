@@ -1,14 +1,11 @@
 package io.fedtt.worker.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.core.data.Example;
 import io.fedtt.core.federation.RoundTask;
@@ -24,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * One round of local training: the task's steps (or epochs) of AdamW over the task's trainable
  * tensors only (the classification head's at the options' head rate, the rest at the task's), with
  * the warm-up/decay schedule, gradient clipping, seeded shuffling and dynamic
- * padding. Every other parameter, base weights and frozen FedTT+ cores alike, is excluded from
+ * padding. The loss is the {@link Objective}'s: labels for a classifier, response tokens for a
+ * causal language model. Every other parameter, base weights and frozen FedTT+ cores alike, is excluded from
  * autograd for the round, so it gets no gradient and keeps its value bit for bit. For a seed, the
  * batches, dropout masks and so the update are the same on every run on one machine (same threads).
  * With the task's {@code proximalMu > 0} (FedProx) each step's gradient also gets
@@ -47,7 +45,7 @@ public final class LocalTraining {
     private LocalTraining() {
     }
 
-    public static Report run(TrainableClassifier model, Dataset train, RoundTask task, TrainingOptions options,
+    public static Report run(TrainableModel model, Dataset train, RoundTask task, TrainingOptions options,
             StepListener listener) {
         return run(model, train, task, options, listener, () -> false);
     }
@@ -56,9 +54,9 @@ public final class LocalTraining {
      * @param stop checked between steps; when true, the round is abandoned with
      *     {@link RoundCancelledException} and the parameters keep whatever the last step left
      */
-    public static Report run(TrainableClassifier model, Dataset train, RoundTask task, TrainingOptions options,
+    public static Report run(TrainableModel model, Dataset train, RoundTask task, TrainingOptions options,
             StepListener listener, BooleanSupplier stop) {
-        if (train.labels().size() != model.numLabels()) {
+        if (!model.causalLm() && train.labels().size() != model.numLabels()) {
             throw new IllegalArgumentException(train.source() + " has " + train.labels().size()
                     + " labels, the model " + model.numLabels());
         }
@@ -71,7 +69,7 @@ public final class LocalTraining {
         }
     }
 
-    private static Report loop(TrainableClassifier model, Dataset train, RoundTask task, TrainingOptions options,
+    private static Report loop(TrainableModel model, Dataset train, RoundTask task, TrainingOptions options,
             StepListener listener, BooleanSupplier stop, BatchPlan plan, LearningRateSchedule schedule,
             Map<String, Parameter> trainable) {
         long started = System.nanoTime();
@@ -80,6 +78,7 @@ public final class LocalTraining {
         double last = Double.NaN;
         double headFactor = options.headRateFactor();
         Set<String> head = model.headNames();
+        Objective objective = Objective.of(model);
         try (ProximalTerm proximal = new ProximalTerm(model.manager(), trainable, task.proximalMu());
                 AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel(),
                         name -> head.contains(name) ? headFactor : 1.0)) {
@@ -88,7 +87,7 @@ public final class LocalTraining {
                     throw new RoundCancelledException(task.round(), t, plan.steps());
                 }
                 double lr = schedule.at(t);
-                last = step(model, train, plan.batch(t), proximal, optimizer, lr);
+                last = step(model, objective, train, plan.batch(t), proximal, optimizer, lr);
                 if (t == 0) {
                     first = last;
                 }
@@ -103,24 +102,17 @@ public final class LocalTraining {
     }
 
     /** Forward, backward and update on one batch; returns the batch's mean loss. */
-    private static double step(TrainableClassifier model, Dataset train, int[] indices, ProximalTerm proximal,
-            AdamW optimizer, double lr) {
-        List<String> texts = new ArrayList<>(indices.length);
-        long[] labels = new long[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            Example e = train.examples().get(indices[i]);
-            texts.add(e.text());
-            labels[i] = e.label();
+    private static double step(TrainableModel model, Objective objective, Dataset train, int[] indices,
+            ProximalTerm proximal, AdamW optimizer, double lr) {
+        List<Example> batch = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            batch.add(train.examples().get(i));
         }
-        var tokens = model.tokenizer().encode(texts);
         try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
             scope.suppressNotUsedWarning(); // closes every array the step makes, on any manager
-            NDList inputs = tokens.toNDList(m);
-            NDArray y = m.create(labels, new Shape(labels.length));
             NDArray loss;
             try (GradientCollector collector = m.getEngine().newGradientCollector()) {
-                NDArray logits = model.logits(new ParameterStore(m, false), inputs, true);
-                loss = CrossEntropy.perExample(logits, y).mean();
+                loss = objective.loss(model, m, batch, true);
                 collector.backward(loss);
             }
             double value = loss.getFloat();
@@ -137,7 +129,7 @@ public final class LocalTraining {
      * The parameters that train this round, by name, with autograd on for them and off for every
      * other parameter of the model.
      */
-    static Map<String, Parameter> trainableParameters(TrainableClassifier model, List<String> names) {
+    static Map<String, Parameter> trainableParameters(TrainableModel model, List<String> names) {
         Set<String> adapter = model.adapterNames();
         Set<String> unknown = new TreeSet<>(names);
         unknown.removeAll(adapter);
@@ -168,7 +160,7 @@ public final class LocalTraining {
     }
 
     /** No parameter takes part in autograd outside training (inference builds no graph). */
-    static void freezeAll(TrainableClassifier model) {
+    static void freezeAll(TrainableModel model) {
         for (Parameter p : model.parameters().values()) {
             p.freeze(true);
         }

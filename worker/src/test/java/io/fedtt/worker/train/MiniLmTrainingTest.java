@@ -37,7 +37,7 @@ class MiniLmTrainingTest {
 
     static final List<String> LABELS = List.of("ham", "spam");
     static PretrainedModel base;
-    static AdapterClassifier model;
+    static AdaptedModel model;
     static AdapterState initial;
     static AdapterLayout layout;
 
@@ -45,7 +45,7 @@ class MiniLmTrainingTest {
     static void load() throws Exception {
         base = MiniLm.load(32);
         layout = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt(5, 64));
-        model = AdapterClassifier.attach(base, layout, 1);
+        model = AdaptedModel.attach(base, layout, 1);
         initial = model.export(layout.names());
     }
 
@@ -147,7 +147,7 @@ class MiniLmTrainingTest {
         try {
             AdapterLayout lora = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.lora(8,
                     AdapterConfig.DEFAULT_LORA_TARGETS)); // scaling alpha/r != 1 exercises LoRA's scalar too
-            AdapterClassifier m = AdapterClassifier.attach(base, lora, 3);
+            AdaptedModel m = AdaptedModel.attach(base, lora, 3);
             Map<String, Parameter> trainable = LocalTraining.trainableParameters(m, lora.names());
             // B = 0 at the start would hide the scaling: give every tensor a value.
             for (Parameter p : trainable.values()) {
@@ -167,12 +167,12 @@ class MiniLmTrainingTest {
             LocalTraining.freezeAll(m);
             m.model().detach();
         } finally {
-            model = AdapterClassifier.attach(base, layout, 1);
+            model = AdaptedModel.attach(base, layout, 1);
             model.load(initial);
         }
     }
 
-    private static float[][] gradients(AdapterClassifier m, Map<String, Parameter> trainable, boolean gc)
+    private static float[][] gradients(AdaptedModel m, Map<String, Parameter> trainable, boolean gc)
             throws InterruptedException {
         var tokens = m.tokenizer().encode(data().examples().subList(0, 4).stream().map(Example::text).toList());
         try (ai.djl.ndarray.NDManager scope = m.manager().newSubManager();
@@ -204,7 +204,7 @@ class MiniLmTrainingTest {
         try {
             AdapterLayout lora = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.lora(8,
                     AdapterConfig.DEFAULT_LORA_TARGETS));
-            AdapterClassifier m = AdapterClassifier.attach(base, lora, 3);
+            AdaptedModel m = AdaptedModel.attach(base, lora, 3);
             AdapterState start = m.export(lora.names());
             LocalTraining.Report r = LocalTraining.run(m, data(), Tasks.steps(lora.names(), 3, 8, 1e-3, 1),
                     TrainingOptions.defaults(), StepListener.NONE);
@@ -214,7 +214,7 @@ class MiniLmTrainingTest {
             assertFalse(Arrays.equals(start.get(b).data(), end.get(b).data()), b + " trained");
             m.model().detach();
         } finally {
-            model = AdapterClassifier.attach(base, layout, 1);
+            model = AdaptedModel.attach(base, layout, 1);
             model.load(initial);
         }
         assertEquals(2, model.numLabels());
@@ -231,7 +231,7 @@ class MiniLmTrainingTest {
             for (AdapterConfig config : List.of(AdapterConfig.tt(5, 64),
                     AdapterConfig.lora(8, AdapterConfig.DEFAULT_LORA_TARGETS), AdapterConfig.full())) {
                 AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), config);
-                AdapterClassifier m = AdapterClassifier.attach(base, l, 5);
+                AdaptedModel m = AdaptedModel.attach(base, l, 5);
                 AdapterState start = m.export(l.names());
                 double lr = config.type() == AdapterConfig.Type.FULL ? 1e-3 : 1e-2; // full: every encoder weight trains
                 double plain = distance(m, l, start, 0, lr);
@@ -243,12 +243,12 @@ class MiniLmTrainingTest {
                 m.model().detach();
             }
         } finally {
-            model = AdapterClassifier.attach(base, layout, 1);
+            model = AdaptedModel.attach(base, layout, 1);
             model.load(initial);
         }
     }
 
-    private static double distance(AdapterClassifier m, AdapterLayout l, AdapterState start, double mu, double lr) {
+    private static double distance(AdaptedModel m, AdapterLayout l, AdapterState start, double mu, double lr) {
         m.load(start);
         LocalTraining.run(m, data(), Tasks.proximal(l.names(), 4, 4, lr, 9, mu), TrainingOptions.defaults(),
                 StepListener.NONE);

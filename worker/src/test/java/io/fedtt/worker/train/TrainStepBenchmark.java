@@ -53,7 +53,7 @@ class TrainStepBenchmark {
             AdapterLayout layout = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), adapter.equals("lora")
                     ? AdapterConfig.lora(AdapterConfig.DEFAULT_LORA_RANK, AdapterConfig.DEFAULT_LORA_TARGETS)
                     : AdapterConfig.tt(5, 64));
-            AdapterClassifier model = AdapterClassifier.attach(base, layout, 1);
+            AdaptedModel model = AdaptedModel.attach(base, layout, 1);
             var initial = model.export(layout.names());
             if (adapter.equals("tt")) {
                 Files.write(out.resolve("tt-adapter.safetensors"), SafetensorsCodec.encode(initial, DType.F32));
@@ -93,7 +93,7 @@ class TrainStepBenchmark {
     }
 
     /** Wall time of each step after warm-up, from the step listener's timestamps. */
-    static double[] stepTimes(TrainableClassifier model, Dataset data, List<String> trainable, int warmup, int steps,
+    static double[] stepTimes(TrainableModel model, Dataset data, List<String> trainable, int warmup, int steps,
             TrainingOptions options) {
         long[] stamps = new long[warmup + steps + 1];
         stamps[0] = System.nanoTime();
@@ -107,7 +107,7 @@ class TrainStepBenchmark {
     }
 
     /** The optimizer alone: clip + AdamW over the trainable tensors, per kernel. */
-    static void optimizerOnly(AdapterClassifier model, List<String> names, Dataset data) {
+    static void optimizerOnly(AdaptedModel model, List<String> names, Dataset data) {
         Map<String, Parameter> params = LocalTraining.trainableParameters(model, names);
         try {
             var tokens = model.tokenizer().encode(data.examples().stream().map(Example::text).toList().subList(0, 2));
@@ -136,7 +136,7 @@ class TrainStepBenchmark {
         }
     }
 
-    static void evalThroughput(TrainableClassifier model, int threads) {
+    static void evalThroughput(TrainableModel model, int threads) {
         for (boolean longTexts : new boolean[] {true, false}) {
             Dataset d = longTexts ? longTexts(64, 1) : shortTexts(256);
             Evaluator.evaluate(model, d.head(32), 32, 32); // warm-up

@@ -23,7 +23,7 @@ import java.util.Set;
  * logits = onehot(ids[:, 1]) · table + bias. Small and exact, so tests can check training and
  * evaluation by hand; "frozen.scale" is a parameter outside the adapter that must never change.
  */
-final class WordTableClassifier implements TrainableClassifier {
+final class WordTableClassifier implements TrainableModel {
 
     static final int VOCAB = 30522;
 

@@ -5,21 +5,23 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fedtt.api.v1alpha1.ValueObject;
 
 /**
- * Quality of the global adapter on the held-out evaluation data.
+ * Quality of the global adapter on the held-out evaluation data. For a causal-lm job accuracy is the
+ * exact-match rate of greedy decoding and loss the mean response-token cross-entropy (perplexity =
+ * exp(loss)); macroF1 is not reported.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetricsStatus extends ValueObject {
 
-  @JsonPropertyDescription("Accuracy at the latest evaluation.")
+  @JsonPropertyDescription("Accuracy at the latest evaluation: classification accuracy (sequence-classification) or the exact-match rate of greedy decoding against the reference responses (causal-lm).")
   private Double accuracy;
 
-  @JsonPropertyDescription("Best accuracy so far.")
+  @JsonPropertyDescription("Best accuracy so far (for causal-lm: best exact-match rate).")
   private Double bestAccuracy;
 
-  @JsonPropertyDescription("Mean cross-entropy at the latest evaluation.")
+  @JsonPropertyDescription("Mean cross-entropy at the latest evaluation: per example over the labels (sequence-classification) or per response token (causal-lm; perplexity = exp(loss)).")
   private Double loss;
 
-  @JsonPropertyDescription("Macro-averaged F1 at the latest evaluation.")
+  @JsonPropertyDescription("Macro-averaged F1 at the latest evaluation (sequence-classification only).")
   private Double macroF1;
 
   public Double getAccuracy() {

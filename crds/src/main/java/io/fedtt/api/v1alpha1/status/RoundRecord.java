@@ -28,10 +28,10 @@ public class RoundRecord extends ValueObject {
   @JsonPropertyDescription("Wall time of the round.")
   private Double seconds;
 
-  @JsonPropertyDescription("Held-out accuracy after this round, when evaluated.")
+  @JsonPropertyDescription("Held-out accuracy after this round, when evaluated (causal-lm: exact-match rate of greedy decoding).")
   private Double accuracy;
 
-  @JsonPropertyDescription("Held-out loss after this round, when evaluated.")
+  @JsonPropertyDescription("Held-out loss after this round, when evaluated (causal-lm: mean response-token cross-entropy; perplexity = exp(loss)).")
   private Double loss;
 
   @JsonPropertyDescription("TT cores trainable (and exchanged) in this round, over all TT layers.")

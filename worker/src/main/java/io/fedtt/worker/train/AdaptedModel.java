@@ -12,12 +12,19 @@ import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.adapter.ClassificationHead;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TextTokenizer;
+import io.fedtt.worker.model.llama.GreedyDecoder;
+import io.fedtt.worker.model.llama.LlamaModel;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The real classifier: a pretrained encoder with the layout's TT or LoRA adapters and head. */
-public final class AdapterClassifier implements TrainableClassifier {
+/**
+ * The real model: a pretrained transformer with the layout's TT or LoRA adapters, and a head when
+ * the layout has labels (classification); without labels, a LLaMA-family decoder is a causal
+ * language model.
+ */
+public final class AdaptedModel implements TrainableModel {
 
     /**
      * Mean pooling: the built-in MiniLM is a sentence-transformers model trained to mean-pool, so
@@ -27,7 +34,7 @@ public final class AdapterClassifier implements TrainableClassifier {
 
     private final AdapterModel model;
 
-    public AdapterClassifier(AdapterModel model) {
+    public AdaptedModel(AdapterModel model) {
         if (model.tokenizer() == null) {
             throw new IllegalArgumentException("the adapter model has no tokenizer; attach it to a PretrainedModel");
         }
@@ -35,8 +42,8 @@ public final class AdapterClassifier implements TrainableClassifier {
     }
 
     /** Attaches {@code layout}'s adapters, initialized from {@code seed}, to a loaded base model. */
-    public static AdapterClassifier attach(PretrainedModel base, AdapterLayout layout, long seed) {
-        return new AdapterClassifier(AdapterModel.attach(base, layout, AdapterInitializer.initialize(layout, seed), POOLING));
+    public static AdaptedModel attach(PretrainedModel base, AdapterLayout layout, long seed) {
+        return new AdaptedModel(AdapterModel.attach(base, layout, AdapterInitializer.initialize(layout, seed), POOLING));
     }
 
     public AdapterModel model() {
@@ -60,7 +67,32 @@ public final class AdapterClassifier implements TrainableClassifier {
 
     @Override
     public NDArray logits(ParameterStore ps, NDList inputs, boolean training) {
+        if (causalLm()) {
+            LlamaModel decoder = decoder();
+            NDArray hidden = decoder.forward(ps, inputs, training).singletonOrThrow();
+            return decoder.lmLogits(ps, hidden, training);
+        }
         return model.logits(ps, inputs, training);
+    }
+
+    @Override
+    public long eosTokenId() {
+        return causalLm() ? decoder().config().eosTokenId() : -1;
+    }
+
+    @Override
+    public List<long[]> generate(List<long[]> prompts, int maxNewTokens) {
+        try (GradMode off = GradMode.disabled()) {
+            return new GreedyDecoder(decoder(), model.manager()).generate(prompts, maxNewTokens, eosTokenId());
+        }
+    }
+
+    private LlamaModel decoder() {
+        if (!(model.backbone() instanceof LlamaModel decoder)) {
+            throw new IllegalStateException("a model without labels must be a LLaMA-family decoder, not "
+                    + model.backbone().family());
+        }
+        return decoder;
     }
 
     @Override

@@ -12,14 +12,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What local training and evaluation need from a model: a sequence classifier (frozen pretrained
- * encoder, adapter, head) whose adapter tensors are named, loaded from and exported to an
- * {@link AdapterState}. Training decides which parameters get gradients; the classifier only has
- * to name them. Not thread-safe: one round at a time per instance.
+ * What local training and evaluation need from a model: a frozen pretrained transformer with an
+ * adapter, either a sequence classifier (with a head; {@link #numLabels()} >= 2) or a causal
+ * language model ({@link #numLabels()} = 0), whose adapter tensors are named, loaded from and
+ * exported to an {@link AdapterState}. Training decides which parameters get gradients; the model
+ * only has to name them. Not thread-safe: one round at a time per instance.
  */
-public interface TrainableClassifier {
+public interface TrainableModel {
 
+    /** Classification labels; 0 for a causal language model. */
     int numLabels();
+
+    /** True for a causal language model (no labels: it predicts the next token). */
+    default boolean causalLm() {
+        return numLabels() == 0;
+    }
+
+    /** The end-of-sequence token a causal language model stops at (and appends to responses); -1 for a classifier. */
+    default long eosTokenId() {
+        return -1;
+    }
+
+    /** Greedy continuations of a batch of token-id prompts (a causal language model only). */
+    default java.util.List<long[]> generate(java.util.List<long[]> prompts, int maxNewTokens) {
+        throw new UnsupportedOperationException("this model does not generate text");
+    }
 
     /** Tokenizes with the model's vocabulary, truncating at the max sequence length, padding per batch. */
     TextTokenizer tokenizer();
@@ -28,7 +45,8 @@ public interface TrainableClassifier {
     NDManager manager();
 
     /**
-     * Logits [batch, numLabels] for (input_ids, attention_mask, token_type_ids).
+     * Logits for (input_ids, attention_mask, token_type_ids): [batch, numLabels] for a classifier,
+     * next-token logits [batch, length, vocabulary] for a causal language model.
      *
      * @param training true to apply dropout
      */
