@@ -1,5 +1,6 @@
 package io.fedtt.cli;
 
+import io.fedtt.cli.predict.PredictCommand;
 import io.fedtt.cli.simulate.SimulateCommand;
 import io.fedtt.worker.cli.WorkerMain;
 import java.io.PrintStream;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code fedtt} command: {@code fedtt worker ...} runs one silo of a job against its federation
  * endpoint (from a job description, or from a manifest this command resolves); {@code fedtt simulate
- * FILE.yaml} runs a whole job on this machine. The worker image has only the first, from a description
+ * FILE.yaml} runs a whole job on this machine; {@code fedtt predict} uses a base model, with the adapter
+ * a job produced, on new inputs. The worker image has only the first, from a description
  * ({@link WorkerMain}).
  */
 @Command(name = "fedtt", mixinStandardHelpOptions = true, version = "fedtt 0.1.0",
@@ -35,6 +37,7 @@ public final class FedttCommand implements Runnable {
         CommandLine cl = new CommandLine(new FedttCommand());
         cl.addSubcommand(new ManifestWorkerCommand(env, out, err));
         cl.addSubcommand("simulate", SimulateCommand.withDjl(env, out, err));
+        cl.addSubcommand("predict", new PredictCommand(env, err));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl;

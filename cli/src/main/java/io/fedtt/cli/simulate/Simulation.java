@@ -253,10 +253,16 @@ public final class Simulation {
                 total == 0 ? Double.NaN : (double) loraBytes / total, wallSeconds);
     }
 
-    /** What a reader of adapter.safetensors needs to use it: base model, adapter layout, labels (see {@link AdapterMetadata}). */
+    /**
+     * What a reader of adapter.safetensors ({@code fedtt predict}) needs to use it: base model, adapter
+     * layout, labels, truncation length and task (see {@link AdapterMetadata}).
+     */
     private Map<String, String> outputMetadata(FederatedFineTuneSpec spec) {
-        return AdapterMetadata.of(spec.getModel().getUri(), FederationJobMapper.labels(spec), method.label(),
-                FederationJobMapper.adapterConfig(spec.getAdapter()));
+        var m = spec.getModel();
+        return AdapterMetadata.of(m.getUri(), FederationJobMapper.labels(spec), method.label(),
+                FederationJobMapper.adapterConfig(spec.getAdapter()),
+                m.getMaxSequenceLength() != null ? m.getMaxSequenceLength() : JobDefaults.MAX_SEQUENCE_LENGTH,
+                FederationJobMapper.task(spec).wireName());
     }
 
     static void writeAtomically(Path file, byte[] bytes) {

@@ -30,6 +30,37 @@ class AdapterMetadataTest {
     }
 
     @Test
+    void theAdapterConfigReadsBackAsWritten() {
+        List<AdapterConfig> configs = List.of(
+                AdapterConfig.tt(),
+                AdapterConfig.tt(3, 8).withModes(Map.of("down", List.of(8, 8, 8), "up", List.of(8, 8, 8)))
+                        .withInit(AdapterConfig.Init.LORETTA).withTrainLayerNorm(false)
+                        .withTtProjections(List.of("q_proj")).withScaling(0.5).withHead(AdapterConfig.Head.TT),
+                AdapterConfig.lora(8, List.of("q_proj", "v_proj")).withLoraAlpha(32),
+                AdapterConfig.full());
+        for (AdapterConfig c : configs) {
+            Map<String, String> m = AdapterMetadata.of("builtin:all-minilm-l6-v2", List.of("a"), "m", c, 64,
+                    "sequence-classification");
+            assertEquals(c, AdapterMetadata.adapterConfig(m), m.get(AdapterMetadata.ADAPTER));
+            assertEquals("64", m.get(AdapterMetadata.MAX_SEQUENCE_LENGTH));
+            assertEquals("sequence-classification", m.get(AdapterMetadata.TASK));
+        }
+        // the short form leaves both keys out, as files written before them
+        Map<String, String> old = AdapterMetadata.of("u", List.of("a"), "m", AdapterConfig.tt());
+        assertEquals(false, old.containsKey(AdapterMetadata.MAX_SEQUENCE_LENGTH) || old.containsKey(AdapterMetadata.TASK));
+    }
+
+    @Test
+    void aMalformedAdapterConfigNamesTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterMetadata.adapterConfig(
+                Map.of(AdapterMetadata.ADAPTER, "{\"type\":\"tt\",\"ttRank\":\"five\"}")));
+        assertEquals(true, e.getMessage().contains("ttRank"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AdapterMetadata.adapterConfig(
+                Map.of(AdapterMetadata.ADAPTER, "{\"type\":\"prefix\"}")));
+        assertThrows(IllegalArgumentException.class, () -> AdapterMetadata.adapterConfig(Map.of()));
+    }
+
+    @Test
     void theOldCommaFormIsRefusedNotMisread() {
         assertThrows(IllegalArgumentException.class, () -> AdapterMetadata.labels(Map.of(AdapterMetadata.LABELS, "ham,spam")));
     }
