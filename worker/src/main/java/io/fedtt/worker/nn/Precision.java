@@ -9,16 +9,14 @@ public final class Precision {
     }
 
     /**
-     * {@code stored} in {@code activations}' element type (itself when they already agree). A cast
-     * copy belongs to the activations' manager, so it is freed with the step's arrays instead of
-     * living as long as the model's weights.
+     * {@code stored} in {@code activations}' element type (itself when they already agree). The cast
+     * copy is an ordinary result array: callers run forwards inside an {@link ai.djl.ndarray.NDScope}
+     * (training steps, evaluation, decoding), which frees it with the step's other arrays. It must not be
+     * attached to another manager: attaching takes an array out of its scope, and the activations may
+     * live in the model's own manager (an op's result joins its first operand's), which is never closed.
      */
     public static NDArray like(NDArray stored, NDArray activations) {
-        if (stored.getDataType() == activations.getDataType()) {
-            return stored;
-        }
-        NDArray cast = stored.toType(activations.getDataType(), false);
-        cast.attach(activations.getManager());
-        return cast;
+        return stored.getDataType() == activations.getDataType()
+                ? stored : stored.toType(activations.getDataType(), false);
     }
 }
