@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.operator.build.Labels;
+import io.fedtt.operator.build.Names;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.metrics.FedttMetrics;
 import java.util.List;
@@ -44,6 +45,10 @@ final class JobCleanup {
       if (controlledBy(p, job)) {
         delete(() -> client.pods().inNamespace(id.namespace()).withName(p.getMetadata().getName()).delete());
       }
+    }
+    Pod probe = client.pods().inNamespace(id.namespace()).withName(Names.modelProbe(job)).get();
+    if (probe != null && controlledBy(probe, job)) {
+      delete(() -> client.pods().inNamespace(id.namespace()).withName(probe.getMetadata().getName()).delete());
     }
     for (Secret s : client.secrets().inNamespace(id.namespace()).withLabel(Labels.MANAGED_BY, Labels.OPERATOR)
         .withLabel(Labels.JOB, Labels.value(id.name())).list().getItems()) {
