@@ -9,10 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.operator.build.Labels;
-import io.fedtt.operator.build.Names;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.metrics.FedttMetrics;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -40,15 +40,13 @@ final class JobCleanup {
     host.forget(id);
     metrics.remove(id);
     memories.forEach(m -> m.accept(id));
-    for (Pod p : client.pods().inNamespace(id.namespace()).withLabels(Labels.forWorkerSelectorMap(job)).list()
-        .getItems()) {
-      if (controlledBy(p, job)) {
-        delete(() -> client.pods().inNamespace(id.namespace()).withName(p.getMetadata().getName()).delete());
+    // Worker pods and the model probe pod (the API server's garbage collector would delete them too, later).
+    for (Map<String, String> selector : List.of(Labels.forWorkerSelectorMap(job), Labels.forModelProbe(job))) {
+      for (Pod p : client.pods().inNamespace(id.namespace()).withLabels(selector).list().getItems()) {
+        if (controlledBy(p, job)) {
+          delete(() -> client.pods().inNamespace(id.namespace()).withName(p.getMetadata().getName()).delete());
+        }
       }
-    }
-    Pod probe = client.pods().inNamespace(id.namespace()).withName(Names.modelProbe(job)).get();
-    if (probe != null && controlledBy(probe, job)) {
-      delete(() -> client.pods().inNamespace(id.namespace()).withName(probe.getMetadata().getName()).delete());
     }
     for (Secret s : client.secrets().inNamespace(id.namespace()).withLabel(Labels.MANAGED_BY, Labels.OPERATOR)
         .withLabel(Labels.JOB, Labels.value(id.name())).list().getItems()) {
