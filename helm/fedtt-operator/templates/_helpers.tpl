@@ -112,11 +112,15 @@ the operator against a recording API server and fails if these rules are not exa
 - apiGroups: ["fedtt.io"]
   resources: ["federatedfinetunes/finalizers"]
   verbs: ["update"]
-# Worker pods: informer, creation, deletion one by one (failed, suspended, finished; on cleanup only
-# the pods the job controls, never a collection by label).
+# Worker pods and model probe pods: informer, creation, deletion one by one (failed, suspended,
+# finished, probe done; on cleanup only the pods the job controls, never a collection by label).
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["create", "delete", "list", "watch"]
+# A pvc: model's probe pod prints the model's config.json; the operator reads that log.
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
 # The per-job token Secret: informer, creation, update when silos change, deletion on cleanup (only
 # the Secret the job controls).
 - apiGroups: [""]

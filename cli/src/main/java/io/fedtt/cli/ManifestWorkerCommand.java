@@ -1,10 +1,14 @@
 package io.fedtt.cli;
 
+import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.mapping.JobDescriptions;
+import io.fedtt.api.mapping.ModelShapes;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.core.job.WorkerEnvironment;
+import io.fedtt.core.model.ModelConfigFetcher;
 import io.fedtt.worker.cli.InvalidInputException;
 import io.fedtt.worker.cli.WorkerCommand;
 import java.io.PrintStream;
@@ -52,8 +56,11 @@ public final class ManifestWorkerCommand extends WorkerCommand {
     @Option(names = "--label-field", paramLabel = "NAME", description = "Label field (overrides spec.data.labelField).")
     String labelField;
 
+    private final Map<String, String> env;
+
     public ManifestWorkerCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         super(env, out, err);
+        this.env = env;
     }
 
     @Override
@@ -72,11 +79,33 @@ public final class ManifestWorkerCommand extends WorkerCommand {
             // The job's kind decides; a silo worker on a cross-device job (or the reverse) is refused by the
             // worker with the flag to use.
             boolean crossDevice = resource.getSpec().getSilos() == null || resource.getSpec().getSilos().isEmpty();
-            return crossDevice ? JobDescriptions.forDevices(jobId, resource.getSpec())
-                    : JobDescriptions.forSilo(jobId, resource.getSpec(), siloName);
+            ModelConfig model = modelShape(resource);
+            return crossDevice ? JobDescriptions.forDevices(jobId, resource.getSpec(), model)
+                    : JobDescriptions.forSilo(jobId, resource.getSpec(), siloName, model);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The model's shape as the operator would find it: the manifest's architecture or builtin preset, else
+     * the config.json of the model this worker loads (relative file: paths against the working directory,
+     * as the worker loads them).
+     */
+    private ModelConfig modelShape(FederatedFineTune resource) {
+        ModelShapes.Outcome shape = ModelShapes.resolve(resource.getSpec(),
+                ModelConfigFetcher.fromEnvironment(env, Path.of("").toAbsolutePath()));
+        if (shape instanceof ModelShapes.Outcome.Known k) {
+            return k.model();
+        }
+        if (shape instanceof ModelShapes.Outcome.NeedsProbe) {
+            // A claim this process mounts (FEDTT_PVC_ROOT): the worker reads config.json itself; it needs the shape.
+            return FederationJobMapper.modelConfig(resource.getSpec()).orElseThrow(() -> new InvalidInputException(
+                    "spec.model.uri: " + resource.getSpec().getModel().getUri() + " is on a claim; give"
+                            + " spec.model.architecture, or run with a job description from the operator"));
+        }
+        throw new InvalidInputException(shape instanceof ModelShapes.Outcome.Unavailable u ? "spec.model.uri: "
+                + u.message() : shape.toString());
     }
 
     @Override

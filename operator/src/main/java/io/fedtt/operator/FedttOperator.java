@@ -107,7 +107,7 @@ public final class FedttOperator implements AutoCloseable {
       }
     });
     ReconcilerSettings rs = new ReconcilerSettings(PodSettings.of(s.defaultImage(), endpoint), s.backoff(), null,
-        s.clock(), s.reconcileNanos());
+        s.clock(), s.reconcileNanos(), s.models());
     operator.register(new FederatedFineTuneReconciler(host, rounds, metrics, rs, s.serverSideApply()), c -> {
       if (s.namespaces().isEmpty()) {
         c.watchingAllNamespaces();

@@ -3,6 +3,7 @@ package io.fedtt.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fedtt.operator.reconcile.Backoff;
+import io.fedtt.operator.reconcile.ModelSettings;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -98,6 +99,16 @@ public final class OperatorMain implements Callable<Integer> {
           + "(ISO-8601 duration; env FEDTT_POD_BACKOFF; default ${DEFAULT-VALUE}).")
   Duration podBackoff;
 
+  @Option(names = "--model-probe-image", defaultValue = "${env:FEDTT_MODEL_PROBE_IMAGE}",
+      description = "Image of the short pod that prints a pvc: model's config.json (it runs cat; env "
+          + "FEDTT_MODEL_PROBE_IMAGE; default: the job's worker image).")
+  String modelProbeImage;
+
+  @Option(names = "--model-probe-timeout", defaultValue = "${env:FEDTT_MODEL_PROBE_TIMEOUT:-PT5M}",
+      description = "How long a model probe pod may take, scheduling and image pull included (ISO-8601 duration; "
+          + "env FEDTT_MODEL_PROBE_TIMEOUT; default ${DEFAULT-VALUE}).")
+  Duration modelProbeTimeout;
+
   /** The settings these flags describe. */
   OperatorSettings settings() {
     Set<String> ns = new LinkedHashSet<>();
@@ -105,7 +116,8 @@ public final class OperatorMain implements Callable<Integer> {
     InetSocketAddress metrics = "off".equalsIgnoreCase(metricsBind.trim()) ? null : address("--metrics-bind", metricsBind);
     return new OperatorSettings(ns, address("--federation-bind", federationBind), blankToNull(endpointUrl), store,
         metrics, leaderElection, leaseName, blankToNull(leaseNamespace), serverSideApply, workerImage,
-        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null, null, apiTimeout);
+        new Backoff(podBackoff, Duration.ofMinutes(6)), reconcileThreads, null, null, apiTimeout,
+        ModelSettings.fromEnvironment(System.getenv()).withProbe(blankToNull(modelProbeImage), modelProbeTimeout));
   }
 
   static InetSocketAddress address(String flag, String value) {

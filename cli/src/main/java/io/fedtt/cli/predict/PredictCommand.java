@@ -17,7 +17,7 @@ import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.adapter.ClassificationHead;
 import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
-import io.fedtt.worker.model.ConfigFamily;
+import io.fedtt.core.model.HfConfig;
 import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.ModelWeightsException;
 import io.fedtt.worker.model.PretrainedModel;
@@ -163,7 +163,7 @@ public final class PredictCommand implements Callable<Integer> {
         Path dir = resolveModel(uri, cache);
         ModelConfig declared;
         try {
-            declared = ConfigFamily.describe(HfModelDirectory.open(dir).config());
+            declared = HfConfig.describe(HfModelDirectory.open(dir).config());
         } catch (IOException | IllegalArgumentException e) {
             throw PredictException.invalid("--model " + uri + ": " + e.getMessage(), e);
         }

@@ -1,15 +1,18 @@
 package io.fedtt.cli.simulate;
 
 import io.fedtt.api.mapping.FederationJobMapper;
+import io.fedtt.api.mapping.ModelShapes;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.status.ModelStatus;
 import io.fedtt.api.validation.FileReferenceChecker;
 import io.fedtt.api.validation.InvalidManifestException;
 import io.fedtt.api.validation.ManifestValidator;
 import io.fedtt.api.validation.Problem;
 import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.data.Dataset;
+import io.fedtt.core.model.ArchitectureMismatchException;
+import io.fedtt.core.model.ModelConfigFetcher;
 import io.fedtt.cli.data.ManifestDatasets;
-import io.fedtt.worker.model.ArchitectureMismatchException;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
 import io.fedtt.cli.simulate.report.RunResult;
@@ -25,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -94,16 +98,25 @@ public final class SimulateCommand implements Callable<Integer> {
     private final Learners learners;
     private final PrintStream stdout;
     private final PrintStream stderr;
+    /** Reads a model's config.json, relative file: paths against the given folder. */
+    private final Function<Path, ModelConfigFetcher> configs;
 
-    /** The real command: DJL learners. */
+    /** The real command: DJL learners; HF_ENDPOINT and HF_TOKEN of {@code env} for hf: models. */
     public static SimulateCommand withDjl(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
-        return new SimulateCommand((threads, cache) -> DjlLearner.factory(cache, threads, env), stdout, stderr);
+        return new SimulateCommand((threads, cache) -> DjlLearner.factory(cache, threads, env), stdout, stderr,
+                base -> ModelConfigFetcher.fromEnvironment(env, base));
     }
 
     public SimulateCommand(Learners learners, PrintStream stdout, PrintStream stderr) {
+        this(learners, stdout, stderr, base -> ModelConfigFetcher.fromEnvironment(System.getenv(), base));
+    }
+
+    public SimulateCommand(Learners learners, PrintStream stdout, PrintStream stderr,
+            Function<Path, ModelConfigFetcher> configs) {
         this.learners = learners;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.configs = configs;
     }
 
     @Override
@@ -115,9 +128,11 @@ public final class SimulateCommand implements Callable<Integer> {
             resource = ManifestValidator.standard()
                     .withReferenceChecker(new FileReferenceChecker(base))
                     .load(manifest);
-            var modelProblem = FederationJobMapper.modelProblem(resource.getSpec());
-            if (modelProblem.isPresent()) { // before any data is read or model loaded
-                throw new InvalidManifestException(List.of(new Problem("spec.model.uri", modelProblem.get())));
+            // The model's shape before any data is read or model loaded: a wrong model should not cost a pass over the data.
+            String unavailable = resolveModelShape(resource, base);
+            if (unavailable != null) {
+                stderr.println("fedtt: spec.model.uri: " + unavailable);
+                return EXIT_FAILED;
             }
             applyOverrides(resource);
             methods = methods(resource);
@@ -210,6 +225,37 @@ public final class SimulateCommand implements Callable<Integer> {
         stderr.println("fedtt: " + message);
         outputs.failed(message);
         return exit;
+    }
+
+    /**
+     * Finds the model's shape the way the operator does ({@link ModelShapes}: a builtin preset, else the
+     * model's config.json, checked against spec.model.architecture when given) and, when the manifest
+     * gives none, declares it there, so that every method's learner and the coordinator lay the adapter out
+     * on it. Returns why config.json could not be fetched for now (a network failure), else null.
+     *
+     * @throws InvalidManifestException the model, its config.json, or the adapter on it is not valid
+     */
+    private String resolveModelShape(FederatedFineTune resource, Path base) {
+        ModelShapes.Outcome shape = ModelShapes.resolve(resource.getSpec(), configs.apply(base));
+        if (shape instanceof ModelShapes.Outcome.Unavailable u) {
+            return u.message();
+        }
+        if (shape instanceof ModelShapes.Outcome.NeedsProbe) {
+            throw new InvalidManifestException(List.of(new Problem("spec.model.uri", resource.getSpec().getModel().getUri()
+                    + " is on a PersistentVolumeClaim, which only a cluster mounts; run locally with file:<dir>")));
+        }
+        if (shape instanceof ModelShapes.Outcome.Invalid i) {
+            throw new InvalidManifestException(List.of(new Problem(i.path(), i.message())));
+        }
+        ModelShapes.Outcome.Known k = (ModelShapes.Outcome.Known) shape;
+        if (resource.getSpec().getModel().getArchitecture() == null && k.source() != ModelStatus.Source.BUILTIN) {
+            List<Problem> problems = ManifestValidator.modelProblems(resource, k.model());
+            if (!problems.isEmpty()) {
+                throw new InvalidManifestException(problems);
+            }
+            resource.getSpec().getModel().setArchitecture(FederationJobMapper.architecture(k.model()));
+        }
+        return null;
     }
 
     /**

@@ -28,7 +28,7 @@ import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.core.tensor.Tensor;
 import io.fedtt.worker.adapter.AdapterModel;
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.ConfigFamily;
+import io.fedtt.core.model.HfConfig;
 import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.TokenBatch;
@@ -312,7 +312,7 @@ class PredictCommandTest {
     void llamaClassificationMatchesTransformersScoreHead() throws Exception {
         List<String> labels = List.of("neg", "neu", "pos");
         Path in = jsonl("in.jsonl", "text", fixtureTexts());
-        ModelConfig config = ConfigFamily.describe(TINY_LLAMA.resolve("config.json")).withNumLabels(3);
+        ModelConfig config = HfConfig.describe(TINY_LLAMA.resolve("config.json")).withNumLabels(3);
 
         // The head alone: an identity-at-start TT layout (norms from the base: trainLayerNorm) plus the score.
         AdapterConfig tt = llamaTt().withTrainLayerNorm(true);

@@ -17,9 +17,6 @@ import java.util.List;
  * The frozen base model and the task trained on top of it: sequence-classification (needs at least two
  * labels) or causal-lm (no labels; a LLAMA-family architecture).
  */
-@ValidationRule(value = "self.uri.startsWith('builtin:') || has(self.architecture)",
-    message = "architecture is required unless the uri is builtin: (the operator cannot read the model's config.json)",
-    fieldPath = ".architecture")
 // Static messages only (no messageExpression): see ModelArchitecture on the API server's CEL cost budget.
 // An absent task is sequence-classification (the default).
 @ValidationRule(value = "(has(self.task) && self.task != 'sequence-classification') || (has(self.labels) && size(self.labels) >= 2)",
@@ -27,20 +24,21 @@ import java.util.List;
 @ValidationRule(value = "!has(self.task) || self.task != 'causal-lm' || !has(self.labels) || size(self.labels) == 0",
     message = "a causal-lm job has no labels", fieldPath = ".labels")
 // builtin:all-minilm-l6-v2 is BERT-family, builtin:smollm2-135m-instruct LLaMA-family; an architecture
-// without family is BERT (the default).
+// without family is BERT (the default). Without an architecture the family of any other model is only
+// known from its config.json: the operator and fedtt simulate check it there (FederationJobMapper).
 @ValidationRule(value = "!has(self.task) || self.task != 'causal-lm'"
     + " || (has(self.architecture) ? (has(self.architecture.family) && self.architecture.family == 'LLAMA')"
-    + " : self.uri == 'builtin:smollm2-135m-instruct')",
+    + " : (self.uri == 'builtin:smollm2-135m-instruct' || !self.uri.startsWith('builtin:')))",
     message = "causal-lm needs a LLAMA-family model", fieldPath = ".task")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSpec extends ValueObject {
 
-  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), builtin:smollm2-135m-instruct (LLaMA family; prepared by tools/models/smollm2/fetch.sh), file:<dir> (Hugging Face layout: config.json, model.safetensors, tokenizer.json), pvc:<claim>/<dir>, https://<url> of an archive, or hf:<org>/<name>.")
+  @JsonPropertyDescription("Where the base model comes from: builtin:all-minilm-l6-v2 (shipped), builtin:smollm2-135m-instruct (LLaMA family; prepared by tools/models/smollm2/fetch.sh), file:<dir> (Hugging Face layout: config.json, tokenizer.json, model.safetensors or model.safetensors.index.json with its shards), pvc:<claim>/<dir> (the same layout on a claim the workers mount under FEDTT_PVC_ROOT), https://<host>/<dir> (the same files under that URL), or hf:<org>/<name> (the Hugging Face Hub, or HF_ENDPOINT). The operator reads the model's config.json from here (pvc: through a short probe pod).")
   @Required
   @Pattern("^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$")
   private String uri;
 
-  @JsonPropertyDescription("The model's shape as in its config.json; required unless the uri is builtin:, because the operator lays out the initial adapter without loading the model. Each worker refuses a model whose config.json differs.")
+  @JsonPropertyDescription("The model's shape as in its config.json. Optional: the operator (and fedtt simulate) reads config.json from the uri and lays out the initial adapter from it; when given, it must match config.json field by field (a difference is InvalidSpec naming each field). Give it for a file: model the operator cannot read (a path only the workers mount). Each worker refuses a model whose config.json differs.")
   private ModelArchitecture architecture;
 
   @JsonPropertyDescription("The task: sequence-classification (a classification head over labels; data records have spec.data.textField and labelField; status accuracy is classification accuracy, loss the mean cross-entropy) or causal-lm (instruction tuning of a LLAMA-family decoder, no labels; data records have spec.data.promptField and responseField; status accuracy is the exact-match rate of greedy decoding, loss the mean response-token cross-entropy, perplexity = exp(loss)).")

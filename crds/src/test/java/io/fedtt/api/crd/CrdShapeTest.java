@@ -62,7 +62,7 @@ class CrdShapeTest {
     assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
     // The task's rules: on the model, with static messages (no messageExpression: CEL cost budget).
     List<ValidationRule> model = spec.getProperties().get("model").getXKubernetesValidations();
-    assertEquals(List.of(".architecture", ".labels", ".labels", ".task"),
+    assertEquals(List.of(".labels", ".labels", ".task"),
         model.stream().filter(r -> !r.getRule().contains("oldSelf")).map(ValidationRule::getFieldPath).toList());
     assertTrue(model.stream().allMatch(r -> r.getMessageExpression() == null), model.toString());
     for (String immutable : List.of("model", "adapter", "method")) {

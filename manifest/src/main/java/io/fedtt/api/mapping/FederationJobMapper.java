@@ -89,15 +89,22 @@ public final class FederationJobMapper {
     }
 
     /**
-     * The model's architecture without loading it: {@code spec.model.architecture} when given, else the
-     * built-in model's; empty when neither is known (an unknown {@code builtin:} name). Workers check
-     * the model they load against this, so a wrong declaration fails there with the field named.
+     * The model's architecture as the manifest alone tells it: {@code spec.model.architecture} when given,
+     * else the built-in model's; empty when neither is known (a model named by file:, pvc:, hf: or https:
+     * without an architecture, whose config.json says: {@link ModelShapes}, or an unknown {@code builtin:}
+     * name). Workers check the model they load against the architecture they are given, so a wrong
+     * declaration fails there with the field named.
      */
     public static Optional<ModelConfig> modelConfig(FederatedFineTuneSpec spec) {
         ModelArchitecture a = spec.getModel().getArchitecture();
         if (a == null) {
             return builtinModel(spec);
         }
+        return Optional.of(modelConfig(a, numLabels(spec)));
+    }
+
+    /** A declared architecture as the core's model description, its defaults applied. */
+    public static ModelConfig modelConfig(ModelArchitecture a, int numLabels) {
         ModelConfig.Family family = switch (a.getFamily() == null ? ModelFamily.BERT : a.getFamily()) {
             case BERT -> ModelConfig.Family.BERT;
             case LLAMA -> ModelConfig.Family.LLAMA;
@@ -108,19 +115,20 @@ public final class FederationJobMapper {
         if (positions == null && !bert) {
             throw new IllegalArgumentException("model.architecture.maxPositions is required for family LLAMA");
         }
-        return Optional.of(new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
+        return new ModelConfig(family, required(a.getHiddenSize(), "hiddenSize"),
                 required(a.getNumLayers(), "numLayers"), required(a.getIntermediateSize(), "intermediateSize"),
                 heads, or(a.getNumKeyValueHeads(), heads), required(a.getVocabSize(), "vocabSize"),
                 or(positions, JobDefaults.MAX_POSITIONS),
                 or(a.getTypeVocabSize(), bert ? JobDefaults.TYPE_VOCAB_SIZE : 0),
                 or(a.getTieWordEmbeddings(), false), or(a.getAttentionBias(), false),
-                numLabels(spec)));
+                numLabels);
     }
 
     /**
-     * Why {@code spec.model.uri} cannot be loaded, known without loading anything (empty when it may be):
-     * a {@code builtin:} name that is not built in, or another URI without {@code spec.model.architecture}.
-     * Check this before reading any data: a wrong model name should not cost a pass over the data.
+     * Why {@code spec.model.uri} cannot be loaded, known without reading anything (empty when it may be):
+     * a {@code builtin:} name that is not built in. Check this before reading any data: a wrong model name
+     * should not cost a pass over the data. (Other models' shapes come from their config.json:
+     * {@link ModelShapes}.)
      */
     public static Optional<String> modelProblem(FederatedFineTuneSpec spec) {
         String uri = spec.getModel() == null ? null : spec.getModel().getUri();
@@ -130,13 +138,29 @@ public final class FederationJobMapper {
         if (uri.regionMatches(true, 0, "builtin:", 0, "builtin:".length()) && !BUILTIN_MODELS.containsKey(uri)) {
             return Optional.of("'" + uri + "' is not a built-in model; the built-in models are "
                     + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
-                    + " (another model: file:, pvc:, https: or hf:, with spec.model.architecture)");
-        }
-        if (modelConfig(spec).isEmpty()) {
-            return Optional.of("'" + uri + "' is not a built-in model (" + new java.util.TreeSet<>(BUILTIN_MODELS.keySet())
-                    + "); give its shape in spec.model.architecture");
+                    + " (another model: file:, pvc:, https: or hf:)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why the job cannot run on a model of this shape, known before anything loads (empty when it can):
+     * a causal-lm job needs a LLaMA-family decoder. (The adapter's layout on the model is checked by
+     * {@code ManifestValidator.modelProblems}.)
+     */
+    public static Optional<String> familyProblem(FederatedFineTuneSpec spec, ModelConfig model) {
+        if (causalLm(spec) && model.family() != ModelConfig.Family.LLAMA) {
+            return Optional.of("causal-lm needs a LLAMA-family model; " + spec.getModel().getUri() + " is "
+                    + model.family() + "-family (config.json model_type)");
+        }
+        return Optional.empty();
+    }
+
+    /** A copy of {@code spec} that declares {@code model}'s shape in spec.model.architecture (labels aside). */
+    public static FederatedFineTuneSpec withArchitecture(FederatedFineTuneSpec spec, ModelConfig model) {
+        FederatedFineTuneSpec copy = io.fabric8.kubernetes.client.utils.Serialization.clone(spec);
+        copy.getModel().setArchitecture(architecture(model));
+        return copy;
     }
 
     /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */

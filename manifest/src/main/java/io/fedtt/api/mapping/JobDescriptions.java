@@ -8,6 +8,7 @@ import io.fedtt.api.v1alpha1.PartitionBy;
 import io.fedtt.api.v1alpha1.PartitionSpec;
 import io.fedtt.api.v1alpha1.RoundsSpec;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDefaults;
@@ -28,14 +29,24 @@ public final class JobDescriptions {
     private JobDescriptions() {
     }
 
-    /** The description of one silo of a cross-silo job. */
+    /** The description of one silo of a cross-silo job whose manifest gives the model's shape. */
     public static JobDescription forSilo(JobId job, FederatedFineTuneSpec spec, String silo) {
         return of(job, spec, siloParticipant(spec, silo));
     }
 
-    /** The description the worker shards of a cross-device job share. */
+    /** The description of one silo of a cross-silo job on a model of shape {@code model} ({@link ModelShapes}). */
+    public static JobDescription forSilo(JobId job, FederatedFineTuneSpec spec, String silo, ModelConfig model) {
+        return of(job, spec, siloParticipant(spec, silo), model);
+    }
+
+    /** The description the worker shards of a cross-device job share, whose manifest gives the model's shape. */
     public static JobDescription forDevices(JobId job, FederatedFineTuneSpec spec) {
         return of(job, spec, devicesParticipant(spec));
+    }
+
+    /** The description the worker shards of a cross-device job share, on a model of shape {@code model}. */
+    public static JobDescription forDevices(JobId job, FederatedFineTuneSpec spec, ModelConfig model) {
+        return of(job, spec, devicesParticipant(spec), model);
     }
 
     /**
@@ -54,12 +65,22 @@ public final class JobDescriptions {
      * @throws IllegalArgumentException naming the field when the spec cannot be resolved
      */
     public static JobDescription of(JobId job, FederatedFineTuneSpec spec, Participant participant) {
+        if (spec.getModel() == null) {
+            throw new IllegalArgumentException("spec.model is required");
+        }
+        var architecture = FederationJobMapper.modelConfig(spec).orElseThrow(() -> new IllegalArgumentException(
+                "the shape of " + spec.getModel().getUri() + " is not known yet: read its config.json first"
+                        + " (ModelShapes), or give spec.model.architecture"));
+        return of(job, spec, participant, architecture);
+    }
+
+    /** As {@link #of(JobId, FederatedFineTuneSpec, Participant)}, on a model of shape {@code architecture}. */
+    public static JobDescription of(JobId job, FederatedFineTuneSpec spec, Participant participant,
+                                    ModelConfig architecture) {
         ModelSpec m = spec.getModel();
         if (m == null) {
             throw new IllegalArgumentException("spec.model is required");
         }
-        var architecture = FederationJobMapper.modelConfig(spec).orElseThrow(() -> new IllegalArgumentException(
-                "spec.model.architecture is required: " + m.getUri() + " is not a built-in model"));
         JobDescription.Model model = new JobDescription.Model(m.getUri(), m.getSha256(), m.getRevision(),
                 FederationJobMapper.task(spec).wireName(), m.getLabels(),
                 or(m.getMaxSequenceLength(), JobDefaults.MAX_SEQUENCE_LENGTH), architecture);

@@ -16,7 +16,8 @@ import java.util.Optional;
  * ({@code spec.adapter.targets} of a lora adapter, {@code spec.adapter.ttProjections} of a tt adapter) against
  * the family's projections, each TT delta's shape against the mode factorizer, and finally that the adapter
  * can be laid out on the declared model at all. Runs on manifests that pass the schema and the rules; an
- * unknown {@code builtin:} model is left to {@link FederationJobMapper#modelProblem}.
+ * unknown {@code builtin:} model is left to {@link FederationJobMapper#modelProblem}, and a model known only
+ * from its config.json to {@link ManifestValidator#modelProblems}.
  */
 final class LayoutChecks {
 
@@ -37,7 +38,12 @@ final class LayoutChecks {
     if (declared.isEmpty()) {
       return problems;
     }
-    ModelConfig model = declared.get();
+    return check(spec, declared.get());
+  }
+
+  /** The checks against a model's shape known otherwise (its config.json), for a spec that declares none. */
+  static List<Problem> check(FederatedFineTuneSpec spec, ModelConfig model) {
+    List<Problem> problems = new ArrayList<>();
     AdapterSpec a = spec.getAdapter();
     AdapterType type = a == null || a.getType() == null ? AdapterType.TT : a.getType();
     if (type == AdapterType.TT && a != null && a.getTtProjections() != null) {

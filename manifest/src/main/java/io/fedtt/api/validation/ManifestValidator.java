@@ -3,6 +3,7 @@ package io.fedtt.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,6 +93,23 @@ public final class ManifestValidator {
   /** Problems of a resource object, e.g. one read from the API server or built in code. */
   public List<Problem> validate(FederatedFineTune resource) {
     return run(toTree(resource), null).problems;
+  }
+
+  /**
+   * Problems of running a valid manifest's job on a model of shape {@code model}, found outside the
+   * manifest (config.json, a probe pod; {@link io.fedtt.api.mapping.ModelShapes}): the task's family, the
+   * projection names and the adapter's layout ({@link LayoutChecks}), which {@link #validate} can only
+   * check when spec.model.architecture or a built-in model gives the shape. Empty when there are none.
+   */
+  public static List<Problem> modelProblems(FederatedFineTune resource, io.fedtt.core.adapter.ModelConfig model) {
+    FederatedFineTuneSpec spec = resource.getSpec();
+    List<Problem> problems = new ArrayList<>();
+    io.fedtt.api.mapping.FederationJobMapper.familyProblem(spec, model)
+        .ifPresent(p -> problems.add(new Problem("spec.model.task", p)));
+    if (problems.isEmpty()) {
+      problems.addAll(LayoutChecks.check(spec, model));
+    }
+    return sortedUnique(problems);
   }
 
   /**

@@ -74,7 +74,7 @@ class JobDescriptionsTest {
                 .getMessage().contains("silo 'site-z' is not in the job"));
         spec.getModel().setUri("builtin:nope");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JobDescriptions.forSilo(JOB, spec, "site-a"))
-                .getMessage().contains("spec.model.architecture is required"));
+                .getMessage().contains("the shape of builtin:nope is not known yet"));
     }
 
     private static final String VALID = "src/test/resources/manifests/valid/";

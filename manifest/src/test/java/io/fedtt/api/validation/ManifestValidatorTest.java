@@ -50,8 +50,6 @@ class ManifestValidatorTest {
         Arguments.of("bad-enum-algorithm", "spec.method.algorithm", "must be one of FedTT, FedTTPlus (found \"FedAvg\")"),
         Arguments.of("bad-pattern-silo-name", "spec.silos[1].name", "must match ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ (found \"Site_B\")"),
         Arguments.of("bad-pattern-model-uri", "spec.model.uri", "must match ^(builtin:[a-z0-9][a-z0-9._-]*|file:.+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?|https://.+|hf:[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)$ (found \"s3://models/minilm\")"),
-        Arguments.of("non-builtin-model-without-architecture", "spec.model.architecture",
-            "architecture is required unless the uri is builtin: (the operator cannot read the model's config.json)"),
         Arguments.of("architecture-heads-do-not-divide-hidden", "spec.model.architecture",
             "hiddenSize must be a multiple of numHeads"),
         Arguments.of("architecture-missing-hidden-size", "spec.model.architecture.hiddenSize", "required field is missing"),
@@ -148,7 +146,7 @@ class ManifestValidatorTest {
         """;
     List<Problem> problems = ManifestValidator.standard().validate(yaml);
     assertEquals(List.of(
-        "spec.adapter.ttRank", "spec.adapter.type", "spec.model.architecture", "spec.model.labels", "spec.model.uri",
+        "spec.adapter.ttRank", "spec.adapter.type", "spec.model.labels", "spec.model.uri",
         "spec.rounds",
         "spec.rounds.total", "spec.silos", "spec.silos[1].data.train"), problems.stream().map(Problem::path).toList(),
         problems.toString());

@@ -24,6 +24,7 @@ public final class Labels {
   public static final String OPERATOR = "fedtt-operator";
   public static final String WORKER = "worker";
   public static final String TOKENS = "tokens";
+  public static final String MODEL_PROBE = "model-probe";
 
   /** What informers select: only objects this operator manages. */
   public static final String SELECTOR = MANAGED_BY + "=" + OPERATOR;
@@ -33,6 +34,11 @@ public final class Labels {
   /** Labels of the job's token Secret. */
   public static Map<String, String> forSecret(FederatedFineTune job) {
     return base(job, TOKENS);
+  }
+
+  /** Labels of the job's model probe pod (no silo label: it is no worker slot). */
+  public static Map<String, String> forModelProbe(FederatedFineTune job) {
+    return base(job, MODEL_PROBE);
   }
 
   /** Labels of one worker pod. */

@@ -25,6 +25,11 @@ public final class Names {
     return fit(job.getMetadata().getName(), "-" + slot.name() + "-" + attempt);
   }
 
+  /** The pod that prints a pvc: model's config.json: {@code <job>-model-probe}. */
+  public static String modelProbe(FederatedFineTune job) {
+    return fit(job.getMetadata().getName(), "-model-probe");
+  }
+
   /** {@code prefix + suffix}, shortened with a hash of the whole when over 63 characters. */
   static String fit(String prefix, String suffix) {
     String full = prefix + suffix;

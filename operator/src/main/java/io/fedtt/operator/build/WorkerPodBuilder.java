@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fedtt.api.mapping.JobDescriptions;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.SiloSpec;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.core.job.JobDescriptionJson;
@@ -60,7 +61,16 @@ public final class WorkerPodBuilder {
 
   private WorkerPodBuilder() {}
 
+  /** A pod of a job whose manifest gives the model's shape (spec.model.architecture or a builtin: model). */
   public static Pod build(FederatedFineTune job, WorkerSlot slot, int attempt, PodSettings settings) {
+    return build(job, slot, attempt, settings, null);
+  }
+
+  /**
+   * @param model the model's shape as the operator found it ({@code status.model}); null: the manifest's
+   */
+  public static Pod build(FederatedFineTune job, WorkerSlot slot, int attempt, PodSettings settings,
+      ModelConfig model) {
     PodTemplateSpec template = job.getSpec().getWorkerTemplate() == null
         ? new PodTemplateSpec()
         : Serialization.clone(job.getSpec().getWorkerTemplate());
@@ -110,14 +120,18 @@ public final class WorkerPodBuilder {
     List<Container> containers = spec.getContainers() == null ? new ArrayList<>() : new ArrayList<>(spec.getContainers());
     int main = mainContainerIndex(containers);
     Container worker = main < 0 ? new ContainerBuilder().withName(PodSettings.CONTAINER).build() : containers.get(main);
-    worker = workerContainer(worker, job, jobRef, slot, silo, settings);
+    worker = workerContainer(worker, job, jobRef, slot, silo, settings, model);
     if (main < 0) {
       containers.add(0, worker);
     } else {
       containers.set(main, worker);
     }
     spec.setContainers(containers);
+    return pod(meta, spec);
+  }
 
+  /** A v1 Pod of this metadata and spec. */
+  static Pod pod(ObjectMeta meta, PodSpec spec) {
     Pod pod = new Pod();
     pod.setApiVersion("v1");
     pod.setKind("Pod");
@@ -126,11 +140,18 @@ public final class WorkerPodBuilder {
     return pod;
   }
 
-  /** What the slot's worker runs: its silo's description, or the device partition its shard takes part of. */
-  static JobDescription description(FederatedFineTune job, WorkerSlot slot) {
+  /**
+   * What the slot's worker runs: its silo's description, or the device partition its shard takes part of,
+   * on a model of shape {@code model} (null: the manifest's).
+   */
+  static JobDescription description(FederatedFineTune job, WorkerSlot slot, ModelConfig model) {
     JobId id = new JobId(job.getMetadata().getNamespace(), job.getMetadata().getName());
-    return slot.isShard() ? JobDescriptions.forDevices(id, job.getSpec())
-        : JobDescriptions.forSilo(id, job.getSpec(), slot.name());
+    if (model == null) {
+      return slot.isShard() ? JobDescriptions.forDevices(id, job.getSpec())
+          : JobDescriptions.forSilo(id, job.getSpec(), slot.name());
+    }
+    return slot.isShard() ? JobDescriptions.forDevices(id, job.getSpec(), model)
+        : JobDescriptions.forSilo(id, job.getSpec(), slot.name(), model);
   }
 
   /** The container named "worker", else the first one; -1 when the template has none. */
@@ -144,7 +165,7 @@ public final class WorkerPodBuilder {
   }
 
   private static Container workerContainer(Container c, FederatedFineTune job, String jobRef, WorkerSlot slot,
-      SiloSpec silo, PodSettings settings) {
+      SiloSpec silo, PodSettings settings, ModelConfig model) {
     if (c.getImage() == null || c.getImage().isBlank()) {
       c.setImage(settings.defaultImage());
     }
@@ -165,7 +186,7 @@ public final class WorkerPodBuilder {
     putEnv(env, new EnvVar(ENV_ENDPOINT, settings.endpoint(), null));
     putEnv(env, new EnvVar(ENV_JOB, jobRef, null));
     putEnv(env, new EnvVar(ENV_SILO, slot.name(), null));
-    putEnv(env, new EnvVar(ENV_JOB_DESCRIPTION, JobDescriptionJson.write(description(job, slot)), null));
+    putEnv(env, new EnvVar(ENV_JOB_DESCRIPTION, JobDescriptionJson.write(description(job, slot, model)), null));
     if (slot.isShard()) {
       putEnv(env, new EnvVar(ENV_SHARD, Integer.toString(slot.shard()), null));
       putEnv(env, new EnvVar(ENV_SHARDS, Integer.toString(slot.shards()), null));
@@ -210,7 +231,8 @@ public final class WorkerPodBuilder {
         .build();
   }
 
-  private static PodSecurityContext podSecurity(PodSecurityContext given, PodSettings settings) {
+  /** {@code given}, else the secure default: non-root as the settings' user, RuntimeDefault seccomp. */
+  static PodSecurityContext podSecurity(PodSecurityContext given, PodSettings settings) {
     if (given != null) {
       return given;
     }
@@ -223,7 +245,8 @@ public final class WorkerPodBuilder {
         .build();
   }
 
-  private static SecurityContext containerSecurity(SecurityContext given) {
+  /** {@code given}, else the secure default: non-root, no privilege escalation, read-only root, no capabilities. */
+  static SecurityContext containerSecurity(SecurityContext given) {
     if (given != null) {
       return given;
     }

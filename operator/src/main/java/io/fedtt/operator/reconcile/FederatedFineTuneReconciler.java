@@ -24,7 +24,7 @@ import java.util.List;
  * Reconciles a FederatedFineTune as ordered {@link ReconcileStep}s, chosen by the job's state:
  *
  * <ul>
- *   <li>not ended: observe -> validate -> secret -> suspend -> host -> progress -> deadline -> pods;
+ *   <li>not ended: observe -> validate -> secret -> suspend -> model -> host -> progress -> deadline -> pods;
  *   <li>ended in an earlier reconcile: observe -> finish (pods, grace, ttl).
  * </ul>
  *
@@ -60,13 +60,15 @@ public final class FederatedFineTuneReconciler implements Reconciler<FederatedFi
     HostStep hostStep = new HostStep(host);
     PodsStep pods = new PodsStep(settings);
     FinishStep finish = new FinishStep(host);
+    ModelStep model = new ModelStep(settings);
     this.steps = new StepRunner(
-        List.of(observe, new ValidateStep(settings.validator()), new SecretStep(), new SuspendStep(host), hostStep,
-            new ProgressStep(), new DeadlineStep(), pods),
+        List.of(observe, new ValidateStep(settings.validator()), new SecretStep(), new SuspendStep(host), model,
+            hostStep, new ProgressStep(), new DeadlineStep(), pods),
         List.of(observe, finish),
         finish);
     this.publisher = new StatusPublisher(metrics, statusWriter, settings.clock(), serverSideApply);
-    this.cleanup = new JobCleanup(host, metrics, List.of(hostStep::forget, pods::forget, statusWriter::forget));
+    this.cleanup = new JobCleanup(host, metrics, List.of(hostStep::forget, pods::forget, model::forget,
+        statusWriter::forget));
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.fedtt.operator.build.Labels;
 import io.fedtt.operator.federation.FederationHost;
 import io.fedtt.operator.metrics.FedttMetrics;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -39,10 +40,12 @@ final class JobCleanup {
     host.forget(id);
     metrics.remove(id);
     memories.forEach(m -> m.accept(id));
-    for (Pod p : client.pods().inNamespace(id.namespace()).withLabels(Labels.forWorkerSelectorMap(job)).list()
-        .getItems()) {
-      if (controlledBy(p, job)) {
-        delete(() -> client.pods().inNamespace(id.namespace()).withName(p.getMetadata().getName()).delete());
+    // Worker pods and the model probe pod (the API server's garbage collector would delete them too, later).
+    for (Map<String, String> selector : List.of(Labels.forWorkerSelectorMap(job), Labels.forModelProbe(job))) {
+      for (Pod p : client.pods().inNamespace(id.namespace()).withLabels(selector).list().getItems()) {
+        if (controlledBy(p, job)) {
+          delete(() -> client.pods().inNamespace(id.namespace()).withName(p.getMetadata().getName()).delete());
+        }
       }
     }
     for (Secret s : client.secrets().inNamespace(id.namespace()).withLabel(Labels.MANAGED_BY, Labels.OPERATOR)

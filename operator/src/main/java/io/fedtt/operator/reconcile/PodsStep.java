@@ -68,7 +68,7 @@ final class PodsStep implements ReconcileStep {
       Instant since = failedAt.get(key(rc.id, s.slot()));
       Instant due = since == null ? rc.now : since.plus(settings.backoff().delay(attempt));
       if (!rc.now.isBefore(due)) {
-        Pod pod = WorkerPodBuilder.build(job, s.slot(), attempt, settings.pods());
+        Pod pod = WorkerPodBuilder.build(job, s.slot(), attempt, settings.pods(), rc.model);
         WorkerPods.create(rc.client, pod);
         // The failed pod goes only now that its successor exists: until then it is what the attempt
         // number is counted from (the status's count can lag in the informer's cache, and a count

@@ -3,14 +3,13 @@ package io.fedtt.operator.reconcile;
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.status.ConditionType;
 import io.fedtt.api.v1alpha1.status.Reason;
-import io.fedtt.core.adapter.ModelConfig;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Validate: the spec against the schema's rules, and the model's shape the initial adapter's layout
- * needs (the built-in preset or spec.model.architecture; the model itself is only loaded by the
- * workers). An invalid spec stops the reconcile with Failed/InvalidSpec; a fixed one clears it.
+ * Validate: the spec against the schema's rules (and, when the manifest gives the model's shape, the
+ * adapter's layout on it), and that a builtin: model exists. An invalid spec stops the reconcile with
+ * Failed/InvalidSpec; a fixed one clears it. The model's shape itself is {@link ModelStep}'s.
  */
 final class ValidateStep implements ReconcileStep {
 
@@ -31,12 +30,11 @@ final class ValidateStep implements ReconcileStep {
       rc.status.setCondition(ConditionType.Failed, false, Reason.InvalidSpec, "the spec is valid as of generation "
           + rc.generation, rc.generation, rc.now);
     }
-    Optional<ModelConfig> model = FederationJobMapper.modelConfig(rc.job.getSpec());
-    if (model.isEmpty()) {
-      rc.markInvalid("spec.model.uri: " + FederationJobMapper.modelProblem(rc.job.getSpec()).orElse("unknown model"));
+    Optional<String> model = FederationJobMapper.modelProblem(rc.job.getSpec());
+    if (model.isPresent()) {
+      rc.markInvalid("spec.model.uri: " + model.get());
       return StepResult.stop();
     }
-    rc.model = model.get();
     return StepResult.proceed();
   }
 

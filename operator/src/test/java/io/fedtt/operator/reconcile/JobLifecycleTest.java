@@ -227,8 +227,9 @@ class JobLifecycleTest {
     FederatedFineTune failed = h.awaitPhase("team-e", "unknown-builtin", Phase.Failed, Duration.ofSeconds(20));
     var cond = Conditions.find(failed.getStatus().getConditions(), ConditionType.Failed).orElseThrow();
     assertEquals(Reason.InvalidSpec.name(), cond.getReason());
-    assertEquals("spec.model.uri: 'builtin:bert-large' is not a built-in model (builtin:all-minilm-l6-v2);"
-        + " give its shape in spec.model.architecture", cond.getMessage());
+    assertEquals("spec.model.uri: 'builtin:bert-large' is not a built-in model; the built-in models are"
+        + " [builtin:all-minilm-l6-v2, builtin:smollm2-135m-instruct] (another model: file:, pvc:, https: or hf:)",
+        cond.getMessage());
     assertTrue(pods("team-e", "unknown-builtin").isEmpty());
   }
 

@@ -4,7 +4,6 @@ import static io.fedtt.operator.reconcile.StepFixtures.isTrue;
 import static io.fedtt.operator.reconcile.StepFixtures.reason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.api.v1alpha1.status.ConditionType;
@@ -30,10 +29,9 @@ class ValidateStepTest {
   }
 
   @Test
-  void aValidSpecGoesOnWithTheModelsShape() {
+  void aValidSpecGoesOn() {
     var rc = StepFixtures.context(Jobs.job("ns", "j", 2, "a"), null);
     assertEquals(StepResult.Flow.CONTINUE, new ValidateStep(job -> List.of()).run(rc).flow());
-    assertNotNull(rc.model);
   }
 
   @Test
@@ -48,12 +46,20 @@ class ValidateStepTest {
   }
 
   @Test
-  void aModelWithoutAKnownShapeIsInvalid() {
+  void anUnknownBuiltinModelIsInvalid() {
     var job = Jobs.job("ns", "j", 2, "a");
-    job.getSpec().getModel().setUri("hf:someone/some-model");
+    job.getSpec().getModel().setUri("builtin:bert-large");
     var rc = StepFixtures.context(job, null);
     assertEquals(StepResult.Flow.STOP, new ValidateStep(j -> List.of()).run(rc).flow());
     assertTrue(Conditions.find(rc.status.getConditions(), ConditionType.Failed).orElseThrow().getMessage()
-        .contains("give its shape in spec.model.architecture"));
+        .contains("'builtin:bert-large' is not a built-in model"));
+  }
+
+  @Test
+  void aModelNamedByItsUriAloneIsLeftToTheModelStep() {
+    var job = Jobs.job("ns", "j", 2, "a");
+    job.getSpec().getModel().setUri("hf:someone/some-model");
+    var rc = StepFixtures.context(job, null);
+    assertEquals(StepResult.Flow.CONTINUE, new ValidateStep(j -> List.of()).run(rc).flow());
   }
 }

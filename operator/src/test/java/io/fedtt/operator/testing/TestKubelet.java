@@ -155,6 +155,10 @@ public final class TestKubelet implements AutoCloseable {
 
   private void maybeStart(Pod pod) {
     String key = key(pod);
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    if (labels != null && !Labels.WORKER.equals(labels.get(Labels.COMPONENT))) {
+      return; // a model probe pod: tests drive it themselves
+    }
     if (holdPending || pod.getMetadata().getDeletionTimestamp() != null || killed.contains(key)
         || !notYetStarted(pod) || !started.add(key)) {
       return;

@@ -95,6 +95,10 @@ class ChartRenderTest {
     assertFalse(args(d).stream().anyMatch(a -> a.startsWith("--namespaces")), "all namespaces by default");
     assertTrue(args(d).contains("--endpoint-url=http://fedtt-fedtt-operator.fedtt-system.svc:8443"), args(d).toString());
     assertTrue(args(d).contains("--worker-image=ghcr.io/fedtt/fedtt-worker:0.1.0"), args(d).toString());
+    assertTrue(args(d).contains("--model-probe-timeout=PT5M"), args(d).toString());
+    assertFalse(args(d).stream().anyMatch(a -> a.startsWith("--model-probe-image")), "probes use the worker image");
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertFalse(c.getEnv().stream().anyMatch(e -> e.getName().startsWith("HF_")), "the public hub, no token");
   }
 
   @Test
@@ -185,6 +189,13 @@ class ChartRenderTest {
     assertTrue(args(d).contains("--worker-image=registry.example.com/fedtt/fedtt-worker:0.1.0-rc1-cuda"));
     assertTrue(args(d).contains("--endpoint-url=https://fedtt.example.com:9443"));
     assertTrue(args(d).contains("--lease-name=fedtt-leader"));
+    assertTrue(args(d).contains("--model-probe-image=registry.example.com/tools/coreutils:9"), args(d).toString());
+    assertTrue(args(d).contains("--model-probe-timeout=PT2M"), args(d).toString());
+    assertEquals("https://hf-mirror.example.com", c.getEnv().stream().filter(e -> e.getName().equals("HF_ENDPOINT"))
+        .findFirst().orElseThrow().getValue());
+    var token = c.getEnv().stream().filter(e -> e.getName().equals("HF_TOKEN")).findFirst().orElseThrow()
+        .getValueFrom().getSecretKeyRef();
+    assertEquals(List.of("hf-token", "HF_TOKEN"), List.of(token.getName(), token.getKey()));
     assertTrue(r.all(PersistentVolumeClaim.class).isEmpty(), "existingClaim: no new claim");
     assertEquals("fedtt-store", volume(d, "store").getPersistentVolumeClaim().getClaimName());
     assertEquals(Set.of(Rendered.NAMESPACE, "hospital-a", "hospital-b", "shared"), r.all(ServiceAccount.class).stream()

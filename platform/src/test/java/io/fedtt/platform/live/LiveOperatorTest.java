@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -20,9 +21,11 @@ import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.SiloData;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.api.v1alpha1.status.Phase;
+import io.fedtt.core.model.HfConfig;
 import io.fedtt.operator.FedttOperator;
 import io.fedtt.operator.OperatorSettings;
 import io.fedtt.operator.build.Labels;
+import io.fedtt.operator.build.ModelProbePodBuilder;
 import io.fedtt.operator.reconcile.Backoff;
 import io.fedtt.operator.testing.FakeWorker;
 import io.fedtt.operator.testing.HoldGate;
@@ -55,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the real operator (FedttOperator, the process the image starts) against the recording
  * Fabric8 mock API server, through a job's whole life and its awkward turns: success with
  * ttlSecondsAfterFinished, a failed pod recreated, a silo added (token Secret updated), suspend and
- * resume, deletion, an invalid spec. The operator talks through its own client, marked by its
+ * resume, deletion, an invalid spec, a pvc: model whose config.json a probe pod prints. The operator talks through its own client, marked by its
  * User-Agent, so its requests can be told apart from the test's and the test kubelet's. From that
  * run come the facts the chart is checked against:
  * <ul>
@@ -129,9 +132,23 @@ class LiveOperatorTest {
 
       // 3. An invalid spec: Failed with InvalidSpec and a Warning event, no pods.
       FederatedFineTune bad = Jobs.job("team-c", "bad", 2, "a", "b");
-      bad.getSpec().getModel().setUri("hf:acme/not-builtin");
+      bad.getSpec().getModel().setUri("builtin:not-built-in");
       create(bad);
       until("bad failed", () -> phase("team-c", "bad") == Phase.Failed);
+
+      // 4. A pvc: model without architecture: a probe pod prints config.json, the operator reads its log.
+      FederatedFineTune probed = Jobs.job("team-d", "from-claim", 1, "a");
+      probed.getSpec().getModel().setUri("pvc:models/tiny-bert");
+      create(probed);
+      until("probe pod", () -> client.pods().inNamespace("team-d").withName("from-claim-model-probe").get() != null);
+      server.expect().get().withPath("/api/v1/namespaces/team-d/pods/from-claim-model-probe/log?pretty=false"
+          + "&container=" + ModelProbePodBuilder.CONTAINER + "&limitBytes=" + (HfConfig.MAX_BYTES + 1))
+          .andReturn(200, "{\"model_type\":\"bert\",\"hidden_size\":32,\"num_hidden_layers\":2,"
+              + "\"intermediate_size\":64,\"num_attention_heads\":2}").always();
+      Pod probe = client.pods().inNamespace("team-d").withName("from-claim-model-probe").get();
+      probe.setStatus(new PodStatusBuilder().withPhase("Succeeded").build());
+      client.pods().inNamespace("team-d").resource(probe).updateStatus();
+      until("from-claim succeeded", () -> phase("team-d", "from-claim") == Phase.Succeeded);
     } finally {
       kubelet.close();
       operator.close();
@@ -194,7 +211,7 @@ class LiveOperatorTest {
   void theOperatorNeverTouchesOtherResources() {
     Set<String> resources = new TreeSet<>();
     used.stream().filter(g -> !grantedToEveryone(g)).forEach(g -> resources.add(g.substring(0, g.indexOf(':'))));
-    assertEquals(Set.of("core/events", "core/pods", "core/secrets", "fedtt.io/federatedfinetunes",
+    assertEquals(Set.of("core/events", "core/pods", "core/pods/log", "core/secrets", "fedtt.io/federatedfinetunes",
         "fedtt.io/federatedfinetunes/status"), resources, "resources the operator used: " + used);
   }
 

@@ -302,7 +302,7 @@ public class WorkerCommand implements Callable<Integer> {
 
     private PretrainedModel loadModel(JobDescription.Model model) {
         try {
-            return new ModelLoader(env, cacheDir).loadModel(model);
+            return new ModelLoader(env, cacheDir, pvcRoot).loadModel(model);
         } catch (ModelWeightsException | SafetensorsException | IllegalArgumentException | IOException e) {
             throw new InvalidInputException("cannot load model " + model.uri() + ": " + e.getMessage(), e);
         }

@@ -2,8 +2,9 @@ package io.fedtt.worker.job;
 
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.worker.engine.EngineSettings;
-import io.fedtt.worker.model.ConfigFamily;
-import io.fedtt.worker.model.DeclaredArchitecture;
+import io.fedtt.core.model.DeclaredArchitecture;
+import io.fedtt.core.model.HfConfig;
+import io.fedtt.core.model.ModelUri;
 import io.fedtt.worker.model.HfModelDirectory;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.model.source.ModelSources;
@@ -24,14 +25,21 @@ public final class ModelLoader {
 
     private final Map<String, String> env;
     private final Path cacheDir;
+    private final Path pvcRoot;
 
     /**
      * @param env environment the model sources read (tokens, mirrors)
      * @param cacheDir where models are converted or downloaded; null for {@link #defaultCacheDir()}
      */
     public ModelLoader(Map<String, String> env, Path cacheDir) {
+        this(env, cacheDir, null);
+    }
+
+    /** @param pvcRoot where pvc: claims are mounted; null: FEDTT_PVC_ROOT from {@code env}, if set */
+    public ModelLoader(Map<String, String> env, Path cacheDir, Path pvcRoot) {
         this.env = env;
         this.cacheDir = cacheDir != null ? cacheDir : defaultCacheDir();
+        this.pvcRoot = pvcRoot;
     }
 
     /** Starts the engine with these settings, or applies their intra-op threads to the running one. */
@@ -45,11 +53,11 @@ public final class ModelLoader {
     /**
      * The job's model, checked against its declared architecture before the weights load.
      *
-     * @throws io.fedtt.worker.model.ArchitectureMismatchException when config.json is another model
+     * @throws io.fedtt.core.model.ArchitectureMismatchException when config.json is another model
      */
     public PretrainedModel loadModel(JobDescription.Model model) throws IOException {
-        Path dir = ModelSources.defaults(env).resolve(model.uri(), cacheDir);
-        DeclaredArchitecture.verify(model.architecture(), ConfigFamily.describe(HfModelDirectory.open(dir).config()));
+        Path dir = (pvcRoot != null ? ModelSources.defaults(env, pvcRoot) : ModelSources.defaults(env)).resolve(ModelUri.withRevision(model.uri(), model.revision()), cacheDir);
+        DeclaredArchitecture.verify(model.architecture(), HfConfig.describe(HfModelDirectory.open(dir).config()));
         return PretrainedModel.load(dir, model.maxSequenceLength());
     }
 

@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.model.HfConfig;
 import io.fedtt.core.tensor.Tensor;
 import io.fedtt.worker.model.bert.BertConfig;
 import io.fedtt.worker.model.bert.BertEncoder;
@@ -49,7 +50,7 @@ public final class PretrainedModel implements AutoCloseable {
     public static PretrainedModel load(Path hfDir, int maxSequenceLength, WeightPrecision precision)
             throws IOException {
         HfModelDirectory dir = HfModelDirectory.open(hfDir);
-        ModelConfig.Family family = ConfigFamily.of(dir.config());
+        ModelConfig.Family family = HfConfig.family(dir.config());
         TextTokenizer tokenizer = TextTokenizer.load(dir.tokenizer(), maxSequenceLength);
         NDManager manager = NDManager.newBaseManager();
         try {

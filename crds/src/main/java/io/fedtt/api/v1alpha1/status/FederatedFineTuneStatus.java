@@ -43,6 +43,9 @@ public class FederatedFineTuneStatus extends ValueObject {
   @JsonPropertyDescription("The latest global adapter.")
   private AdapterStatus adapter;
 
+  @JsonPropertyDescription("The base model's shape as the operator found it (config.json, a probe pod, a builtin preset, or spec.model.architecture), kept so that it is read once per model reference.")
+  private ModelStatus model;
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -121,6 +124,14 @@ public class FederatedFineTuneStatus extends ValueObject {
 
   public void setAdapter(AdapterStatus adapter) {
     this.adapter = adapter;
+  }
+
+  public ModelStatus getModel() {
+    return model;
+  }
+
+  public void setModel(ModelStatus model) {
+    this.model = model;
   }
 
 

@@ -6,6 +6,10 @@ public enum Reason {
   ResourcesCreated,
   // Running
   WaitingForSilos,
+  /** A probe pod reads a pvc: model's config.json (Running=False until it has). */
+  ProbingModel,
+  /** The model's config.json could not be fetched for now (network, server error); retried. */
+  ModelUnavailable,
   RoundInProgress,
   // Suspended
   SuspendedByUser,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.core.model.HfConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,15 +84,7 @@ public record BertConfig(
     }
 
     public static BertConfig read(Path file) throws IOException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new IOException(file + ": expected a JSON object");
-        }
+        JsonNode n = HfConfig.read(file);
         try {
             return fromJson(n);
         } catch (IllegalArgumentException e) {
@@ -99,21 +92,23 @@ public record BertConfig(
         }
     }
 
+    /** The encoder's fields of a config.json: the shape as {@link HfConfig#bert} reads it, and the rest. */
     public static BertConfig fromJson(JsonNode n) {
+        ModelConfig shape = HfConfig.bert(n);
         return new BertConfig(
-                text(n, "model_type", "bert"),
-                integer(n, "vocab_size", 30522),
-                integer(n, "hidden_size", 768),
-                integer(n, "num_hidden_layers", 12),
-                integer(n, "num_attention_heads", 12),
-                integer(n, "intermediate_size", 3072),
-                text(n, "hidden_act", "gelu"),
-                number(n, "hidden_dropout_prob", 0.1f),
-                number(n, "attention_probs_dropout_prob", 0.1f),
-                integer(n, "max_position_embeddings", 512),
-                integer(n, "type_vocab_size", 2),
-                number(n, "layer_norm_eps", 1e-12f),
-                integer(n, "pad_token_id", 0));
+                HfConfig.text(n, "model_type", "bert"),
+                shape.vocabSize(),
+                shape.hiddenSize(),
+                shape.numLayers(),
+                shape.numHeads(),
+                shape.intermediateSize(),
+                HfConfig.text(n, "hidden_act", "gelu"),
+                (float) HfConfig.number(n, "hidden_dropout_prob", 0.1),
+                (float) HfConfig.number(n, "attention_probs_dropout_prob", 0.1),
+                shape.maxPositions(),
+                shape.typeVocabSize(),
+                (float) HfConfig.number(n, "layer_norm_eps", 1e-12),
+                HfConfig.integer(n, "pad_token_id", 0));
     }
 
     public ObjectNode toJson() {
@@ -145,38 +140,5 @@ public record BertConfig(
         if (v <= 0) {
             throw new IllegalArgumentException("config.json: " + field + " must be > 0, got " + v);
         }
-    }
-
-    private static String text(JsonNode n, String field, String dflt) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException("config.json: " + field + " must be a string, got " + v);
-        }
-        return v.asText();
-    }
-
-    private static int integer(JsonNode n, String field, int dflt) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new IllegalArgumentException("config.json: " + field + " must be an integer, got " + v);
-        }
-        return v.asInt();
-    }
-
-    private static float number(JsonNode n, String field, float dflt) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException("config.json: " + field + " must be a number, got " + v);
-        }
-        return (float) v.asDouble();
     }
 }

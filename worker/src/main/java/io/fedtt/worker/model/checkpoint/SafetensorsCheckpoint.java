@@ -106,7 +106,7 @@ public final class SafetensorsCheckpoint {
     }
 
     /** The index's weight_map; shard names must be plain file names in the same folder. */
-    static Map<String, String> readIndex(Path index) throws IOException {
+    public static Map<String, String> readIndex(Path index) throws IOException {
         JsonNode n;
         try {
             n = JSON.readTree(index.toFile());

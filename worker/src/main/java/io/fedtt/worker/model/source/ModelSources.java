@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Chooses the source for a model URI by its scheme: builtin:, hf:/https:, file: or a plain path. */
+/** Chooses the source for a model URI by its scheme: builtin:, hf:/https:, pvc:, file: or a plain path. */
 public final class ModelSources implements ModelSource {
 
     private final List<ModelSource> sources;
@@ -14,10 +14,19 @@ public final class ModelSources implements ModelSource {
         this.sources = List.copyOf(sources);
     }
 
-    /** The built-in models, the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN) over https, and local directories. */
+    /**
+     * The built-in models, the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN) over https, claims mounted under
+     * FEDTT_PVC_ROOT, and local directories.
+     */
     public static ModelSources defaults(Map<String, String> env) {
+        String root = env.get("FEDTT_PVC_ROOT");
+        return defaults(env, root == null || root.isBlank() ? null : Path.of(root));
+    }
+
+    /** As {@link #defaults(Map)}, with pvc: claims mounted under {@code pvcRoot} (null: none). */
+    public static ModelSources defaults(Map<String, String> env, Path pvcRoot) {
         return new ModelSources(List.of(new BuiltinModelSource(), HttpModelSource.fromEnvironment(env),
-                new LocalModelSource()));
+                new PvcModelSource(pvcRoot), new LocalModelSource()));
     }
 
     @Override
@@ -36,6 +45,6 @@ public final class ModelSources implements ModelSource {
             }
         }
         throw new IllegalArgumentException("unsupported model uri '" + uri
-                + "' (expected builtin:NAME, hf:org/name[@revision], https://..., file:/path or a path)");
+                + "' (expected builtin:NAME, hf:org/name[@revision], https://..., pvc:claim/path, file:/path or a path)");
     }
 }

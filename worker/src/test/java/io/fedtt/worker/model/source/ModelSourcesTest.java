@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fedtt.core.model.ModelUri;
 import io.fedtt.core.tensor.Digest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,6 +34,16 @@ class ModelSourcesTest {
             "model.safetensors", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
             "tokenizer.json", "{\"version\":\"1.0\"}".getBytes(StandardCharsets.UTF_8));
 
+    /** A sharded checkpoint at /org/sharded: no model.safetensors, an index and two shards. */
+    static final Map<String, byte[]> SHARDED = Map.of(
+            "config.json", FILES.get("config.json"),
+            "tokenizer.json", FILES.get("tokenizer.json"),
+            "model.safetensors.index.json", ("{\"metadata\":{},\"weight_map\":{\"a\":\"model-00001-of-00002.safetensors\","
+                    + "\"b\":\"model-00002-of-00002.safetensors\",\"c\":\"model-00001-of-00002.safetensors\"}}")
+                    .getBytes(StandardCharsets.UTF_8),
+            "model-00001-of-00002.safetensors", new byte[] {11, 12, 13},
+            "model-00002-of-00002.safetensors", new byte[] {21, 22});
+
     HttpServer hub;
     HttpServer cdn;
     final List<String> hubRequests = new CopyOnWriteArrayList<>();
@@ -47,7 +58,7 @@ class ModelSourcesTest {
         cdn.createContext("/blob/", ex -> {
             String file = ex.getRequestURI().getPath().substring("/blob/".length());
             authSeen.put("cdn:" + file, String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-            byte[] body = FILES.get(file);
+            byte[] body = FILES.containsKey(file) ? FILES.get(file) : SHARDED.get(file);
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -59,10 +70,15 @@ class ModelSourcesTest {
             hubRequests.add(path);
             authSeen.put("hub:" + path, String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             String file = path.substring(path.lastIndexOf('/') + 1);
-            byte[] body = FILES.get(file);
+            byte[] body = path.startsWith("/org/sharded/") ? SHARDED.get(file)
+                    : path.startsWith("/org/evil/") ? (file.equals("model.safetensors.index.json")
+                            ? "{\"weight_map\":{\"a\":\"x%2F..safetensors\"}}".getBytes(StandardCharsets.UTF_8)
+                            : file.equals("model.safetensors") ? null : FILES.get(file))
+                    : path.startsWith("/org/bare/") && !file.equals("config.json") && !file.equals("tokenizer.json") ? null
+                    : FILES.get(file);
             if (body == null || path.contains("missing")) {
                 ex.sendResponseHeaders(404, -1);
-            } else if (file.equals("model.safetensors") && path.startsWith("/org/")) {
+            } else if (file.endsWith(".safetensors") && path.startsWith("/org/")) {
                 // the Hub redirects large files to a CDN on another origin
                 ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/blob/" + file);
                 ex.sendResponseHeaders(302, -1);
@@ -139,6 +155,49 @@ class ModelSourcesTest {
     }
 
     @Test
+    void aShardedCheckpointComesWithItsIndexAndEveryShardOnce() throws IOException {
+        String shard1 = "model-00001-of-00002.safetensors";
+        String uri = "hf:org/sharded#" + shard1 + "=sha256:" + Digest.sha256Hex(SHARDED.get(shard1));
+        Path dir = source("secret").resolve(uri, cache);
+        for (var e : SHARDED.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dir.resolve(e.getKey())), e.getKey());
+        }
+        assertFalse(Files.exists(dir.resolve("model.safetensors")));
+        assertEquals(1, hubRequests.stream().filter(r -> r.endsWith(shard1)).count(), hubRequests.toString());
+        assertEquals("null", authSeen.get("cdn:" + shard1), "shards come from the CDN without the token");
+    }
+
+    @Test
+    void aWrongShardChecksumOrAPinOnAFileTheModelLacksLeavesNothing() {
+        String shard2 = "model-00002-of-00002.safetensors";
+        IOException e = assertThrows(IOException.class,
+                () -> source(null).resolve("hf:org/sharded#" + shard2 + "=sha256:" + "0".repeat(64), cache));
+        assertTrue(e.getMessage().contains("checksum mismatch for " + shard2), e.getMessage());
+        e = assertThrows(IOException.class,
+                () -> source(null).resolve("hf:org/sharded#model.safetensors=" + sha("model.safetensors"), cache));
+        assertTrue(e.getMessage().contains("pins checksums of [model.safetensors]"), e.getMessage());
+        assertEquals(List.of(), assertDoesNotThrowLeftovers());
+    }
+
+    @Test
+    void anIndexNamingAPathOrNoWeightsAtAllIsRefused() {
+        IOException e = assertThrows(IOException.class, () -> source(null).resolve("hf:org/evil", cache));
+        assertTrue(e.getMessage().contains("weight_map.a must name a .safetensors file")
+                || e.getMessage().contains("shard names must be plain file names"), e.getMessage());
+        e = assertThrows(IOException.class, () -> source(null).resolve("hf:org/bare", cache));
+        assertTrue(e.getMessage().contains("has neither model.safetensors nor model.safetensors.index.json"), e.getMessage());
+        assertEquals(List.of(), assertDoesNotThrowLeftovers());
+    }
+
+    List<Path> assertDoesNotThrowLeftovers() {
+        try {
+            return leftovers();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void plainHttpIsRefusedUnlessAllowed() {
         HttpModelSource production = new HttpModelSource(URI.create("https://huggingface.co"), Optional.empty(), false, 1 << 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -173,6 +232,30 @@ class ModelSourcesTest {
         IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> sources.resolve("builtin:gpt-5", cache));
         assertTrue(b.getMessage().contains("available: builtin:all-minilm-l6-v2"), b.getMessage());
         assertFalse(Files.exists(cache.resolve("builtin")));
+    }
+
+    @Test
+    void aModelOnAClaimIsReadWhereTheClaimIsMounted(@TempDir Path root) throws IOException {
+        Path dir = root.resolve("models/llama");
+        Files.createDirectories(dir);
+        for (var e : FILES.entrySet()) {
+            Files.write(dir.resolve(e.getKey()), e.getValue());
+        }
+        assertEquals(dir, new PvcModelSource(root).resolve("pvc:models/llama", cache));
+        assertEquals(root.resolve("models"), new ModelSources(List.of(new PvcModelSource(root.getParent().resolve(
+                root.getFileName())))).supports("pvc:models") ? dirOf(root, "models") : null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PvcModelSource(null).resolve("pvc:models/llama", cache));
+        assertTrue(e.getMessage().contains("only a worker pod mounts"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new PvcModelSource(root).resolve("pvc:models/../../etc", cache));
+    }
+
+    /** A claim's root as a model folder (files copied there for the check). */
+    Path dirOf(Path root, String claim) throws IOException {
+        for (var e : FILES.entrySet()) {
+            Files.write(root.resolve(claim).resolve(e.getKey()), e.getValue());
+        }
+        return new PvcModelSource(root).resolve("pvc:" + claim, cache);
     }
 
     List<Path> leftovers() throws IOException {

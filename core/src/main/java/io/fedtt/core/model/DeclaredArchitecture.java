@@ -1,4 +1,4 @@
-package io.fedtt.worker.model;
+package io.fedtt.core.model;
 
 import io.fedtt.core.adapter.ModelConfig;
 import java.util.ArrayList;
@@ -7,10 +7,11 @@ import java.util.Locale;
 
 /**
  * Checks a model's config.json against the job's declared architecture ({@code spec.model.architecture},
- * or a built-in model's preset), before any weights are read. The operator lays out the
- * initial adapter from that declaration without seeing the model; a worker whose model differs would
- * train and upload tensors of other shapes, which the server rejects with a shape error that does not
- * say why. Failing here names the field instead.
+ * or a built-in model's preset). The operator lays out the initial adapter from the architecture it
+ * knows; a model of another shape would train and upload tensors of other shapes, which the server
+ * rejects with a shape error that does not say why. The operator and {@code fedtt simulate} check
+ * before anything starts (against the config.json they read, {@link HfConfig}); each worker checks
+ * again before it reads any weights. Failing here names the field instead.
  */
 public final class DeclaredArchitecture {
 
@@ -18,11 +19,10 @@ public final class DeclaredArchitecture {
     }
 
     /**
-     * @param expected the job description's architecture (labels are not compared)
-     * @param found the model's own, from its config.json ({@link ConfigFamily#describe})
-     * @throws ArchitectureMismatchException naming every field that differs, expected vs found
+     * Every field in which {@code found} differs from {@code expected} (labels are not compared), as
+     * "field expected X, found Y (config.json key)"; empty when they agree.
      */
-    public static void verify(ModelConfig expected, ModelConfig found) {
+    public static List<String> differences(ModelConfig expected, ModelConfig found) {
         List<String> diffs = new ArrayList<>();
         if (expected.family() != found.family()) {
             diffs.add("family expected " + expected.family() + ", found " + found.family() + " (model_type)");
@@ -39,9 +39,19 @@ public final class DeclaredArchitecture {
             compare(diffs, "tieWordEmbeddings", expected.tieWordEmbeddings(), found.tieWordEmbeddings(), "tie_word_embeddings");
             compare(diffs, "attentionBias", expected.attentionBias(), found.attentionBias(), "attention_bias");
         }
+        return diffs;
+    }
+
+    /**
+     * @param expected the job's architecture (labels are not compared)
+     * @param found the model's own, from its config.json ({@link HfConfig#describe})
+     * @throws ArchitectureMismatchException naming every field that differs, expected vs found
+     */
+    public static void verify(ModelConfig expected, ModelConfig found) {
+        List<String> diffs = differences(expected, found);
         if (!diffs.isEmpty()) {
             throw new ArchitectureMismatchException("config.json does not match spec.model.architecture: "
-                    + String.join("; ", diffs) + " (fix the manifest's architecture or use the model it describes)");
+                    + String.join("; ", diffs) + " (fix the manifest's architecture or use the model it describes)", diffs);
         }
     }
 
