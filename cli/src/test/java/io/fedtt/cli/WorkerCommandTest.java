@@ -235,16 +235,16 @@ class WorkerCommandTest {
                 + " vocabSize: 30522, maxPositions: 64}");
         Run r = run(Map.of(), job.args("silo-a", "--manifest", manifest.toString()));
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().startsWith("fedtt worker: error: cannot load model file:" + model
-                + ": config.json does not match spec.model.architecture: hiddenSize expected 16, found 8 (hidden_size)"
-                + " (fix"), r.err());
+        // Caught when the manifest is resolved (as the operator would), before the engine starts.
+        assertTrue(r.err().startsWith("fedtt worker: error: spec.model.architecture: does not match the config.json of"
+                + " file:" + model + ": hiddenSize expected 16, found 8 (hidden_size)"), r.err());
 
         // --model in place of the built-in model: the job's adapter is MiniLM's, so the override must be MiniLM-shaped.
         Run o = run(Map.of(), job.args("silo-a", "--manifest", job.manifest.toString(), "--model", "file:" + model));
         assertEquals(2, o.code(), o.err());
-        assertTrue(o.err().startsWith("fedtt worker: error: cannot load model file:" + model
-                + ": config.json does not match spec.model.architecture: hiddenSize expected 384, found 8 (hidden_size);"
-                + " numLayers expected 6, found 1 (num_hidden_layers)"), o.err());
+        assertTrue(o.err().startsWith("fedtt worker: error: spec.model.architecture: does not match the config.json of"
+                + " file:" + model + ": hiddenSize expected 384, found 8 (hidden_size); numLayers expected 6, found 1"
+                + " (num_hidden_layers)"), o.err());
     }
 
     @Test
