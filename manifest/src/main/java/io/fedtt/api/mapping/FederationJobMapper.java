@@ -156,13 +156,6 @@ public final class FederationJobMapper {
         return Optional.empty();
     }
 
-    /** A copy of {@code spec} that declares {@code model}'s shape in spec.model.architecture (labels aside). */
-    public static FederatedFineTuneSpec withArchitecture(FederatedFineTuneSpec spec, ModelConfig model) {
-        FederatedFineTuneSpec copy = io.fabric8.kubernetes.client.utils.Serialization.clone(spec);
-        copy.getModel().setArchitecture(architecture(model));
-        return copy;
-    }
-
     /** The inverse of {@link #modelConfig}: a model's shape as a manifest declares it (labels are not part of it). */
     public static ModelArchitecture architecture(ModelConfig m) {
         ModelArchitecture a = new ModelArchitecture();
