@@ -44,9 +44,14 @@ public final class LlamaDecoderLayer extends AbstractBlock implements NamedParam
         NDArray x = inputs.get(0);
         NDArray n1 = inputNorm.forward(ps, new NDList(x), training).singletonOrThrow();
         NDList attnIn = new NDList(n1, inputs.get(1), inputs.get(2), inputs.get(3));
-        NDArray h = x.add(attention.forward(ps, attnIn, training, params).singletonOrThrow());
+        NDArray attended = attention.forward(ps, attnIn, training, params).singletonOrThrow();
+        NDArray h = x.add(attended);
+        attended.close(); // the residual sum does not need it (autograd keeps what it saves itself)
         NDArray n2 = postAttentionNorm.forward(ps, new NDList(h), training).singletonOrThrow();
-        return new NDList(h.add(mlp.forward(ps, new NDList(n2), training, params).singletonOrThrow()));
+        NDArray mixed = mlp.forward(ps, new NDList(n2), training, params).singletonOrThrow();
+        NDArray out = h.add(mixed);
+        mixed.close();
+        return new NDList(out);
     }
 
     @Override

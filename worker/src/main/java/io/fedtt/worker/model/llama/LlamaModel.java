@@ -139,13 +139,37 @@ public final class LlamaModel extends AbstractBlock implements Backbone {
         return norm.forward(ps, new NDList(h), training);
     }
 
-    /** Next-token logits [..., V] for hidden states [..., H] (the tied embedding table when there is no lm_head). */
+    /**
+     * Next-token logits [..., V] for hidden states [..., H] (the tied embedding table when there is no
+     * lm_head). The leading dimensions are folded into one first, so the product is a single [N,H]x[H,V]
+     * matrix multiply whatever the input's strides: given a view that is not contiguous, such as
+     * {@code hidden[:, :-1]} for next-token targets, libtorch's matmul would instead run a batched
+     * product against the broadcast weight, forward and backward, which took 1.5-2x as long as one
+     * mm for a 32000-word head (bench/llama-step-bench.sh). The reshape copies such a view once.
+     */
     public NDArray lmLogits(ParameterStore ps, NDArray hidden, boolean training) {
+        Shape s = hidden.getShape();
+        int d = s.dimension();
+        NDArray flat = d == 2 ? hidden : hidden.reshape(-1, s.get(d - 1));
+        NDArray logits;
         if (lmHead != null) {
-            return lmHead.forward(ps, new NDList(hidden), training).singletonOrThrow();
+            logits = lmHead.forward(ps, new NDList(flat), training).singletonOrThrow();
+        } else {
+            Parameter table = embed.getParameters().get("weight");
+            logits = flat.matMul(Precision.like(ps.getValue(table, flat.getDevice(), training), flat).transpose());
         }
-        Parameter table = embed.getParameters().get("weight");
-        return hidden.matMul(Precision.like(ps.getValue(table, hidden.getDevice(), training), hidden).transpose());
+        if (d == 2) {
+            return logits;
+        }
+        NDArray shaped = logits.reshape(s.slice(0, d - 1).add(config.vocabSize()));
+        closeAll(flat, logits); // the reshaped copy (frozen head: autograd does not keep it) and the 2-D handle
+        return shaped;
+    }
+
+    private static void closeAll(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
     }
 
     /**

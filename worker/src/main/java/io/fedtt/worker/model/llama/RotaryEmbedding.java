@@ -72,10 +72,24 @@ public final class RotaryEmbedding {
         return new NDList(manager.create(cos, shape), manager.create(sin, shape));
     }
 
-    /** x [..., T, headDim] rotated by the table's (cos, sin) [T, headDim]. */
+    /**
+     * x [..., T, headDim] rotated by the table's (cos, sin) [T, headDim]. The temporaries are closed
+     * at once (autograd keeps its own reference to anything it saves), so a training step does not
+     * hold them until it ends.
+     */
     public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
-        NDList halves = x.split(2, x.getShape().dimension() - 1);
-        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), x.getShape().dimension() - 1);
-        return x.mul(cos).add(rotated.mul(sin));
+        int last = x.getShape().dimension() - 1;
+        NDList halves = x.split(2, last);
+        NDArray negated = halves.get(1).neg();
+        NDArray rotated = NDArrays.concat(new NDList(negated, halves.get(0)), last);
+        NDArray a = x.mul(cos);
+        NDArray b = rotated.mul(sin);
+        NDArray out = a.add(b);
+        halves.close();
+        negated.close();
+        rotated.close();
+        a.close();
+        b.close();
+        return out;
     }
 }
