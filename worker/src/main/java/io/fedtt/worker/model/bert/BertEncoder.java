@@ -14,6 +14,7 @@ import io.fedtt.worker.model.Backbone;
 import io.fedtt.worker.model.LayerPath;
 import io.fedtt.worker.nn.AdaptableLinear;
 import io.fedtt.worker.nn.AdapterSlot;
+import io.fedtt.worker.nn.LayerScope;
 import io.fedtt.worker.nn.ParameterNames;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -119,7 +120,8 @@ public final class BertEncoder extends AbstractBlock implements Backbone {
         NDArray bias = maskBias(mask);
         NDArray h = embeddings.forward(ps, new NDList(ids, types), training).singletonOrThrow();
         for (BertLayer layer : layers) {
-            h = layer.forward(ps, new NDList(h, bias), training, params).singletonOrThrow();
+            NDList in = new NDList(h, bias);
+            h = LayerScope.run(() -> layer.forward(ps, in, training, params));
         }
         return new NDList(h);
     }

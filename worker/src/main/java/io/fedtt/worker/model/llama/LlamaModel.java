@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.fedtt.worker.nn.Dense;
 import io.fedtt.worker.nn.IndexEmbedding;
+import io.fedtt.worker.nn.LayerScope;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.worker.model.Backbone;
 import io.fedtt.worker.model.LayerPath;
@@ -134,7 +135,8 @@ public final class LlamaModel extends AbstractBlock implements Backbone {
             h = h.toType(DataType.FLOAT32, false); // a 16-bit checkpoint computes in fp32 here
         }
         for (LlamaDecoderLayer layer : layers) {
-            h = layer.forward(ps, new NDList(h, bias, table.get(0), table.get(1)), training, params).singletonOrThrow();
+            NDList in = new NDList(h, bias, table.get(0), table.get(1));
+            h = LayerScope.run(() -> layer.forward(ps, in, training, params));
         }
         return norm.forward(ps, new NDList(h), training);
     }
