@@ -36,6 +36,7 @@ import io.fedtt.cli.simulate.report.RoundRow;
 import io.fedtt.cli.simulate.report.RunResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -51,6 +52,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -117,11 +119,15 @@ public final class Simulation {
             rows.add(row0);
             table.row(row0);
         }
+        long trainingBefore = learner.trainingMillis();
+        AtomicLong centralNanos = new AtomicLong();
         CentralEvaluator evaluator = evaluation == null ? null : (round, global) -> {
             if (round % evaluateEvery != 0 && round != job.rounds()) {
                 return EvalMetrics.NONE;
             }
+            long t0 = System.nanoTime();
             ClassificationMetrics.Result r = learner.evaluate(global, evaluation);
+            centralNanos.addAndGet(System.nanoTime() - t0);
             central.put(round, r);
             return new EvalMetrics(r.accuracy(), r.loss(), r.examples());
         };
@@ -170,9 +176,12 @@ public final class Simulation {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
+            // One HTTP client (one selector thread, one connection pool) for every simulated participant, as a
+            // worker shard shares one among its devices: a client each would cost a thread per device.
+            HttpClient http = FederationClient.newHttpClient(null);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
                 FederationClient client = new FederationClient(
-                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())));
+                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())), http);
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
@@ -184,6 +193,8 @@ public final class Simulation {
             AdapterState global = coordinator.global().withMetadata(outputMetadata(spec));
             writeAtomically(outDir.resolve("adapter.safetensors"), SafetensorsCodec.encode(global, DType.F32));
             rows.sort(Comparator.comparingInt(RoundRow::round));
+            long trained = trainingBefore < 0 ? -1 : learner.trainingMillis() - trainingBefore;
+            table.line(RoundTime.of(coordinator.history(), trained, centralNanos.get() / 1_000_000).describe());
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
             return new RunResult(id.name(), method.label(), rows, figures, training);
