@@ -13,6 +13,7 @@ import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.train.AdaptedModel;
+import io.fedtt.worker.train.EngineThread;
 import io.fedtt.worker.train.Evaluator;
 import io.fedtt.worker.train.LocalTrainer;
 import io.fedtt.worker.train.TrainingOptions;
@@ -97,10 +98,12 @@ public final class DjlLearner implements Learner {
 
     @Override
     public ClassificationMetrics.Result evaluate(AdapterState adapter, Dataset eval) {
-        synchronized (classifier) { // the same lock LocalTrainer takes: one model, one user at a time
-            classifier.load(adapter);
-            return Evaluator.evaluate(classifier, eval, options);
-        }
+        return EngineThread.call(() -> {
+            synchronized (classifier) { // the same lock LocalTrainer takes: one model, one user at a time
+                classifier.load(adapter);
+                return Evaluator.evaluate(classifier, eval, options);
+            }
+        });
     }
 
     @Override
