@@ -16,6 +16,7 @@ import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.client.ClientLoop;
 import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.federation.coordinator.CentralEvaluator;
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
@@ -40,6 +41,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -172,7 +174,12 @@ public final class Simulation {
             deleteRecursively(stateDir);
             throw e;
         }
-        try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
+        // Every participant is a client of this process: the caps that stop untrusted clients from holding
+        // connections unauthenticated must not evict them while thousands of devices connect at once, and a
+        // device retries a connection refused in that rush for longer than a worker pod would.
+        ServerConfig serverConfig = ServerConfig.loopback().withPendingCaps(clients.size() + 64, clients.size() + 1024);
+        RetryPolicy retry = new RetryPolicy(30, Duration.ofMillis(200), Duration.ofSeconds(10), 0.5);
+        try (FederationServer server = FederationServer.start(serverConfig)) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
@@ -181,7 +188,8 @@ public final class Simulation {
             HttpClient http = FederationClient.newHttpClient(null);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
                 FederationClient client = new FederationClient(
-                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())), http);
+                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())).withRetry(retry),
+                        http);
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
