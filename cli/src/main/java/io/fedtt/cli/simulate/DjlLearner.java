@@ -13,11 +13,13 @@ import io.fedtt.worker.engine.EngineSettings;
 import io.fedtt.worker.job.ModelLoader;
 import io.fedtt.worker.model.PretrainedModel;
 import io.fedtt.worker.train.AdaptedModel;
+import io.fedtt.worker.train.EngineThread;
 import io.fedtt.worker.train.Evaluator;
 import io.fedtt.worker.train.LocalTrainer;
 import io.fedtt.worker.train.TrainingOptions;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The real learner of {@code fedtt simulate}: one pretrained encoder loaded once per process, the
@@ -32,6 +34,7 @@ public final class DjlLearner implements Learner {
     private final AdaptedModel classifier;
     private final ModelConfig modelConfig;
     private final TrainingOptions options;
+    private final AtomicLong trainingMillis = new AtomicLong();
 
     private DjlLearner(AdaptedModel classifier, ModelConfig modelConfig, TrainingOptions options) {
         this.classifier = classifier;
@@ -81,16 +84,26 @@ public final class DjlLearner implements Learner {
                 (done, total, loss, lr) -> steps.step(client, round[0], done, total));
         return (task, global) -> {
             round[0] = task.round();
-            return local.train(task, global);
+            ClientLoop.LocalResult result = local.train(task, global);
+            LocalTrainer.RoundReport report = local.lastRound();
+            trainingMillis.addAndGet(report.training().millis() + report.evalMillis());
+            return result;
         };
     }
 
     @Override
+    public long trainingMillis() {
+        return trainingMillis.get();
+    }
+
+    @Override
     public ClassificationMetrics.Result evaluate(AdapterState adapter, Dataset eval) {
-        synchronized (classifier) { // the same lock LocalTrainer takes: one model, one user at a time
-            classifier.load(adapter);
-            return Evaluator.evaluate(classifier, eval, options);
-        }
+        return EngineThread.call(() -> {
+            synchronized (classifier) { // the same lock LocalTrainer takes: one model, one user at a time
+                classifier.load(adapter);
+                return Evaluator.evaluate(classifier, eval, options);
+            }
+        });
     }
 
     @Override

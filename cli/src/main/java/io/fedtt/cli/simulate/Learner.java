@@ -22,6 +22,14 @@ public interface Learner extends AutoCloseable {
     /** Held-out evaluation of an adapter. */
     ClassificationMetrics.Result evaluate(AdapterState adapter, Dataset eval);
 
+    /**
+     * Milliseconds the clients' rounds have spent so far in local evaluation and training steps (what a
+     * round's time is compared with to find the time spent outside training); -1 when not measured.
+     */
+    default long trainingMillis() {
+        return -1;
+    }
+
     @Override
     default void close() {}
 

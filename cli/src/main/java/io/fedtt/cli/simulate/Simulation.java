@@ -16,6 +16,7 @@ import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.client.ClientLoop;
 import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.federation.coordinator.CentralEvaluator;
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
@@ -36,9 +37,11 @@ import io.fedtt.cli.simulate.report.RoundRow;
 import io.fedtt.cli.simulate.report.RunResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -51,6 +54,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -117,11 +121,15 @@ public final class Simulation {
             rows.add(row0);
             table.row(row0);
         }
+        long trainingBefore = learner.trainingMillis();
+        AtomicLong centralNanos = new AtomicLong();
         CentralEvaluator evaluator = evaluation == null ? null : (round, global) -> {
             if (round % evaluateEvery != 0 && round != job.rounds()) {
                 return EvalMetrics.NONE;
             }
+            long t0 = System.nanoTime();
             ClassificationMetrics.Result r = learner.evaluate(global, evaluation);
+            centralNanos.addAndGet(System.nanoTime() - t0);
             central.put(round, r);
             return new EvalMetrics(r.accuracy(), r.loss(), r.examples());
         };
@@ -166,13 +174,22 @@ public final class Simulation {
             deleteRecursively(stateDir);
             throw e;
         }
-        try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
+        // Every participant is a client of this process: the caps that stop untrusted clients from holding
+        // connections unauthenticated must not evict them while thousands of devices connect at once, and a
+        // device retries a connection refused in that rush for longer than a worker pod would.
+        ServerConfig serverConfig = ServerConfig.loopback().withPendingCaps(clients.size() + 64, clients.size() + 1024);
+        RetryPolicy retry = new RetryPolicy(30, Duration.ofMillis(200), Duration.ofSeconds(10), 0.5);
+        try (FederationServer server = FederationServer.start(serverConfig)) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
+            // One HTTP client (one selector thread, one connection pool) for every simulated participant, as a
+            // worker shard shares one among its devices: a client each would cost a thread per device.
+            HttpClient http = FederationClient.newHttpClient(null);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
                 FederationClient client = new FederationClient(
-                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())));
+                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())).withRetry(retry),
+                        http);
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
@@ -184,6 +201,8 @@ public final class Simulation {
             AdapterState global = coordinator.global().withMetadata(outputMetadata(spec));
             writeAtomically(outDir.resolve("adapter.safetensors"), SafetensorsCodec.encode(global, DType.F32));
             rows.sort(Comparator.comparingInt(RoundRow::round));
+            long trained = trainingBefore < 0 ? -1 : learner.trainingMillis() - trainingBefore;
+            table.line(RoundTime.of(coordinator.history(), trained, centralNanos.get() / 1_000_000).describe());
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
             return new RunResult(id.name(), method.label(), rows, figures, training);

@@ -240,6 +240,18 @@ class SimulateCommandTest {
     }
 
     @Test
+    void moreDevicesThanTrainingExamplesIsRefusedUpFrontNamingTheCount(@TempDir Path dir) {
+        FakeLearner learner = new FakeLearner();
+        Run r = run(learner, MANIFESTS.resolve("too-many-devices.yaml").toString(), "--out", dir.toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("spec.devices.count is 5,000") && r.err().contains("site-a.jsonl.gz")
+                && r.err().contains("set spec.devices.count to at most"), r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        assertEquals(0, learner.trainedRounds.get(), "no device trained");
+    }
+
+    @Test
     void aManifestWithoutSpecIsAnInputError(@TempDir Path dir) {
         Run r = run(new FakeLearner(), MANIFESTS.resolve("no-spec.yaml").toString(), "--out", dir.toString());
         assertEquals(2, r.exit(), r.err());

@@ -1,5 +1,6 @@
 package io.fedtt.worker.data;
 
+import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.data.DataUri;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.core.data.DatasetReader;
@@ -9,6 +10,7 @@ import io.fedtt.core.job.JobDescription;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -74,11 +76,19 @@ public final class JobDatasets {
         return new ClientData(read(silo.train()), silo.eval() == null ? null : read(silo.eval()));
     }
 
-    /** Every device's data, by device name (device-00000, ...), in device order. */
+    /**
+     * Every device's data, by device name (device-00000, ...), in device order.
+     *
+     * @throws DataFileException naming {@code spec.devices.count} when the partition leaves a device
+     *     without a training example (more devices than the file has examples): such a device could
+     *     never train a round it is sampled for, so the job is refused before it starts, the same way in
+     *     {@code fedtt simulate} and in every worker shard
+     */
     public Map<String, ClientData> devices(JobDescription.Devices devices) {
         Dataset train = read(devices.train());
         Dataset eval = devices.eval() == null ? null : read(devices.eval());
         List<Shard> trainShards = partition(train, devices);
+        requireNoEmptyDevice(trainShards, train, devices);
         List<Shard> evalShards = eval == null ? null : partition(eval, devices);
         Map<String, ClientData> out = new LinkedHashMap<>();
         for (int i = 0; i < trainShards.size(); i++) {
@@ -87,6 +97,19 @@ public final class JobDatasets {
                     evalShards == null ? null : eval.subset(evalShards.get(i).indices())));
         }
         return out;
+    }
+
+    private void requireNoEmptyDevice(List<Shard> shards, Dataset train, JobDescription.Devices devices) {
+        long empty = shards.stream().filter(s -> s.size() == 0).count();
+        if (empty == 0) {
+            return;
+        }
+        throw new DataFileException(DataUri.resolve(devices.train(), baseDir, pvcRoot), 0, String.format(Locale.ROOT,
+                "spec.devices.count is %,d but the file has %,d training examples: the %s partition leaves %,d"
+                        + " devices with none, and a device without data cannot train a round it is sampled for;"
+                        + " set spec.devices.count to at most %,d, or give more data",
+                devices.count(), train.size(), devices.partition().rule().name().toLowerCase(Locale.ROOT), empty,
+                train.size()));
     }
 
     private List<Shard> partition(Dataset set, JobDescription.Devices devices) {

@@ -53,8 +53,13 @@ public final class LocalTrainer implements ClientLoop.Trainer {
         this(model, train, eval, options, listener, null);
     }
 
+    /** Runs on the process's {@link EngineThread}, whichever participant's thread calls it. */
     @Override
     public ClientLoop.LocalResult train(RoundTask task, AdapterState global) {
+        return EngineThread.call(() -> trainHere(task, global));
+    }
+
+    private ClientLoop.LocalResult trainHere(RoundTask task, AdapterState global) {
         synchronized (model) {
             model.load(global);
             long t0 = System.nanoTime();

@@ -154,7 +154,7 @@ final class RoundMachine {
                 aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), 0);
         persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::add);
         open.resetDeadline(clock.millis() + spec.roundTimeout().toMillis());
-        traffic.openRound(open.round);
+        traffic.openRound(open.round, open.selected());
         if (s.roundTraffic() != null) {
             traffic.restoreRoundTraffic(s.roundTraffic());
         }
@@ -259,7 +259,7 @@ final class RoundMachine {
 
     private void openTry(RoundTry t) {
         open = t;
-        traffic.openRound(t.round);
+        traffic.openRound(t.round, t.selected());
         saveState();
         int n = t.selected().size();
         events.add(l -> l.roundOpened(spec.job(), t.round, t.attempt, n));

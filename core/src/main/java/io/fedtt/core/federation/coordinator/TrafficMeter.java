@@ -1,12 +1,13 @@
 package io.fedtt.core.federation.coordinator;
 
 import io.fedtt.core.federation.Traffic;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The one place a job's wire traffic is counted: body bytes per direction, in total and per
- * participant for the open try of the open round. Only accepted traffic counts there: an update's
+ * participant for the open try of the open round, for the participants that try selected. Only accepted traffic counts there: an update's
  * body once the coordinator acknowledges it, an answer of the HTTP server once written with a
  * success status. Refused uploads and error answers count apart ({@link #rejected}), so that they
  * never inflate the job's communication figures. The coordinator opens a fresh per-round tally with
@@ -14,7 +15,10 @@ import java.util.TreeMap;
  * reads the totals.
  *
  * <p>Bytes of a round other than the open one (a late upload, a download of a finished round, a
- * status query) and bytes after the job finished count in the totals only. Thread-safe; its lock is
+ * status query), bytes of participants the open try did not select (a cross-device population's
+ * long-polls while it waits to be sampled) and bytes after the job finished count in the totals only:
+ * the per-round tally, which the round's record and every saved state carry, stays as small as the
+ * round's sample, however many participants are registered. Thread-safe; its lock is
  * only ever taken last, so recording never waits for the coordinator.
  */
 public final class TrafficMeter {
@@ -22,6 +26,7 @@ public final class TrafficMeter {
     private long totalUp;
     private long totalDown;
     private int openRound = -1;
+    private Set<String> selected = Set.of();
     private TreeMap<String, Traffic> round = new TreeMap<>();
     private long rejectedUp;
     private long rejectedDown;
@@ -37,7 +42,7 @@ public final class TrafficMeter {
     public synchronized void record(int forRound, String participant, long up, long down) {
         totalUp += up;
         totalDown += down;
-        if (forRound == openRound && participant != null) {
+        if (forRound == openRound && participant != null && selected.contains(participant)) {
             round.merge(participant, new Traffic(up, down), Traffic::plus);
         }
     }
@@ -53,15 +58,17 @@ public final class TrafficMeter {
         return new Traffic(rejectedUp, rejectedDown);
     }
 
-    /** Starts an empty per-participant tally for a (new try of) round {@code r}. */
-    synchronized void openRound(int r) {
+    /** Starts an empty per-participant tally for a (new try of) round {@code r} that selected {@code participants}. */
+    synchronized void openRound(int r, Set<String> participants) {
         openRound = r;
+        selected = Set.copyOf(participants);
         round = new TreeMap<>();
     }
 
     /** No round is open any more (the job finished): from now on only the totals grow. */
     synchronized void closeRounds() {
         openRound = -1;
+        selected = Set.of();
         round = new TreeMap<>();
     }
 
@@ -79,7 +86,12 @@ public final class TrafficMeter {
 
     /** Resumes the open try's tally saved before a restart (after {@link #openRound} of that round). */
     synchronized void restoreRoundTraffic(java.util.Map<String, Traffic> tally) {
-        round = new TreeMap<>(tally);
+        round = new TreeMap<>();
+        tally.forEach((participant, bytes) -> {
+            if (selected.contains(participant)) { // states saved before the tally was limited to the sample
+                round.put(participant, bytes);
+            }
+        });
     }
 
     /** The open try's traffic per participant, as counted so far (a copy). */

@@ -27,6 +27,8 @@ public final class TokenRegistry {
     private final Map<String, String> participantByHash = new HashMap<>();
     /** Holder -> the participants its token acts for; a holder absent here acts only for itself. */
     private final Map<String, Set<String>> actsFor = new HashMap<>();
+    /** Holder -> the first (sorted) participant it acts for; found once, as every request asks (see below). */
+    private final Map<String, String> firstActedFor = new HashMap<>();
 
     private TokenRegistry() {
     }
@@ -58,7 +60,7 @@ public final class TokenRegistry {
         TokenRegistry r = of(tokens);
         Map<String, String> holderOf = new HashMap<>();
         tokens.keySet().forEach(holder -> {
-            Set<String> members = new TreeSet<>(actsFor.containsKey(holder) ? actsFor.get(holder) : List.of(holder));
+            TreeSet<String> members = new TreeSet<>(actsFor.containsKey(holder) ? actsFor.get(holder) : List.of(holder));
             if (members.isEmpty()) {
                 throw new IllegalArgumentException("token holder '" + holder + "' acts for no participant");
             }
@@ -70,6 +72,7 @@ public final class TokenRegistry {
                 }
             }
             r.actsFor.put(holder, Set.copyOf(members));
+            r.firstActedFor.put(holder, members.first());
         });
         return r;
     }
@@ -96,10 +99,11 @@ public final class TokenRegistry {
 
     /**
      * The participant a request with this token and no claimed participant stands for: the holder
-     * itself, or the first (sorted) participant a shared token acts for.
+     * itself, or the first (sorted) participant a shared token acts for. Asked on every request: it
+     * must not cost a sort of a shard's thousands of devices.
      */
     public Optional<String> defaultParticipantOf(String token) {
-        return participantOf(token).map(h -> actsFor.containsKey(h) ? new TreeSet<>(actsFor.get(h)).first() : h);
+        return participantOf(token).map(h -> firstActedFor.getOrDefault(h, h));
     }
 
     /** Whether {@code token} may act for {@code participant}: its own, or one its holder acts for. */
