@@ -31,7 +31,8 @@ final class BenchSupport {
 
     /** The 99,194-parameter RoBERTa-base TT adapter (rank 5, bottleneck 64) of FEDTT.md. */
     static AdapterState robertaAdapter() {
-        AdapterState g = AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt()), 1);
+        AdapterState g = AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.robertaBase(2),
+                AdapterConfig.tt().withHead(AdapterConfig.Head.TT)), 1); // the paper's TT head: FEDTT.md's count
         if (g.parameterCount() != PARAMETERS) {
             throw new IllegalStateException("expected " + PARAMETERS + " parameters, got " + g.parameterCount());
         }
