@@ -16,6 +16,7 @@ import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.client.ClientLoop;
 import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.wire.WireLayout;
 import io.fedtt.core.federation.coordinator.CentralEvaluator;
 import io.fedtt.core.federation.coordinator.CoordinatorOptions;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
@@ -104,10 +105,11 @@ public final class Simulation {
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
         RunResult.Training training = training(job, spec, layout);
         table.line(String.format(Locale.ROOT,
-                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s",
+                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s, encoding %s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
                 training.learningRateDecay(), training.causalLm() ? ", causal-lm: accuracy = exact match of greedy answers"
-                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate())));
+                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate()),
+                training.encoding()));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
         if (evaluation != null) {
@@ -169,10 +171,11 @@ public final class Simulation {
         try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
+            WireLayout layout = WireLayout.of(job.initialGlobal()); // the job's adapter, as the silos lay it out
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
-                FederationClient client = new FederationClient(
-                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())));
+                FederationClient client = new FederationClient(FederationClient.Config.of(server.baseUri(), id,
+                        c.getKey(), tokens.get(c.getKey())).withLayout(layout));
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
@@ -200,7 +203,7 @@ public final class Simulation {
                 job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
                 FederationJobMapper.headLearningRate(spec),
                 layout.model().hasHead() ? layout.adapter().head().name().toLowerCase(Locale.ROOT) : RunResult.NO_HEAD,
-                job.seed());
+                job.seed(), job.encoding().wireName());
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */
@@ -227,7 +230,7 @@ public final class Simulation {
 
     private FinalFigures finalFigures(FederationJobSpec job, AdapterLayout layout, List<RoundRecord> history,
             JobStatus status, Map<Integer, ClassificationMetrics.Result> central, double wallSeconds) {
-        CommunicationBaseline baseline = CommunicationBaseline.of(model);
+        CommunicationBaseline baseline = CommunicationBaseline.of(model, job.encoding());
         long loraBytes = 0;
         long fullBytes = 0;
         long communicated = 0;
