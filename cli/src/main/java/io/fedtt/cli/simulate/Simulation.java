@@ -171,11 +171,11 @@ public final class Simulation {
         try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
-            WireLayout layout = WireLayout.of(job.initialGlobal()); // the job's adapter, as the silos lay it out
+            WireLayout wire = WireLayout.of(job.initialGlobal()); // the job's adapter, as the silos lay it out
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
                 FederationClient client = new FederationClient(FederationClient.Config.of(server.baseUri(), id,
-                        c.getKey(), tokens.get(c.getKey())).withLayout(layout));
+                        c.getKey(), tokens.get(c.getKey())).withLayout(wire));
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }

@@ -243,7 +243,7 @@ public final class PackedCodec {
                 throw bad("metadata has bytes after its JSON object");
             }
         } catch (IOException e) {
-            throw bad("metadata is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw bad("metadata is not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         return out;
     }
