@@ -51,9 +51,11 @@ public record HeldGlobal(Encoding encoding, Map<Integer, byte[]> segments, Adapt
         merged.putAll(partial.segments());
         Map<String, Tensor> values = new LinkedHashMap<>(state.tensors());
         values.putAll(partial.tensors().tensors());
-        byte[] full = PackedCodec.assemble(layout, encoding, PackedBody.Kind.VALUES, partial.tensors().metadata(), merged);
-        return new HeldGlobal(encoding, merged, new AdapterState(values, partial.tensors().metadata()),
-                Digest.sha256Hex(full));
+        // A partial body carries only the metadata that changes (job, version); the rest is the held copy's.
+        Map<String, String> metadata = new TreeMap<>(state.metadata());
+        metadata.putAll(partial.tensors().metadata());
+        byte[] full = PackedCodec.assemble(layout, encoding, PackedBody.Kind.VALUES, metadata, merged);
+        return new HeldGlobal(encoding, merged, new AdapterState(values, metadata), Digest.sha256Hex(full));
     }
 
     private static void requireValues(PackedBody b) {

@@ -184,6 +184,40 @@ class PackedCodecTest {
         assertTrue(inf.contains("tensor 'b'") && inf.contains("element 1") && inf.contains("Infinity"), inf);
     }
 
+    /** Random damage to a valid body: it decodes to finite values or is refused with a PackedFormatException, nothing else. */
+    @Test
+    void fuzzedBodiesAreReadOrRefusedNeverCrash() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        WireLayout layout = WireLayout.of(small());
+        int refused = 0;
+        for (int i = 0; i < 5_000; i++) {
+            byte[] body = valid();
+            switch (random.nextInt(4)) {
+                case 0 -> body[random.nextInt(body.length)] ^= (byte) (1 << random.nextInt(8));
+                case 1 -> body = java.util.Arrays.copyOf(body, random.nextInt(body.length));
+                case 2 -> body = java.util.Arrays.copyOf(body, body.length + 1 + random.nextInt(16));
+                default -> {
+                    for (int k = 0; k < 4; k++) {
+                        body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+                    }
+                }
+            }
+            try {
+                PackedBody p = PackedCodec.decode(body, layout, 1 << 20);
+                for (Tensor t : p.tensors().tensors().values()) {
+                    for (float f : t.data()) {
+                        assertTrue(Float.isFinite(f));
+                    }
+                }
+            } catch (PackedFormatException e) {
+                refused++;
+                assertTrue(e.getMessage().startsWith("packed body: ") || e.getMessage().startsWith("tensor '"),
+                        e.getMessage());
+            }
+        }
+        assertTrue(refused > 2_000, "most damage is caught: " + refused);
+    }
+
     @Test
     void encodingRefusesTensorsOutsideTheLayoutOrOfAnotherShape() {
         WireLayout layout = WireLayout.of(small());

@@ -250,9 +250,12 @@ public final class RoundCoordinator implements AutoCloseable {
         return layout;
     }
 
-    /** The current (final, once finished) global adapter as sent on the wire. */
+    /**
+     * The current (final, once finished) global adapter: the float32 master copy as stored, whatever
+     * the job's encoding (what the operator writes to spec.output; its digest is the status's).
+     */
     public AdapterPayload currentAdapter() {
-        return locked(() -> state.adapters().full());
+        return locked(() -> state.adapters().master());
     }
 
     // ================================================================ uploads
