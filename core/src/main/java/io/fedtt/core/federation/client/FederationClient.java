@@ -207,6 +207,18 @@ public final class FederationClient {
                 requireOk(r);
             }
         }
+        byte[] body = fetchWhole(task, path, task.adapterDigest());
+        AdapterState state = decode(body, path);
+        remember(state, task.adapterDigest(), task.round());
+        return state;
+    }
+
+    /**
+     * The whole adapter at {@code path}, checked against the digest the task names.
+     *
+     * @throws StaleTaskException when the server no longer serves it or serves another one
+     */
+    private byte[] fetchWhole(RoundTask task, String path, String expectedDigest) {
         HttpResponse<byte[]> r = send(() -> get(path).build());
         if (r.statusCode() == 410 || r.statusCode() == 404) {
             throw new StaleTaskException("round " + task.round() + "'s adapter is not served any more: "
@@ -214,13 +226,11 @@ public final class FederationClient {
         }
         byte[] body = requireOk(r);
         String digest = Digest.sha256Hex(body);
-        if (!digest.equals(task.adapterDigest())) {
-            throw new StaleTaskException("the server's adapter for round " + task.round() + " has digest " + digest
-                    + ", the task named " + task.adapterDigest());
+        if (!digest.equals(expectedDigest)) {
+            throw new StaleTaskException("the server's adapter " + path + " has digest " + digest
+                    + ", the task named " + expectedDigest);
         }
-        AdapterState state = decode(body, path);
-        remember(state, digest, task.round());
-        return state;
+        return body;
     }
 
     /**
@@ -250,17 +260,7 @@ public final class FederationClient {
                 requireOk(r);
             }
         }
-        HttpResponse<byte[]> r = send(() -> get(path).build());
-        if (r.statusCode() == 410 || r.statusCode() == 404) {
-            throw new StaleTaskException("round " + task.round() + "'s adapter is not served any more: "
-                    + WireJson.errorMessage(r.body()));
-        }
-        byte[] body = requireOk(r);
-        String digest = Digest.sha256Hex(body);
-        if (!digest.equals(task.packedDigest())) {
-            throw new StaleTaskException("the server's packed adapter for round " + task.round() + " has digest " + digest
-                    + ", the task named " + task.packedDigest());
-        }
+        byte[] body = fetchWhole(task, path, task.packedDigest());
         try {
             held = HeldGlobal.of(body, decodePacked(body, path), layout);
         } catch (PackedFormatException e) {
