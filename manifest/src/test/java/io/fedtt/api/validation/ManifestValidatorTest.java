@@ -92,7 +92,7 @@ class ManifestValidatorTest {
         Arguments.of("server-optimizer-beta2-one", "spec.method.serverOptimizer.beta2", "must be < 1 (found 1.0)"),
         Arguments.of("learning-rate-decay-unknown", "spec.rounds.learningRateDecay", "must be one of constant, cosine (found \"step\")"),
         Arguments.of("communication-encoding-unknown", "spec.communication.encoding",
-            "must be one of float32, float16, bfloat16, int8 (found \"int4\")"),
+            "must be one of bfloat16, float16, float32, int8 (found \"int4\")"),
         Arguments.of("communication-encoding-disagrees-with-wire-dtype", "spec.communication.encoding",
             "adapter.wireDtype (deprecated) and communication.encoding disagree; set only communication.encoding"),
         Arguments.of("proximal-mu-negative", "spec.method.proximalMu", "must be >= 0 (found -0.1)"),
