@@ -2,6 +2,8 @@ package io.fedtt.cli.simulate;
 
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.mapping.ModelShapes;
+import io.fedtt.api.v1alpha1.CommunicationEncoding;
+import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.ModelStatus;
 import io.fedtt.api.validation.FileReferenceChecker;
@@ -12,6 +14,7 @@ import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.core.model.ArchitectureMismatchException;
 import io.fedtt.core.model.ModelConfigFetcher;
+import io.fedtt.core.wire.Encoding;
 import io.fedtt.cli.data.ManifestDatasets;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
@@ -72,6 +75,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--compare", paramLabel = "M,M", split = ",",
             description = "Run several methods on the same data, seed and schedule, e.g. fedtt,fedttplus,lora.")
     List<String> compare;
+
+    @Option(names = "--encoding", paramLabel = "E",
+            description = "Override spec.communication.encoding for every method run: float32, float16, bfloat16 or int8.")
+    String encoding;
 
     @Option(names = "--eval-examples", paramLabel = "N",
             description = "Cap the held-out evaluation set (default: spec.evaluation.maxExamples, else all).")
@@ -305,6 +312,17 @@ public final class SimulateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--seed must be at least 0, got " + seed);
             }
             resource.getSpec().getRounds().setSeed(seed);
+        }
+        if (encoding != null) {
+            String name = Encoding.parse(encoding).wireName(); // names the accepted values
+            CommunicationSpec c = resource.getSpec().getCommunication() == null
+                    ? new CommunicationSpec() : resource.getSpec().getCommunication();
+            c.setEncoding(Arrays.stream(CommunicationEncoding.values())
+                    .filter(e -> e.wireName().equals(name)).findFirst().orElseThrow());
+            resource.getSpec().setCommunication(c);
+            if (resource.getSpec().getAdapter() != null) {
+                resource.getSpec().getAdapter().setWireDtype(null); // deprecated; the override decides
+            }
         }
         if (evalExamples != null && evalExamples < 1) {
             throw new IllegalArgumentException("--eval-examples must be at least 1, got " + evalExamples);

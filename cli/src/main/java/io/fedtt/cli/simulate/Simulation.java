@@ -30,6 +30,7 @@ import io.fedtt.core.metrics.ClassificationMetrics;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
+import io.fedtt.core.wire.WireLayout;
 import io.fedtt.worker.data.JobDatasets;
 import io.fedtt.cli.simulate.report.ConsoleTable;
 import io.fedtt.cli.simulate.report.FinalFigures;
@@ -108,10 +109,11 @@ public final class Simulation {
                 job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
         RunResult.Training training = training(job, spec, layout);
         table.line(String.format(Locale.ROOT,
-                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s",
+                "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s, encoding %s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
                 training.learningRateDecay(), training.causalLm() ? ", causal-lm: accuracy = exact match of greedy answers"
-                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate())));
+                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate()),
+                training.encoding()));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
         if (evaluation != null) {
@@ -182,14 +184,14 @@ public final class Simulation {
         try (FederationServer server = FederationServer.start(serverConfig)) {
             server.host(coordinator, TokenRegistry.of(tokens));
             List<Future<?>> running = new ArrayList<>();
+            WireLayout wire = WireLayout.of(job.initialGlobal()); // the job's adapter, as the silos lay it out
             Learner.StepListener steps = (client, round, done, total) -> table.progress(round, job.rounds(), done, total);
             // One HTTP client (one selector thread, one connection pool) for every simulated participant, as a
             // worker shard shares one among its devices: a client each would cost a thread per device.
             HttpClient http = FederationClient.newHttpClient(null);
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
-                FederationClient client = new FederationClient(
-                        FederationClient.Config.of(server.baseUri(), id, c.getKey(), tokens.get(c.getKey())).withRetry(retry),
-                        http);
+                FederationClient client = new FederationClient(FederationClient.Config.of(server.baseUri(), id,
+                        c.getKey(), tokens.get(c.getKey())).withRetry(retry).withLayout(wire), http);
                 ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
@@ -219,7 +221,7 @@ public final class Simulation {
                 job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
                 FederationJobMapper.headLearningRate(spec),
                 layout.model().hasHead() ? layout.adapter().head().name().toLowerCase(Locale.ROOT) : RunResult.NO_HEAD,
-                job.seed());
+                job.seed(), job.encoding().wireName());
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */
@@ -246,7 +248,7 @@ public final class Simulation {
 
     private FinalFigures finalFigures(FederationJobSpec job, AdapterLayout layout, List<RoundRecord> history,
             JobStatus status, Map<Integer, ClassificationMetrics.Result> central, double wallSeconds) {
-        CommunicationBaseline baseline = CommunicationBaseline.of(model);
+        CommunicationBaseline baseline = CommunicationBaseline.of(model, job.encoding());
         long loraBytes = 0;
         long fullBytes = 0;
         long communicated = 0;

@@ -6,6 +6,7 @@ import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
+import io.fedtt.core.wire.Encoding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +34,8 @@ import java.util.Set;
  *     trainable tensor, {@code w_global} being the round's global values; 0 (the default) = off
  * @param learningRateDecay how the learning rate each round's task hands out changes over the rounds
  *     (constant unless told otherwise)
+ * @param encoding how adapter values travel, both directions ({@code spec.communication.encoding});
+ *     the master copy stays float32
  */
 public record FederationJobSpec(
         JobId job,
@@ -51,7 +54,7 @@ public record FederationJobSpec(
         int patience,
         FreezingPolicy freezing,
         String freezingName,
-        DType wireDType,
+        Encoding encoding,
         AdapterState initialGlobal,
         AggregationRule aggregation,
         long maxExamplesPerUpdate,
@@ -63,7 +66,7 @@ public record FederationJobSpec(
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(roundTimeout, "roundTimeout");
-        Objects.requireNonNull(wireDType, "wireDType");
+        Objects.requireNonNull(encoding, "encoding");
         Objects.requireNonNull(initialGlobal, "initialGlobal");
         participants = List.copyOf(participants);
         if (participants.isEmpty()) {
@@ -139,6 +142,14 @@ public record FederationJobSpec(
         return sampling.perRound(participants.size());
     }
 
+    /**
+     * The safetensors dtype of the plain (unpacked) wire, for clients that do not pack: the encoding's
+     * own, or F32 for int8, which only the packed format carries.
+     */
+    public DType wireDType() {
+        return encoding.safetensorsType() != null ? encoding.safetensorsType() : DType.F32;
+    }
+
     public boolean crossDevice() {
         return sampling.kind() != Sampling.Kind.ALL;
     }
@@ -162,7 +173,7 @@ public record FederationJobSpec(
         private int patience = 0;
         private FreezingPolicy freezing;
         private String freezingName;
-        private DType wireDType = DType.F32;
+        private Encoding encoding = Encoding.FLOAT32;
         private AggregationRule aggregation = AggregationRule.FEDAVG;
         private long maxExamplesPerUpdate = UpdateInfo.MAX_EXAMPLES;
         private ServerOptimizer serverOptimizer = ServerOptimizer.FEDAVG;
@@ -255,8 +266,14 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** The encoding carried by safetensors dtype {@code value} (F32, F16, BF16). */
         public Builder wireDType(DType value) {
-            wireDType = value;
+            encoding = Encoding.of(value);
+            return this;
+        }
+
+        public Builder encoding(Encoding value) {
+            encoding = value;
             return this;
         }
 
@@ -292,7 +309,7 @@ public record FederationJobSpec(
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
-                    freezingName, wireDType, initialGlobal, aggregation, maxExamplesPerUpdate,
+                    freezingName, encoding, initialGlobal, aggregation, maxExamplesPerUpdate,
                     serverOptimizer, proximalMu, learningRateDecay);
         }
     }

@@ -1,6 +1,7 @@
 package io.fedtt.core.federation;
 
 import io.fedtt.core.tensor.DType;
+import io.fedtt.core.wire.Encoding;
 import java.util.List;
 
 /**
@@ -15,6 +16,10 @@ import java.util.List;
  * @param deadlineEpochMillis uploads after this may be too late
  * @param proximalMu FedProx's mu: add {@code mu (w - w_global)} to each trainable tensor's gradient,
  *     {@code w_global} being the values this round started from; 0 = off (and what older servers mean)
+ * @param encoding how values travel in the packed format ({@code wireDType} is the plain safetensors
+ *     wire's dtype for clients that do not pack)
+ * @param packedDigest sha256 hex of the full global adapter as a packed body in {@code encoding}
+ *     (empty from servers that do not pack)
  */
 public record RoundTask(
         String job,
@@ -30,10 +35,14 @@ public record RoundTask(
         long seed,
         long deadlineEpochMillis,
         DType wireDType,
-        double proximalMu) {
+        double proximalMu,
+        Encoding encoding,
+        String packedDigest) {
 
     public RoundTask {
         trainable = List.copyOf(trainable);
+        encoding = encoding == null ? Encoding.of(wireDType) : encoding;
+        packedDigest = packedDigest == null ? "" : packedDigest;
         if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
             throw new IllegalArgumentException("proximalMu must be >= 0 and finite, got " + proximalMu);
         }
@@ -47,9 +56,23 @@ public record RoundTask(
                 learningRate, seed, deadlineEpochMillis, wireDType, 0);
     }
 
+    /** A task of the plain safetensors wire only (no packed digest). */
+    public RoundTask(String job, int round, int attempt, int totalRounds, String adapterDigest, List<String> trainable,
+            int localSteps, int localEpochs, int batchSize, double learningRate, long seed, long deadlineEpochMillis,
+            DType wireDType, double proximalMu) {
+        this(job, round, attempt, totalRounds, adapterDigest, trainable, localSteps, localEpochs, batchSize,
+                learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, null, "");
+    }
+
+    /** This task with the trainable tensors named (a packed task carries them as a bitmap). */
+    public RoundTask withTrainable(List<String> names) {
+        return new RoundTask(job, round, attempt, totalRounds, adapterDigest, names, localSteps, localEpochs,
+                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, encoding, packedDigest);
+    }
+
     /** This task with FedProx's {@code mu}. */
     public RoundTask withProximalMu(double mu) {
         return new RoundTask(job, round, attempt, totalRounds, adapterDigest, trainable, localSteps, localEpochs,
-                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, mu);
+                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, mu, encoding, packedDigest);
     }
 }

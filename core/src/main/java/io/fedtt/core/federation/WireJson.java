@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedtt.core.tensor.DType;
+import io.fedtt.core.wire.Encoding;
+import io.fedtt.core.wire.WireLayout;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +20,10 @@ import java.util.List;
  * task, work:    {"status":"work","job":"ns/name","round":3,"attempt":0,"totalRounds":10,
  *                 "adapterDigest":"&lt;sha256&gt;","adapterPath":"/v1/jobs/ns/name/rounds/3/adapter",
  *                 "trainable":["..."],"localSteps":10,"localEpochs":0,"batchSize":16,"learningRate":1e-4,
- *                 "proximalMu":0.0,"seed":123,"deadline":"2026-01-01T00:00:00Z","deadlineEpochMillis":...,"wireDType":"F32"}
+ *                 "proximalMu":0.0,"seed":123,"deadline":"2026-01-01T00:00:00Z","deadlineEpochMillis":...,"wireDType":"F32",
+ *                 "encoding":"int8","packedDigest":"&lt;sha256&gt;"}
+ *                (a client that sent its layout digest gets "trainableMask":"&lt;base64url bitmap over the layout&gt;"
+ *                 instead of the list of names)
  * task, waiting: {"status":"waiting","round":3}
  * task, done:    {"status":"done","phase":"SUCCEEDED","reason":"RoundsCompleted: ...","finalVersion":10,
  *                 "adapterDigest":"&lt;sha256&gt;"}
@@ -61,6 +66,11 @@ public final class WireJson {
      * (with the often long list of trainable tensors) once. Complete it with {@link #workTask}.
      */
     public static byte[] taskPrefix(RoundTask t) {
+        return taskPrefix(t, null);
+    }
+
+    /** As {@link #taskPrefix(RoundTask)}; with a layout, the trainable tensors as a bitmap over it. */
+    public static byte[] taskPrefix(RoundTask t, WireLayout layout) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("status", "work");
         o.put("job", t.job());
@@ -70,8 +80,12 @@ public final class WireJson {
         o.put("adapterDigest", t.adapterDigest());
         JobId id = JobId.parse(t.job());
         o.put("adapterPath", jobPath(id) + "/rounds/" + t.round() + "/adapter");
-        ArrayNode tr = o.putArray("trainable");
-        t.trainable().forEach(tr::add);
+        if (layout != null) {
+            o.put("trainableMask", layout.maskText(t.trainable()));
+        } else {
+            ArrayNode tr = o.putArray("trainable");
+            t.trainable().forEach(tr::add);
+        }
         o.put("localSteps", t.localSteps());
         o.put("localEpochs", t.localEpochs());
         o.put("batchSize", t.batchSize());
@@ -80,6 +94,8 @@ public final class WireJson {
         o.put("deadline", Instant.ofEpochMilli(t.deadlineEpochMillis()).toString());
         o.put("deadlineEpochMillis", t.deadlineEpochMillis());
         o.put("wireDType", t.wireDType().name());
+        o.put("encoding", t.encoding().wireName());
+        o.put("packedDigest", t.packedDigest());
         byte[] full = bytes(o);
         return java.util.Arrays.copyOf(full, full.length - 1); // compact JSON ends with its closing brace
     }
@@ -93,18 +109,36 @@ public final class WireJson {
     }
 
     public static TaskAnswer readTask(byte[] body) {
+        return readTask(body, null);
+    }
+
+    /**
+     * Reads a task answer; {@code layout} expands a {@code trainableMask} into names.
+     *
+     * @throws IllegalArgumentException for a mask without a layout or one that does not fit it
+     */
+    public static TaskAnswer readTask(byte[] body, WireLayout layout) {
         JsonNode o = tree(body);
         String status = o.path("status").asText();
         switch (status) {
             case "work" -> {
                 List<String> trainable = new ArrayList<>();
                 o.path("trainable").forEach(n -> trainable.add(n.asText()));
+                if (o.has("trainableMask")) {
+                    List<String> names = layout == null ? null : layout.namesOfMask(o.path("trainableMask").asText());
+                    if (names == null) {
+                        throw new IllegalArgumentException("the task's trainableMask does not fit this client's adapter layout");
+                    }
+                    trainable.addAll(names);
+                }
+                String encoding = o.path("encoding").asText("");
                 return new TaskAnswer.Work(new RoundTask(o.path("job").asText(), o.path("round").asInt(),
                         o.path("attempt").asInt(), o.path("totalRounds").asInt(), o.path("adapterDigest").asText(),
                         trainable, o.path("localSteps").asInt(), o.path("localEpochs").asInt(),
                         o.path("batchSize").asInt(), o.path("learningRate").asDouble(), o.path("seed").asLong(),
                         o.path("deadlineEpochMillis").asLong(), DType.valueOf(o.path("wireDType").asText()),
-                        o.path("proximalMu").asDouble(0))); // absent from older servers: no proximal term
+                        o.path("proximalMu").asDouble(0), // absent from older servers: no proximal term
+                        encoding.isEmpty() ? null : Encoding.parse(encoding), o.path("packedDigest").asText("")));
             }
             case "waiting" -> {
                 return new TaskAnswer.Waiting(o.path("round").asInt());

@@ -6,7 +6,7 @@
  * <ul>
  *   <li>{@link io.fedtt.core.federation.FederationJobSpec} - the job as plain data (participants and
  *       weights, sampling, rounds, local steps/epochs, batch size, learning rate, seed, quorum,
- *       round timeout, retries, stop conditions, FedTT+ freezing policy, wire dtype, round-0 adapter).</li>
+ *       round timeout, retries, stop conditions, FedTT+ freezing policy, encoding, round-0 adapter).</li>
  *   <li>{@link io.fedtt.core.federation.coordinator.RoundCoordinator} - the one owner of round state:
  *       {@code open(spec, store, options)}, {@code task}/{@code pollTask}, {@code adapter},
  *       {@code submit}, {@code checkDeadline}, {@code status}, {@code history}, {@code global}.
@@ -48,11 +48,18 @@
  * <h2>Wire</h2>
  * Endpoints, status codes and JSON bodies are described on
  * {@link io.fedtt.core.federation.server.FederationServer} and
- * {@link io.fedtt.core.federation.WireJson}. Updates are safetensors in the job's wire dtype with
- * the {@code fedtt.*} metadata keys of {@link io.fedtt.core.federation.UpdateInfo}
+ * {@link io.fedtt.core.federation.WireJson}. Updates and global adapters are packed bodies
+ * ({@link io.fedtt.core.wire.PackedCodec}: the adapter layout's digest, a presence bitmap and the
+ * values in the job's {@link io.fedtt.core.wire.Encoding}) for clients that know the layout, or
+ * safetensors in the job's safetensors dtype for those that do not (int8 is packed only). A lossy
+ * encoding's updates are deltas from the round's global with client-side error feedback
+ * ({@link io.fedtt.core.wire.UpdateEncoder}); the validator turns them back into values, so the
+ * strategy and the store's master copy (float32) never see the wire format. Both carry the
+ * {@code fedtt.*} metadata keys of {@link io.fedtt.core.federation.UpdateInfo}
  * ({@code fedtt.examples} required; {@code fedtt.steps}, {@code fedtt.eval.accuracy},
  * {@code fedtt.eval.loss}, {@code fedtt.eval.examples} optional). Global adapters carry
  * {@code fedtt.job} and {@code fedtt.version}. {@code GET .../rounds/{r}/adapter?since=K} sends only
- * the tensors trainable in a completed round &gt;= K, for a client holding round K's adapter.
+ * the tensors trainable in a completed round &gt;= K, for a client holding round K's adapter; a packed
+ * client rebuilds the full body from its copy and checks it against the task's {@code packedDigest}.
  */
 package io.fedtt.core.federation;

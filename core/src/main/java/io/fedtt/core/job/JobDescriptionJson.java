@@ -9,6 +9,7 @@ import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.wire.Encoding;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ import java.util.Set;
  *  "participant":{"kind":"silo","name":"a","train":"file:a.jsonl","eval":null}
  *             or {"kind":"devices","train":"...","eval":null,"count":100,"workers":2,
  *                 "partition":{"by":"DIRICHLET","alpha":0.5,"field":null}},
- *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headRateFactor":10.0}}
+ *  "training":{"warmupRatio":0.0,"weightDecay":0.0,"headRateFactor":10.0,"encoding":"float32"}}
  * </pre>
  * Optional (may be null or absent): model.sha256, model.revision, participant.eval, partition.field;
  * model.architecture.numKeyValueHeads (default numHeads), .tieWordEmbeddings and .attentionBias (default
@@ -139,6 +140,7 @@ public final class JobDescriptionJson {
         training.put("warmupRatio", d.training().warmupRatio());
         training.put("weightDecay", d.training().weightDecay());
         training.put("headRateFactor", d.training().headRateFactor());
+        training.put("encoding", d.training().encoding().wireName());
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -205,7 +207,8 @@ public final class JobDescriptionJson {
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
-                    t.number("weightDecay"), t.number("headRateFactor")));
+                    t.number("weightDecay"), t.number("headRateFactor"),
+                    Encoding.parse(t.optionalText("encoding", Encoding.FLOAT32.wireName())))); // absent from older operators
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);

@@ -67,7 +67,7 @@ public class AdapterSpec extends ValueObject {
   @JsonPropertyDescription("Classification head on the pooled output: linear (one projection to the labels), dense (a hidden x hidden layer, tanh, then the projection, as Hugging Face's RoBERTa head) or tt (the same with the dense layer as a TT layer, as LoRETTA; its matrix rank is at most ttRank). Default: linear for tt, dense for lora and full.")
   private AdapterHead head;
 
-  @JsonPropertyDescription("Number format of the exchanged tensors: F32, or F16/BF16 to halve the bytes (converted back to F32 before aggregation).")
+  @JsonPropertyDescription("Deprecated: use communication.encoding. Number format of the exchanged tensors: F32, or F16/BF16 (communication.encoding float16/bfloat16) when communication.encoding is not set.")
   @Default("F32")
   private WireDtype wireDtype;
 

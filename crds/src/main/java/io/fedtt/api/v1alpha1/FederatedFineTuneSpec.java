@@ -22,6 +22,13 @@ import java.util.List;
     + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'",
     message = "dirichlet partitions by label and needs task sequence-classification; use iid or field for causal-lm",
     fieldPath = ".devices.partition.by")
+// adapter.wireDtype (deprecated) and communication.encoding must not disagree; F32 is wireDtype's default.
+@ValidationRule(value = "!has(self.communication) || !has(self.communication.encoding) || !has(self.adapter)"
+    + " || !has(self.adapter.wireDtype) || self.adapter.wireDtype == 'F32'"
+    + " || (self.adapter.wireDtype == 'F16' && self.communication.encoding == 'float16')"
+    + " || (self.adapter.wireDtype == 'BF16' && self.communication.encoding == 'bfloat16')",
+    message = "adapter.wireDtype (deprecated) and communication.encoding disagree; set only communication.encoding",
+    fieldPath = ".communication.encoding")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FederatedFineTuneSpec extends ValueObject {
 
@@ -39,6 +46,10 @@ public class FederatedFineTuneSpec extends ValueObject {
   @Default("{}")
   @ValidationRule(value = "self == oldSelf", message = "method cannot be changed after creation; create a new job")
   private MethodSpec method;
+
+  @JsonPropertyDescription("How the adapter travels between silos and coordinator (immutable).")
+  @ValidationRule(value = "self == oldSelf", message = "communication cannot be changed after creation; create a new job")
+  private CommunicationSpec communication;
 
   @JsonPropertyDescription("Schedule and stop conditions.")
   @Required
@@ -97,6 +108,14 @@ public class FederatedFineTuneSpec extends ValueObject {
 
   public void setMethod(MethodSpec method) {
     this.method = method;
+  }
+
+  public CommunicationSpec getCommunication() {
+    return communication;
+  }
+
+  public void setCommunication(CommunicationSpec communication) {
+    this.communication = communication;
   }
 
   public RoundsSpec getRounds() {

@@ -57,15 +57,20 @@ class CrdShapeTest {
         "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)",
         "!has(self.devices) || !has(self.devices.partition) || !has(self.devices.partition.by)"
             + " || self.devices.partition.by != 'dirichlet'"
-            + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'"),
+            + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'",
+        "!has(self.communication) || !has(self.communication.encoding) || !has(self.adapter)"
+            + " || !has(self.adapter.wireDtype) || self.adapter.wireDtype == 'F32'"
+            + " || (self.adapter.wireDtype == 'F16' && self.communication.encoding == 'float16')"
+            + " || (self.adapter.wireDtype == 'BF16' && self.communication.encoding == 'bfloat16')"),
         rules(spec));
     assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
+    assertEquals(".communication.encoding", spec.getXKubernetesValidations().get(3).getFieldPath());
     // The task's rules: on the model, with static messages (no messageExpression: CEL cost budget).
     List<ValidationRule> model = spec.getProperties().get("model").getXKubernetesValidations();
     assertEquals(List.of(".labels", ".labels", ".task"),
         model.stream().filter(r -> !r.getRule().contains("oldSelf")).map(ValidationRule::getFieldPath).toList());
     assertTrue(model.stream().allMatch(r -> r.getMessageExpression() == null), model.toString());
-    for (String immutable : List.of("model", "adapter", "method")) {
+    for (String immutable : List.of("model", "adapter", "method", "communication")) {
       assertTrue(rules(spec.getProperties().get(immutable)).contains("self == oldSelf"), immutable);
     }
     assertEquals(List.of("self.all(s, self.exists_one(t, t.name == s.name))"), rules(spec.getProperties().get("silos")));

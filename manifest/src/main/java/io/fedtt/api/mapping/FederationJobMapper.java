@@ -5,6 +5,7 @@ import io.fedtt.api.v1alpha1.AdapterSpec;
 import io.fedtt.api.v1alpha1.AdapterType;
 import io.fedtt.api.v1alpha1.AggregationSpec;
 import io.fedtt.api.v1alpha1.Algorithm;
+import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.FreezingPolicyName;
@@ -33,6 +34,7 @@ import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.job.JobDefaults;
 import io.fedtt.core.tensor.DType;
+import io.fedtt.core.wire.Encoding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,6 +255,18 @@ public final class FederationJobMapper {
         return w == null ? DType.F32 : DType.valueOf(w.name());
     }
 
+    /**
+     * How adapter values travel: {@code spec.communication.encoding}, else what the deprecated
+     * {@code spec.adapter.wireDtype} names (F32 -> float32, F16 -> float16, BF16 -> bfloat16).
+     */
+    public static Encoding encoding(FederatedFineTuneSpec spec) {
+        CommunicationSpec c = spec.getCommunication();
+        if (c != null && c.getEncoding() != null) {
+            return Encoding.parse(c.getEncoding().wireName());
+        }
+        return Encoding.of(wireDType(spec));
+    }
+
     /** Silos by name and weight, or {@code devices.count} virtual clients named device-00000, device-00001, .... */
     public static List<Participant> participants(FederatedFineTuneSpec spec) {
         List<Participant> out = new ArrayList<>();
@@ -311,7 +325,7 @@ public final class FederationJobMapper {
                 .maxRoundRetries(or(r.getMaxRoundRetries(), JobDefaults.MAX_ROUND_RETRIES))
                 .targetAccuracy(r.getTargetAccuracy() == null ? Double.NaN : r.getTargetAccuracy())
                 .patience(or(r.getPatience(), JobDefaults.PATIENCE))
-                .wireDType(wireDType(spec));
+                .encoding(encoding(spec));
         if (r.getLocalEpochs() != null) {
             b.localEpochs(r.getLocalEpochs()).localSteps(0);
         } else {

@@ -88,7 +88,8 @@ public final class JobDescriptions {
         return new JobDescription(job, model, FederationJobMapper.adapterConfig(spec.getAdapter()),
                 FederationJobMapper.seed(spec), data(spec.getData()), participant,
                 new JobDescription.Training(or(r.getWarmupRatio(), JobDefaults.WARMUP_RATIO),
-                        or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY), FederationJobMapper.headRateFactor(spec)));
+                        or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY), FederationJobMapper.headRateFactor(spec),
+                        FederationJobMapper.encoding(spec)));
     }
 
     /** How examples are read: the spec's data fields (all four, whatever the task) and format, defaulted. */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.api.v1alpha1.AdapterSpec;
 import io.fedtt.api.v1alpha1.AdapterType;
+import io.fedtt.api.v1alpha1.CommunicationEncoding;
+import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.AggregationRuleName;
 import io.fedtt.api.v1alpha1.AggregationSpec;
@@ -30,6 +32,9 @@ import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.Sampling;
 import io.fedtt.core.tensor.DType;
+import io.fedtt.core.job.JobDescription;
+import io.fedtt.core.job.JobDescriptionJson;
+import io.fedtt.core.wire.Encoding;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +75,26 @@ class FederationJobMapperTest {
         AdapterLayout layout = AdapterLayout.of(model, AdapterConfig.tt());
         assertEquals(layout.parameterCount(), job.initialGlobal().parameterCount(),
                 "the round-0 adapter is the default TT layout of the model");
+    }
+
+    @Test
+    void communicationEncodingReachesTheCoordinatorAndTheWorkersDescription() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        JobId id = new JobId("default", "quickstart");
+        assertEquals(Encoding.FLOAT32, FederationJobMapper.jobSpec(id, fft.getSpec(), model).encoding());
+        fft.getSpec().getAdapter().setWireDtype(io.fedtt.api.v1alpha1.WireDtype.BF16);
+        assertEquals(Encoding.BFLOAT16, FederationJobMapper.encoding(fft.getSpec()), "the deprecated wireDtype still counts");
+        CommunicationSpec c = new CommunicationSpec();
+        c.setEncoding(CommunicationEncoding.INT8);
+        fft.getSpec().setCommunication(c);
+        fft.getSpec().getAdapter().setWireDtype(null);
+        FederationJobSpec job = FederationJobMapper.jobSpec(id, fft.getSpec(), model);
+        assertEquals(Encoding.INT8, job.encoding());
+        assertEquals(DType.F32, job.wireDType(), "int8 has no safetensors dtype: plain clients would see F32");
+        JobDescription d = JobDescriptions.forSilo(id, fft.getSpec(), fft.getSpec().getSilos().get(0).getName(), model);
+        assertEquals(Encoding.INT8, d.training().encoding());
+        assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)), "the encoding survives the JSON");
     }
 
     @Test

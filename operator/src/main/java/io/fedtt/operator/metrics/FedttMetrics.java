@@ -31,7 +31,7 @@ public final class FedttMetrics implements RoundListener {
 
   /** What the scrape-time callbacks read for one job. */
   private record View(Phase phase, long rounds, long bytesUp, long bytesDown, Double accuracy, Double best,
-                      Double reduction) {}
+                      Double reduction, String encoding) {}
 
   private final Map<JobId, View> jobs = new ConcurrentHashMap<>();
   private final Histogram roundDuration;
@@ -85,6 +85,16 @@ public final class FedttMetrics implements RoundListener {
         }))
         .register(registry);
     GaugeWithCallback.builder()
+        .name("fedtt_communication_encoding_info")
+        .help("How a job's adapter values travel on the wire (spec.communication.encoding); always 1")
+        .labelNames("namespace", "name", "encoding")
+        .callback(cb -> jobs.forEach((id, v) -> {
+          if (v.encoding() != null) {
+            cb.call(1, id.namespace(), id.name(), v.encoding());
+          }
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("fedtt_jobs")
         .help("FederatedFineTune jobs known to this operator, by phase")
         .labelNames("phase")
@@ -121,7 +131,7 @@ public final class FedttMetrics implements RoundListener {
         c == null || c.getBytesUp() == null ? 0 : c.getBytesUp(),
         c == null || c.getBytesDown() == null ? 0 : c.getBytesDown(),
         m == null ? null : m.getAccuracy(), m == null ? null : m.getBestAccuracy(),
-        c == null ? null : c.getReductionVsLora()));
+        c == null ? null : c.getReductionVsLora(), c == null ? null : c.getEncoding()));
   }
 
   /** Drops every series of a deleted job. */

@@ -28,7 +28,8 @@ public record Accounting(long adapterParameters, Map<String, Long> tensorSizes, 
       }
       sizes.put(t.name(), n);
     }
-    CommunicationBaseline baseline = CommunicationBaseline.of(model.withNumLabels(FederationJobMapper.numLabels(spec)));
+    CommunicationBaseline baseline = CommunicationBaseline.of(model.withNumLabels(FederationJobMapper.numLabels(spec)),
+        FederationJobMapper.encoding(spec));
     return new Accounting(layout.parameterCount(), Map.copyOf(sizes), baseline);
   }
 

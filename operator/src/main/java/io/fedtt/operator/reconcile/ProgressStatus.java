@@ -34,6 +34,7 @@ public final class ProgressStatus {
       c.setLastRoundBytes(last.bytesUp() + last.bytesDown());
     }
     if (acc != null) {
+      c.setEncoding(acc.baseline().encoding().wireName());
       c.setParametersPerUpdate(done.isEmpty() ? acc.adapterParameters()
           : acc.parametersOf(done.get(done.size() - 1).trainable()));
       long transfers = 0;

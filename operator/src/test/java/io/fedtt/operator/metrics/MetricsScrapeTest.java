@@ -72,6 +72,9 @@ class MetricsScrapeTest {
     assertEquals(st.getCommunication().getReductionVsLora(), s.value("fedtt_reduction_vs_lora_ratio", job).orElseThrow(),
         1e-12);
     assertEquals(1.0, s.value("fedtt_jobs", Map.of("phase", "Succeeded")).orElseThrow());
+    assertEquals("float32", st.getCommunication().getEncoding(), "status says which encoding ran");
+    assertEquals(1.0, s.value("fedtt_communication_encoding_info", Map.of("namespace", "m1", "name", "scraped",
+        "encoding", "float32")).orElseThrow());
     assertTrue(s.anyNameStartsWith("operator_sdk_"), "JOSDK's reconcile metrics are in the same registry");
     assertTrue(s.samples().stream().noneMatch(x -> x.labels().containsKey("silo") || x.labels().containsKey("round")));
 

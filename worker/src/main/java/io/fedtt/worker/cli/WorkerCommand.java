@@ -3,6 +3,7 @@ package io.fedtt.worker.cli;
 import io.fedtt.core.data.DataFileException;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.client.FederationClient;
+import io.fedtt.core.wire.WireLayout;
 import io.fedtt.core.federation.client.FederationHttpException;
 import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.federation.server.TlsConfig;
@@ -188,9 +189,15 @@ public class WorkerCommand implements Callable<Integer> {
                     description.adapter().typeName(), classifier.model().layout().parameterCount(),
                     EngineSettings.activeIntraOpThreads()));
             log("waiting for tasks from " + base);
+            // From here on the clients speak the packed wire format over the layout the model was built with:
+            // the server refuses it, naming both digests, if the job lays the adapter out differently.
+            WireLayout layout = WireLayout.of(classifier.model().layout());
+            Map<String, FederationClient> packed = new LinkedHashMap<>();
+            clients.keySet().forEach(p -> packed.put(p, new FederationClient(config.withParticipant(p).withLayout(layout),
+                    http)));
             ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log);
-            return sharding == null ? loop.silo(jobId, name, clients.get(name), participants.get(name))
-                    : loop.devices(jobId, clients, participants);
+            return sharding == null ? loop.silo(jobId, name, packed.get(name), participants.get(name))
+                    : loop.devices(jobId, packed, participants);
         } finally {
             encoder.close();
         }

@@ -55,6 +55,7 @@ public final class ResultsJson {
             tr.put("headLearningRate", t.headLearningRate());
             tr.put("head", t.head());
             tr.put("seed", t.seed());
+            tr.put("encoding", t.encoding());
         }
         ArrayNode rounds = o.putArray("rounds");
         for (RoundRow row : r.rounds()) {

@@ -13,10 +13,18 @@ public record RunResult(String job, String method, List<RoundRow> rounds, FinalF
      * How the run trained: the server optimizer as {@code ServerOptimizer.describe()} spells it
      * (e.g. {@code fedavg}, {@code fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)}), the aggregation rule,
      * FedProx's mu (0 = off), the clients' peak learning rate and its decay over the rounds, the
-     * classification head's peak rate, the head (linear, dense or tt) and the job's seed.
+     * classification head's peak rate, the head (linear, dense or tt), the job's seed and how adapter
+     * values travelled on the wire ({@code float32}, {@code float16}, {@code bfloat16}, {@code int8}).
      */
     public record Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
-                           String learningRateDecay, double headLearningRate, String head, long seed) {
+                           String learningRateDecay, double headLearningRate, String head, long seed, String encoding) {
+
+        /** Exchanged in float32. */
+        public Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
+                        String learningRateDecay, double headLearningRate, String head, long seed) {
+            this(serverOptimizer, aggregation, proximalMu, learningRate, learningRateDecay, headLearningRate, head, seed,
+                    "float32");
+        }
 
         /** A causal language model: no classification head; accuracy is the exact match of greedy answers. */
         public boolean causalLm() {

@@ -13,6 +13,12 @@ import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.Digest;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.core.tensor.SafetensorsException;
+import io.fedtt.core.wire.HeldGlobal;
+import io.fedtt.core.wire.PackedBody;
+import io.fedtt.core.wire.PackedCodec;
+import io.fedtt.core.wire.PackedFormatException;
+import io.fedtt.core.wire.UpdateEncoder;
+import io.fedtt.core.wire.WireLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,7 +35,11 @@ import javax.net.ssl.SSLContext;
  * One participant's side of the federation protocol (see the server's class comment for the
  * endpoints), on {@link java.net.http.HttpClient}: long-poll for a task, fetch the global adapter
  * (cached by digest; only changed tensors are fetched when a copy of an earlier round is held),
- * upload an update with retries. Transient failures are retried with backoff; refusals raise
+ * upload an update with retries. A client given the job's adapter layout ({@link Config#layout})
+ * speaks the packed format in the job's encoding ({@link io.fedtt.core.wire.PackedCodec}): tasks
+ * name the trainable tensors by a bitmap, downloads and uploads carry no per-tensor header, and a
+ * lossy encoding's uploads are deltas with error feedback ({@link UpdateEncoder}); without a layout
+ * it speaks plain safetensors. Transient failures are retried with backoff; refusals raise
  * {@link FederationHttpException} with the server's message. After its own restart a client simply
  * asks for its task again: the server never hands out a round whose update it already holds.
  * Not thread-safe: one client per participant and thread.
@@ -45,7 +55,12 @@ public final class FederationClient {
      * @param requestTimeout timeout of a request beyond its long-poll wait
      */
     public record Config(URI base, JobId job, String participant, String token, SSLContext tls,
-                         Duration longPoll, Duration requestTimeout, RetryPolicy retry) {
+                         Duration longPoll, Duration requestTimeout, RetryPolicy retry, WireLayout layout) {
+
+        public Config(URI base, JobId job, String participant, String token, SSLContext tls, Duration longPoll,
+                      Duration requestTimeout, RetryPolicy retry) {
+            this(base, job, participant, token, tls, longPoll, requestTimeout, retry, null);
+        }
 
         public Config {
             Objects.requireNonNull(base, "base");
@@ -63,19 +78,24 @@ public final class FederationClient {
 
         /** The same endpoint, token and settings for another participant (a device of the same shard). */
         public Config withParticipant(String value) {
-            return new Config(base, job, value, token, tls, longPoll, requestTimeout, retry);
+            return new Config(base, job, value, token, tls, longPoll, requestTimeout, retry, layout);
         }
 
         public Config withTls(SSLContext value) {
-            return new Config(base, job, participant, token, value, longPoll, requestTimeout, retry);
+            return new Config(base, job, participant, token, value, longPoll, requestTimeout, retry, layout);
         }
 
         public Config withLongPoll(Duration value) {
-            return new Config(base, job, participant, token, tls, value, requestTimeout, retry);
+            return new Config(base, job, participant, token, tls, value, requestTimeout, retry, layout);
+        }
+
+        /** Speaks the packed wire format over this layout (the job's adapter, as the worker lays it out). */
+        public Config withLayout(WireLayout value) {
+            return new Config(base, job, participant, token, tls, longPoll, requestTimeout, retry, value);
         }
 
         public Config withRetry(RetryPolicy value) {
-            return new Config(base, job, participant, token, tls, longPoll, requestTimeout, value);
+            return new Config(base, job, participant, token, tls, longPoll, requestTimeout, value, layout);
         }
     }
 
@@ -94,6 +114,10 @@ public final class FederationClient {
     private AdapterState cached;
     private String cachedDigest;
     private int cachedRound;
+    /** The packed copy of the global adapter this client holds, and the round it is for. */
+    private HeldGlobal held;
+    private int heldRound;
+    private final UpdateEncoder encoder;
 
     public FederationClient(Config config) {
         this(config, newHttpClient(config.tls()));
@@ -104,6 +128,7 @@ public final class FederationClient {
         this.config = config;
         this.http = http;
         this.jobUri = config.base().toString().replaceAll("/+$", "") + WireJson.jobPath(config.job());
+        this.encoder = config.layout() == null ? null : new UpdateEncoder(config.layout());
     }
 
     public static HttpClient newHttpClient(SSLContext tls) {
@@ -130,9 +155,10 @@ public final class FederationClient {
     /** One task request: waits on the server up to the configured long-poll, then answers. */
     public TaskAnswer pollTask(int after) {
         String q = "/task?silo=" + enc(config.participant()) + "&after=" + after
-                + "&wait=" + config.longPoll().toMillis() / 1000.0;
+                + "&wait=" + config.longPoll().toMillis() / 1000.0
+                + (config.layout() == null ? "" : "&layout=" + config.layout().digestHex());
         HttpResponse<byte[]> r = send(() -> get(q).timeout(config.requestTimeout().plus(config.longPoll())).build());
-        return WireJson.readTask(requireOk(r));
+        return WireJson.readTask(requireOk(r), config.layout());
     }
 
     /** Polls until there is a round after {@code after} for this participant, or the job is done. */
@@ -158,6 +184,9 @@ public final class FederationClient {
      * @throws StaleTaskException if the server has moved past the task's round
      */
     public AdapterState fetchAdapter(RoundTask task) {
+        if (config.layout() != null) {
+            return fetchPacked(task);
+        }
         if (task.adapterDigest().equals(cachedDigest)) {
             return cached;
         }
@@ -178,6 +207,18 @@ public final class FederationClient {
                 requireOk(r);
             }
         }
+        byte[] body = fetchWhole(task, path, task.adapterDigest());
+        AdapterState state = decode(body, path);
+        remember(state, task.adapterDigest(), task.round());
+        return state;
+    }
+
+    /**
+     * The whole adapter at {@code path}, checked against the digest the task names.
+     *
+     * @throws StaleTaskException when the server no longer serves it or serves another one
+     */
+    private byte[] fetchWhole(RoundTask task, String path, String expectedDigest) {
         HttpResponse<byte[]> r = send(() -> get(path).build());
         if (r.statusCode() == 410 || r.statusCode() == 404) {
             throw new StaleTaskException("round " + task.round() + "'s adapter is not served any more: "
@@ -185,13 +226,57 @@ public final class FederationClient {
         }
         byte[] body = requireOk(r);
         String digest = Digest.sha256Hex(body);
-        if (!digest.equals(task.adapterDigest())) {
-            throw new StaleTaskException("the server's adapter for round " + task.round() + " has digest " + digest
-                    + ", the task named " + task.adapterDigest());
+        if (!digest.equals(expectedDigest)) {
+            throw new StaleTaskException("the server's adapter " + path + " has digest " + digest
+                    + ", the task named " + expectedDigest);
         }
-        AdapterState state = decode(body, path);
-        remember(state, digest, task.round());
-        return state;
+        return body;
+    }
+
+    /**
+     * The packed path of {@link #fetchAdapter}: only the tensors changed since the held copy when
+     * there is one (merged, then checked against the task's packedDigest), else the full body.
+     */
+    private AdapterState fetchPacked(RoundTask task) {
+        if (held != null && task.packedDigest().equals(held.digest())) {
+            heldRound = task.round();
+            return held.state();
+        }
+        WireLayout layout = config.layout();
+        String path = "/rounds/" + task.round() + "/adapter?format=packed";
+        if (held != null && heldRound >= 1 && heldRound < task.round()) {
+            String partialPath = path + "&since=" + heldRound;
+            HttpResponse<byte[]> r = send(() -> get(partialPath).build());
+            if (r.statusCode() == 200) {
+                HeldGlobal merged = held.merge(decodePacked(r.body(), partialPath), layout);
+                if (merged.digest().equals(task.packedDigest())) {
+                    held = merged;
+                    heldRound = task.round();
+                    return merged.state();
+                }
+                LOG.log(System.Logger.Level.DEBUG, "partial packed adapter merge gave " + merged.digest() + ", expected "
+                        + task.packedDigest() + "; fetching it whole");
+            } else if (r.statusCode() != 410 && r.statusCode() != 404) {
+                requireOk(r);
+            }
+        }
+        byte[] body = fetchWhole(task, path, task.packedDigest());
+        try {
+            held = HeldGlobal.of(body, decodePacked(body, path), layout);
+        } catch (PackedFormatException e) {
+            throw new FederationHttpException(200, "the server sent an unusable adapter for " + path + ": " + e.getMessage());
+        }
+        heldRound = task.round();
+        return held.state();
+    }
+
+    private PackedBody decodePacked(byte[] body, String what) {
+        try {
+            return PackedCodec.decode(body, config.layout(), Long.MAX_VALUE);
+        } catch (PackedFormatException e) {
+            throw new FederationHttpException(200, "the server sent an unreadable adapter for " + what + ": "
+                    + e.getMessage());
+        }
     }
 
     /** The job's current global adapter (the final one once it is done). */
@@ -219,7 +304,16 @@ public final class FederationClient {
      * @throws FederationHttpException if the server refuses it (e.g. 409, 410, 422)
      */
     public UploadReceipt upload(RoundTask task, AdapterState update, UpdateInfo info) {
-        return upload(task.round(), update, info, task.wireDType());
+        if (encoder == null) {
+            return upload(task.round(), update, info, task.wireDType());
+        }
+        if (task.encoding().lossy() && (held == null || heldRound != task.round())) {
+            throw new IllegalStateException("a " + task.encoding().wireName() + " update of round " + task.round()
+                    + " is a delta from that round's global adapter: fetch it first");
+        }
+        byte[] body = encoder.encode(task.encoding(), update, held == null ? null : held.state(),
+                info.toMetadata(), task.seed());
+        return uploadBytes(task.round(), body);
     }
 
     public UploadReceipt upload(int round, AdapterState update, UpdateInfo info, DType wire) {

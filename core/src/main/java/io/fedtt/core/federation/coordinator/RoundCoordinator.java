@@ -16,6 +16,7 @@ import io.fedtt.core.federation.strategy.AggregateResult;
 import io.fedtt.core.federation.strategy.Strategy;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Digest;
+import io.fedtt.core.wire.WireLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -71,6 +72,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private final ExecutorService ownDriver;
     private final Set<String> participants = new HashSet<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private final WireLayout layout;
 
     // ---- guarded by lock
     private final RoundMachine state;
@@ -83,6 +85,7 @@ public final class RoundCoordinator implements AutoCloseable {
         this.options = options;
         this.persistence = new CoordinatorPersistence(spec, store, options.keepUpdates());
         this.events = new RoundEvents(spec.job(), options.listeners());
+        this.layout = WireLayout.of(spec.initialGlobal());
         this.state = new RoundMachine(spec, options.strategyFor(spec), persistence, events, traffic);
         for (Participant p : spec.participants()) {
             participants.add(p.name());
@@ -233,13 +236,26 @@ public final class RoundCoordinator implements AutoCloseable {
      * {@code forRound} = completed rounds + 1 also names the final adapter once the job is done.
      */
     public AdapterPayload adapter(String participant, int forRound, int since) {
-        requireParticipant(participant);
-        return locked(() -> state.adapters().forRound(forRound, since));
+        return adapter(participant, forRound, since, false);
     }
 
-    /** The current (final, once finished) global adapter as sent on the wire. */
+    /** As {@link #adapter(String, int, int)}; {@code packed}: in the packed format and the job's encoding. */
+    public AdapterPayload adapter(String participant, int forRound, int since, boolean packed) {
+        requireParticipant(participant);
+        return locked(() -> state.adapters().forRound(forRound, since, packed));
+    }
+
+    /** The tensors of this job's adapter as packed bodies and task masks refer to them. */
+    public WireLayout layout() {
+        return layout;
+    }
+
+    /**
+     * The current (final, once finished) global adapter: the float32 master copy as stored, whatever
+     * the job's encoding (what the operator writes to spec.output; its digest is the status's).
+     */
     public AdapterPayload currentAdapter() {
-        return locked(() -> state.adapters().full());
+        return locked(() -> state.adapters().master());
     }
 
     // ================================================================ uploads

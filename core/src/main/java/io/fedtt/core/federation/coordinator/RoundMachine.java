@@ -16,6 +16,7 @@ import io.fedtt.core.federation.strategy.RoundPlan;
 import io.fedtt.core.federation.strategy.Strategy;
 import io.fedtt.core.federation.strategy.TaskConfig;
 import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.wire.WireLayout;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +40,8 @@ final class RoundMachine {
     private final RoundEvents events;
     private final TrafficMeter traffic;
     private final Map<String, Double> weights = new HashMap<>();
+    /** The adapter's tensors as both ends know them from the job: what packed bodies refer to. */
+    private final WireLayout layout;
 
     private JobPhase phase = JobPhase.RUNNING;
     private JobOutcome outcome;
@@ -54,6 +57,7 @@ final class RoundMachine {
         this.persistence = persistence;
         this.events = events;
         this.traffic = traffic;
+        this.layout = WireLayout.of(spec.initialGlobal());
         for (Participant p : spec.participants()) {
             weights.put(p.name(), p.weight());
         }
@@ -102,16 +106,16 @@ final class RoundMachine {
     /** The open try's task for {@code participant}. */
     RoundTask task(String participant) {
         TaskConfig t = open.task();
-        return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.current().digest(),
+        return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.full().digest(),
                 open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
                 ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline(), spec.wireDType(),
-                t.proximalMu());
+                t.proximalMu(), spec.encoding(), adapters.packedFull().digest());
     }
 
     /** What an update of the open round must look like. */
     UpdateValidator.Expected expected(long maxBytes) {
         return new UpdateValidator.Expected(open.round, adapters.current().adapter(), open.mask(), spec.wireDType(),
-                maxBytes, spec.maxExamplesPerUpdate());
+                maxBytes, spec.maxExamplesPerUpdate(), spec.encoding(), layout);
     }
 
     // ================================================================ transitions
@@ -120,7 +124,7 @@ final class RoundMachine {
     void start(Clock clock) {
         GlobalVersion initial = GlobalVersion.of(spec, 0, spec.initialGlobal());
         persistence.putGlobal(initial);
-        adapters = new AdapterCache(spec.wireDType(), initial);
+        adapters = new AdapterCache(spec.wireDType(), spec.encoding(), layout, initial);
         openRound(1, clock.millis());
     }
 
@@ -135,7 +139,7 @@ final class RoundMachine {
         traffic.restoreTotals(s.bytesUp(), s.bytesDown());
         traffic.restoreRejected(s.rejectedUp(), s.rejectedDown());
         history.addAll(saved.history());
-        adapters = new AdapterCache(spec.wireDType(), saved.global());
+        adapters = new AdapterCache(spec.wireDType(), spec.encoding(), layout, saved.global());
         for (RoundRecord rec : history) {
             if (rec.completed()) {
                 adapters.markChanged(rec.trainable(), rec.round());

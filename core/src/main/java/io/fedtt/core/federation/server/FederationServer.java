@@ -44,17 +44,20 @@ import javax.net.ssl.SSLEngine;
 /**
  * The federation endpoint (protocol v1) on Netty's HTTP/1.1 codec, hosting any number of jobs:
  * <pre>
- * GET /v1/jobs/{ns}/{name}/task?silo=S&amp;after=R&amp;wait=SECONDS
+ * GET /v1/jobs/{ns}/{name}/task?silo=S&amp;after=R&amp;wait=SECONDS[&amp;layout=DIGEST]
  *     the next round after R that S takes part in (long-poll up to wait, bounded by the server);
- *     JSON, see {@link WireJson}: work, waiting (poll again) or done
- * GET /v1/jobs/{ns}/{name}/rounds/{r}/adapter[?since=K]
- *     the global adapter round r trains from, safetensors in the job's wire dtype; ETag = "sha256 hex",
- *     If-None-Match -&gt; 304. since=K: the caller holds round K's adapter; only tensors changed since
- *     (trainable in a completed round &gt;= K) are sent (X-Fedtt-Partial: true) - merge them into that copy
- *     and check the result against the task's adapterDigest
+ *     JSON, see {@link WireJson}: work, waiting (poll again) or done. layout=the hex SHA-256 of the
+ *     client's adapter layout ({@link io.fedtt.core.wire.WireLayout}): the trainable tensors come as a
+ *     bitmap over it instead of a list of names; a digest other than the job's is refused (422)
+ * GET /v1/jobs/{ns}/{name}/rounds/{r}/adapter[?since=K][&amp;format=packed]
+ *     the global adapter round r trains from, safetensors in the job's safetensors dtype, or with
+ *     format=packed a packed body ({@link io.fedtt.core.wire.PackedCodec}) in the job's encoding;
+ *     ETag = "sha256 hex", If-None-Match -&gt; 304. since=K: the caller holds round K's adapter; only
+ *     tensors changed since (trainable in a completed round &gt;= K) are sent (X-Fedtt-Partial: true) -
+ *     merge them into that copy and check the result against the task's adapterDigest (packedDigest)
  * PUT /v1/jobs/{ns}/{name}/rounds/{r}/updates/{silo}
- *     S's update (safetensors with fedtt.* metadata); 200 with an ack once stored, also for an
- *     identical repeat (counted once)
+ *     S's update (a packed body, or safetensors with fedtt.* metadata); 200 with an ack once stored,
+ *     also for an identical repeat (counted once)
  * GET /v1/jobs/{ns}/{name}/adapter     the current global adapter (the final one once done)
  * GET /v1/jobs/{ns}/{name}             the job's status (JSON)
  * </pre>
@@ -97,11 +100,12 @@ public final class FederationServer implements AutoCloseable {
     private final long graceEndNanos;
     private Channel listener;
 
-    private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens, AtomicReference<CachedTask> task) {
+    private record Hosted(RoundCoordinator coordinator, TokenRegistry tokens, AtomicReference<CachedTask> task,
+                          AtomicReference<CachedTask> packedTask) {
     }
 
-    /** The participant-independent part of the current round try's task JSON. */
-    private record CachedTask(int round, int attempt, String digest, long deadline, byte[] prefix) {
+    /** The participant-independent part of the current round try's task JSON (names or, packed, a bitmap). */
+    private record CachedTask(int round, int attempt, String digest, long deadline, boolean packed, byte[] prefix) {
     }
 
     private FederationServer(ServerConfig config) {
@@ -178,7 +182,7 @@ public final class FederationServer implements AutoCloseable {
 
     /** Serves a job; its participants authenticate with {@code tokens}. */
     public void host(RoundCoordinator coordinator, TokenRegistry tokens) {
-        jobs.put(coordinator.job(), new Hosted(coordinator, tokens, new AtomicReference<>()));
+        jobs.put(coordinator.job(), new Hosted(coordinator, tokens, new AtomicReference<>(), new AtomicReference<>()));
     }
 
     /** Stops serving a job (its requests get 401 from now on, as for any job not hosted here). */
@@ -284,7 +288,14 @@ public final class FederationServer implements AutoCloseable {
             actFor(call, job, token, silo);
             int after = RequestParams.intParam(query, "after", 0);
             long wait = RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis());
-            return b -> task(call, job, after, wait);
+            String layout = query.get("layout");
+            boolean packed = layout != null;
+            if (packed && !layout.equals(job.coordinator().layout().digestHex())) {
+                throw new Rejection(Rejection.Kind.INVALID, "the client's adapter layout (digest " + layout
+                        + ") is not this job's (" + job.coordinator().layout().digestHex()
+                        + "): it lays out other tensors or shapes than the job's spec.adapter and model give");
+            }
+            return b -> task(call, job, after, wait, packed);
         } else if (seg.length == 3 && seg[2].equals("adapter")) {
             requireMethod(method, "GET");
             return b -> call.sendAdapter(job.coordinator().currentAdapter());
@@ -292,7 +303,13 @@ public final class FederationServer implements AutoCloseable {
             requireMethod(method, "GET");
             call.round = RequestParams.roundNumber(seg[3]);
             int since = RequestParams.intParam(query, "since", 0);
-            return b -> call.sendAdapter(job.coordinator().adapter(call.participant, call.round, since));
+            String format = query.getOrDefault("format", "safetensors");
+            if (!format.equals("packed") && !format.equals("safetensors")) {
+                throw new Rejection(Rejection.Kind.INVALID, "query parameter 'format' must be packed or safetensors, got '"
+                        + format + "'");
+            }
+            boolean packed = format.equals("packed");
+            return b -> call.sendAdapter(job.coordinator().adapter(call.participant, call.round, since, packed));
         } else if (seg.length == 6 && seg[2].equals("rounds") && seg[4].equals("updates")) {
             requireMethod(method, "PUT");
             String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
@@ -338,8 +355,8 @@ public final class FederationServer implements AutoCloseable {
 
     // ================================================================ task long-poll
 
-    private void task(Call call, Hosted job, int after, long waitMillis) {
-        Parked parked = new Parked(call, job, after);
+    private void task(Call call, Hosted job, int after, long waitMillis, boolean packed) {
+        Parked parked = new Parked(call, job, after, packed);
         TaskAnswer answer = call.coordinator.pollTask(call.participant, after, waitMillis > 0 ? parked : null);
         if (!(answer instanceof TaskAnswer.Waiting) || waitMillis <= 0) {
             parked.complete(answer);
@@ -356,13 +373,15 @@ public final class FederationServer implements AutoCloseable {
         final Call call;
         final Hosted job;
         final int after;
+        final boolean packed;
         final AtomicBoolean done = new AtomicBoolean();
         volatile ScheduledFuture<?> timeout;
 
-        Parked(Call call, Hosted job, int after) {
+        Parked(Call call, Hosted job, int after, boolean packed) {
             this.call = call;
             this.job = job;
             this.after = after;
+            this.packed = packed;
         }
 
         /** The coordinator's change notification: re-check on a handler thread. */
@@ -408,7 +427,7 @@ public final class FederationServer implements AutoCloseable {
             }
             call.round = a instanceof TaskAnswer.Work w ? w.task().round()
                     : a instanceof TaskAnswer.Waiting w ? w.currentRound() : -1;
-            call.respond(200, a instanceof TaskAnswer.Work w ? workBody(job, w.task()) : WireJson.task(a),
+            call.respond(200, a instanceof TaskAnswer.Work w ? workBody(job, w.task(), packed) : WireJson.task(a),
                     "application/json");
         }
     }
@@ -416,12 +435,14 @@ public final class FederationServer implements AutoCloseable {
     // ================================================================ bodies
 
     /** A work answer, serializing the round's shared part once for all its participants. */
-    private static byte[] workBody(Hosted job, RoundTask t) {
-        CachedTask c = job.task().get();
+    private static byte[] workBody(Hosted job, RoundTask t, boolean packed) {
+        AtomicReference<CachedTask> cache = packed ? job.packedTask() : job.task();
+        CachedTask c = cache.get();
         if (c == null || c.round() != t.round() || c.attempt() != t.attempt() || !c.digest().equals(t.adapterDigest())
                 || c.deadline() != t.deadlineEpochMillis()) {
-            c = new CachedTask(t.round(), t.attempt(), t.adapterDigest(), t.deadlineEpochMillis(), WireJson.taskPrefix(t));
-            job.task().set(c);
+            c = new CachedTask(t.round(), t.attempt(), t.adapterDigest(), t.deadlineEpochMillis(), packed,
+                    WireJson.taskPrefix(t, packed ? job.coordinator().layout() : null));
+            cache.set(c);
         }
         return WireJson.workTask(c.prefix(), t.seed());
     }

@@ -13,6 +13,9 @@ import java.util.Locale;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CommunicationStatus extends ValueObject {
 
+  @JsonPropertyDescription("How adapter values travelled (spec.communication.encoding): float32, float16, bfloat16 or int8.")
+  private String encoding;
+
   @JsonPropertyDescription("Total bytes uploaded by participants (updates).")
   private Long bytesUp;
 
@@ -25,14 +28,22 @@ public class CommunicationStatus extends ValueObject {
   @JsonPropertyDescription("Parameters in one client's update (trainable, exchanged).")
   private Long parametersPerUpdate;
 
-  @JsonPropertyDescription("Bytes the same rounds and participants would have cost with federated LoRA (rank 8 on query and value, F32).")
+  @JsonPropertyDescription("Bytes the same rounds and participants would have cost with federated LoRA (rank 8 on query and value, plus the classification head), in the same encoding as this job (encoding), so that reductionVsLora compares like with like.")
   private Long loraEquivalentBytes;
 
-  @JsonPropertyDescription("Bytes the same rounds and participants would have cost exchanging the full model (F32).")
+  @JsonPropertyDescription("Bytes the same rounds and participants would have cost exchanging the full model, in the same encoding as this job.")
   private Long fullModelBytes;
 
   @JsonPropertyDescription("loraEquivalentBytes divided by the bytes actually exchanged.")
   private Double reductionVsLora;
+
+  public String getEncoding() {
+    return encoding;
+  }
+
+  public void setEncoding(String encoding) {
+    this.encoding = encoding;
+  }
 
   public Long getBytesUp() {
     return bytesUp;
