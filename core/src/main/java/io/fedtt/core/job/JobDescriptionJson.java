@@ -9,6 +9,7 @@ import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -139,6 +140,13 @@ public final class JobDescriptionJson {
         training.put("warmupRatio", d.training().warmupRatio());
         training.put("weightDecay", d.training().weightDecay());
         training.put("headRateFactor", d.training().headRateFactor());
+        if (d.training().localPrivacy() != null) {
+            // an older worker refuses this unknown field instead of uploading unnoised updates
+            ObjectNode dp = training.putObject("localPrivacy");
+            dp.put("clipNorm", d.training().localPrivacy().clipNorm());
+            dp.put("noiseMultiplier", d.training().localPrivacy().noiseMultiplier());
+            dp.put("delta", d.training().localPrivacy().delta());
+        }
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -204,8 +212,15 @@ public final class JobDescriptionJson {
             d.done();
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
+            Obj dp = t.optionalObject("localPrivacy");
+            DifferentialPrivacy localPrivacy = dp == null ? null : dp.build(() -> new DifferentialPrivacy(
+                    DifferentialPrivacy.Mode.LOCAL, dp.number("clipNorm"), dp.number("noiseMultiplier"), dp.number("delta"),
+                    Double.NaN));
+            if (dp != null) {
+                dp.done();
+            }
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
-                    t.number("weightDecay"), t.number("headRateFactor")));
+                    t.number("weightDecay"), t.number("headRateFactor"), localPrivacy));
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);
@@ -266,6 +281,18 @@ public final class JobDescriptionJson {
 
         Obj object(String field) {
             JsonNode v = get(field, false);
+            if (!v.isObject()) {
+                throw new InvalidJobDescriptionException(at(field) + " must be an object");
+            }
+            return new Obj(v, at(field));
+        }
+
+        /** An optional nested object: null when absent. */
+        Obj optionalObject(String field) {
+            JsonNode v = get(field, true);
+            if (v == null) {
+                return null;
+            }
             if (!v.isObject()) {
                 throw new InvalidJobDescriptionException(at(field) + " must be an object");
             }
