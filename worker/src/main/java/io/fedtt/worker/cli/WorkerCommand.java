@@ -188,7 +188,12 @@ public class WorkerCommand implements Callable<Integer> {
                     description.adapter().typeName(), classifier.model().layout().parameterCount(),
                     EngineSettings.activeIntraOpThreads()));
             log("waiting for tasks from " + base);
-            ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log);
+            if (description.training().localPrivacy() != null) {
+                log("local differential privacy: each update is clipped and noised before upload ("
+                        + description.training().localPrivacy().describe() + ")");
+            }
+            ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log,
+                    description.training().localPrivacy());
             return sharding == null ? loop.silo(jobId, name, clients.get(name), participants.get(name))
                     : loop.devices(jobId, clients, participants);
         } finally {
