@@ -81,7 +81,6 @@ public final class CentralDpStrategy implements Strategy {
             @Override
             public void add(String participant, AdapterState update, double weight) {
                 double[] change = Clipping.clippedChange(RobustRules.flatten(global, mask, update), g, dp.clipNorm());
-                System.err.println("DPDEBUG " + participant + " distance " + Clipping.distance(RobustRules.flatten(global, mask, update), g));
                 synchronized (sum) {
                     if (added >= selectedPerRound) {
                         // more updates than selected would break the mean's sensitivity; the coordinator never does this
