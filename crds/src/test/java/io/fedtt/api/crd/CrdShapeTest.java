@@ -48,7 +48,9 @@ class CrdShapeTest {
     List<String> columns = version.getAdditionalPrinterColumns().stream()
         .map(c -> c.getName() + "=" + c.getJsonPath()).toList();
     assertEquals(List.of("Phase=.status.phase", "Round=.status.round.display", "Accuracy=.status.metrics.accuracy",
-        "Comm=.status.communication.display", "Age=.metadata.creationTimestamp"), columns);
+        "Comm=.status.communication.display", "Epsilon=.status.privacy.epsilon", "Age=.metadata.creationTimestamp"), columns);
+    // Epsilon only with kubectl get -o wide: most jobs have no differential privacy
+    assertEquals(1, version.getAdditionalPrinterColumns().get(4).getPriority());
   }
 
   @Test
@@ -57,15 +59,20 @@ class CrdShapeTest {
         "!has(self.silos) || !has(self.rounds.minSilos) || self.rounds.minSilos <= size(self.silos)",
         "!has(self.devices) || !has(self.devices.partition) || !has(self.devices.partition.by)"
             + " || self.devices.partition.by != 'dirichlet'"
-            + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'"),
+            + " || !has(self.model) || !has(self.model.task) || self.model.task == 'sequence-classification'",
+        "!has(self.privacy) || !has(self.privacy.differentialPrivacy)"
+            + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')"
+            + " || !has(self.method) || !has(self.method.aggregation)"
+            + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))"),
         rules(spec));
     assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
+    assertEquals(".method.aggregation", spec.getXKubernetesValidations().get(3).getFieldPath());
     // The task's rules: on the model, with static messages (no messageExpression: CEL cost budget).
     List<ValidationRule> model = spec.getProperties().get("model").getXKubernetesValidations();
     assertEquals(List.of(".labels", ".labels", ".task"),
         model.stream().filter(r -> !r.getRule().contains("oldSelf")).map(ValidationRule::getFieldPath).toList());
     assertTrue(model.stream().allMatch(r -> r.getMessageExpression() == null), model.toString());
-    for (String immutable : List.of("model", "adapter", "method")) {
+    for (String immutable : List.of("model", "adapter", "method", "privacy")) {
       assertTrue(rules(spec.getProperties().get(immutable)).contains("self == oldSelf"), immutable);
     }
     assertEquals(List.of("self.all(s, self.exists_one(t, t.name == s.name))"), rules(spec.getProperties().get("silos")));
