@@ -15,6 +15,10 @@ import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.federation.client.LocalDpTrainer;
+import io.fedtt.core.federation.PrivacyLedger;
+import io.fedtt.core.federation.JobOutcome;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.core.federation.client.RetryPolicy;
 import io.fedtt.core.federation.coordinator.CentralEvaluator;
@@ -106,8 +110,12 @@ public final class Simulation {
         Files.createDirectories(outDir);
 
         table.header(String.format("%s: %s, %d %s, %d rounds", id.name(), method.label(), clients.size(),
-                job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()));
+                job.crossDevice() ? "devices (" + job.perRound() + " per round)" : "silos", job.rounds()),
+                job.privacy() != null);
         RunResult.Training training = training(job, spec, layout);
+        if (job.privacy() != null) {
+            table.line(privacyLine(job));
+        }
         table.line(String.format(Locale.ROOT,
                 "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s, encoding %s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
@@ -136,10 +144,16 @@ public final class Simulation {
             return new EvalMetrics(r.accuracy(), r.loss(), r.examples());
         };
         CountDownLatch finished = new CountDownLatch(1);
+        List<RoundRecord> seen = new ArrayList<>(); // every try so far, for the privacy ledger
         RoundListener listener = new RoundListener() {
             @Override
-            public void roundCompleted(JobId job, RoundRecord record) {
-                RoundRow row = rowOf(record);
+            public void roundCompleted(JobId jobId, RoundRecord record) {
+                double epsilon;
+                synchronized (seen) {
+                    seen.add(record);
+                    epsilon = PrivacyLedger.spent(job, seen);
+                }
+                RoundRow row = rowOf(record, epsilon);
                 synchronized (rows) {
                     rows.add(row);
                 }
@@ -147,7 +161,10 @@ public final class Simulation {
             }
 
             @Override
-            public void roundFailed(JobId job, RoundRecord record, boolean retrying) {
+            public void roundFailed(JobId jobId, RoundRecord record, boolean retrying) {
+                synchronized (seen) {
+                    seen.add(record);
+                }
                 table.line("round " + record.round() + " failed: " + record.reason() + (retrying ? " (retrying)" : ""));
             }
 
@@ -192,7 +209,9 @@ public final class Simulation {
             for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
                 FederationClient client = new FederationClient(FederationClient.Config.of(server.baseUri(), id,
                         c.getKey(), tokens.get(c.getKey())).withRetry(retry).withLayout(wire), http);
-                ClientLoop.Trainer trainer = learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps);
+                // local DP noises each update inside its silo, as a worker pod does; central DP is the coordinator's
+                ClientLoop.Trainer trainer = LocalDpTrainer.wrap(
+                        learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps), job.privacy());
                 running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
             }
             awaitEnd(finished, running);
@@ -207,7 +226,8 @@ public final class Simulation {
             table.line(RoundTime.of(coordinator.history(), trained, centralNanos.get() / 1_000_000).describe());
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
-            return new RunResult(id.name(), method.label(), rows, figures, training);
+            return new RunResult(id.name(), method.label(), rows, figures, training,
+                    privacy(job, coordinator.history(), status));
         } finally {
             pool.shutdownNow();
             coordinator.close();
@@ -238,12 +258,38 @@ public final class Simulation {
         }
     }
 
-    private RoundRow rowOf(RoundRecord r) {
+    private RoundRow rowOf(RoundRecord r, double epsilon) {
         EvalMetrics c = r.central();
         boolean hasCentral = c != null && c.hasAccuracy();
         return new RoundRow(r.round(), r.participants().size(), hasCentral ? c.accuracy() : Double.NaN,
                 r.federated() == null ? Double.NaN : r.federated().accuracy(), r.loss(), r.bytesUp(), r.bytesDown(),
-                r.durationMillis() / 1000.0);
+                r.durationMillis() / 1000.0, epsilon);
+    }
+
+    /** The console's statement of the job's differential privacy. */
+    static String privacyLine(FederationJobSpec job) {
+        DifferentialPrivacy dp = job.privacy();
+        return String.format(Locale.ROOT, "differential privacy: %s, clipNorm %s, noiseMultiplier %s, epsilon at delta %s"
+                        + " (%s)%s", dp.mode().wireName(), dp.clipNorm(), dp.noiseMultiplier(), dp.delta(),
+                dp.central() ? "one round: " + fmt(PrivacyLedger.epsilon(job, 1)) + ", all " + job.rounds() + ": "
+                        + fmt(PrivacyLedger.epsilon(job, job.rounds()))
+                        : "per silo, one round: " + fmt(PrivacyLedger.epsilon(job, 1)),
+                dp.hasTarget() ? ", stops before exceeding " + dp.targetEpsilon() : "");
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** results.json's privacy figures; null without differential privacy. */
+    static RunResult.Privacy privacy(FederationJobSpec job, List<RoundRecord> history, JobStatus status) {
+        DifferentialPrivacy dp = job.privacy();
+        if (dp == null) {
+            return null;
+        }
+        return new RunResult.Privacy(dp.mode().wireName(), dp.clipNorm(), dp.noiseMultiplier(), dp.delta(),
+                dp.targetEpsilon(), PrivacyLedger.spent(job, history),
+                status.outcome() != null && status.outcome().kind() == JobOutcome.Kind.PRIVACY_BUDGET_EXHAUSTED);
     }
 
     private FinalFigures finalFigures(FederationJobSpec job, AdapterLayout layout, List<RoundRecord> history,

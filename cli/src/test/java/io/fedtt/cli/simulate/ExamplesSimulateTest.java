@@ -31,7 +31,7 @@ class ExamplesSimulateTest {
 
     static Stream<String> examples() {
         return Stream.of("quickstart.yaml", "compare.yaml", "fedtt-plus.yaml", "cross-device.yaml",
-                "own-data/tickets.yaml");
+                "own-data/tickets.yaml", "differential-privacy.yaml");
     }
 
     @ParameterizedTest
@@ -57,6 +57,16 @@ class ExamplesSimulateTest {
             assertTrue(acc >= 0 && acc <= 1, log);
         }
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
+        if (example.equals("differential-privacy.yaml")) {
+            // one round of central DP, q = 1, noise multiplier 1, delta 1e-5: the accountant's epsilon
+            JsonNode privacy = runs.get(0).get("final").get("privacy");
+            double oneRound = io.fedtt.core.privacy.RdpAccountant.epsilon(1, 1, 1, 1e-5);
+            assertEquals(oneRound, privacy.get("epsilon").asDouble(), 1e-9, log);
+            assertEquals("central", privacy.get("mode").asText());
+            JsonNode rounds = runs.get(0).get("rounds");
+            assertEquals(oneRound, rounds.get(rounds.size() - 1).get("epsilon").asDouble(), 1e-9);
+            assertTrue(log.contains("epsilon") && log.contains("differential privacy: central"), log);
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import io.fedtt.core.federation.strategy.AggregationRule;
 import io.fedtt.core.federation.strategy.RoundDecay;
 import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
+import io.fedtt.core.privacy.DifferentialPrivacy;
+import io.fedtt.core.privacy.PrivacySpent;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.wire.Encoding;
@@ -36,6 +38,8 @@ import java.util.Set;
  *     (constant unless told otherwise)
  * @param encoding how adapter values travel, both directions ({@code spec.communication.encoding});
  *     the master copy stays float32
+ * @param privacy differential privacy (central: by the coordinator's strategy; local: by each client
+ *     before it uploads); null = off
  */
 public record FederationJobSpec(
         JobId job,
@@ -60,7 +64,8 @@ public record FederationJobSpec(
         long maxExamplesPerUpdate,
         ServerOptimizer serverOptimizer,
         double proximalMu,
-        RoundDecay learningRateDecay) {
+        RoundDecay learningRateDecay,
+        DifferentialPrivacy privacy) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -130,7 +135,38 @@ public record FederationJobSpec(
             throw new IllegalArgumentException("job " + job + ": participant weights times maxExamplesPerUpdate ("
                     + maxExamplesPerUpdate + ") add up to more than a double holds; use smaller weights");
         }
+        if (privacy != null) {
+            checkPrivacy(job, privacy, aggregation, sampling.perRound(participants.size()), participants.size());
+        }
         freezingName = freezingName == null ? (freezing == null ? "none" : freezing.getClass().getSimpleName()) : freezingName;
+    }
+
+    /**
+     * Central DP needs the plain, unweighted sum of clipped changes: robust rules and aggregation-level
+     * clipping are refused (DP clips with its own clipNorm). A target epsilon that one round already
+     * exceeds would end the job before it starts, so it is refused too.
+     */
+    private static void checkPrivacy(JobId job, DifferentialPrivacy dp, AggregationRule aggregation, int perRound,
+                                     int population) {
+        if (dp.central() && !aggregation.isPlainFedAvg()) {
+            throw new IllegalArgumentException("job " + job + ": method.aggregation " + aggregation.describe()
+                    + " cannot be combined with central differential privacy, which averages clipped updates"
+                    + " with equal weights and noise sized for that (use rule fedavg without clipNorm;"
+                    + " privacy.differentialPrivacy.clipNorm clips)");
+        }
+        if (dp.hasTarget()) {
+            double one = PrivacySpent.epsilon(dp, PrivacySpent.samplingRate(dp, perRound, population), 1);
+            if (one > dp.targetEpsilon()) {
+                throw new IllegalArgumentException("job " + job + ": privacy.differentialPrivacy.targetEpsilon "
+                        + dp.targetEpsilon() + " is below the epsilon of a single round (" + String.format(java.util.Locale.ROOT, "%.4g", one)
+                        + " at delta " + dp.delta() + "); raise noiseMultiplier or targetEpsilon");
+            }
+        }
+    }
+
+    /** Whether the coordinator adds the noise (central DP). */
+    public boolean centralPrivacy() {
+        return privacy != null && privacy.central();
     }
 
     public static Builder builder(JobId job, AdapterState initialGlobal) {
@@ -179,6 +215,7 @@ public record FederationJobSpec(
         private ServerOptimizer serverOptimizer = ServerOptimizer.FEDAVG;
         private double proximalMu = 0;
         private RoundDecay learningRateDecay = RoundDecay.CONSTANT;
+        private DifferentialPrivacy privacy;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -305,12 +342,18 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** Differential privacy; null (the default) = off. */
+        public Builder privacy(DifferentialPrivacy value) {
+            privacy = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
                     freezingName, encoding, initialGlobal, aggregation, maxExamplesPerUpdate,
-                    serverOptimizer, proximalMu, learningRateDecay);
+                    serverOptimizer, proximalMu, learningRateDecay, privacy);
         }
     }
 }

@@ -13,6 +13,8 @@ public record JobOutcome(Kind kind, String message) {
         ROUNDS_COMPLETED(JobPhase.SUCCEEDED, "RoundsCompleted"),
         TARGET_ACCURACY_REACHED(JobPhase.SUCCEEDED, "TargetAccuracyReached"),
         NO_IMPROVEMENT(JobPhase.SUCCEEDED, "NoImprovement"),
+        /** The next round would have taken epsilon above privacy.differentialPrivacy.targetEpsilon. */
+        PRIVACY_BUDGET_EXHAUSTED(JobPhase.SUCCEEDED, "PrivacyBudgetExhausted"),
         ROUND_FAILED(JobPhase.FAILED, "RoundFailed"),
         INTERNAL_ERROR(JobPhase.FAILED, "InternalError");
 

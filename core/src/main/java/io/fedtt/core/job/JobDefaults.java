@@ -152,4 +152,8 @@ public final class JobDefaults {
     public static final String FREEZING_EVERY_TEXT = "" + FREEZING_EVERY;
     public static final int FREEZING_WINDOW = FreezingConfig.DEFAULT_WINDOW;
     public static final String FREEZING_WINDOW_TEXT = "" + FREEZING_WINDOW;
+    /** spec.privacy.differentialPrivacy: the mode when none is given, and the delta epsilon is reported for. */
+    public static final String PRIVACY_MODE = "central";
+    public static final double PRIVACY_DELTA = io.fedtt.core.privacy.DifferentialPrivacy.DEFAULT_DELTA;
+    public static final String PRIVACY_DELTA_TEXT = "" + PRIVACY_DELTA;
 }

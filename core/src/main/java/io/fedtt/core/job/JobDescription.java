@@ -5,6 +5,7 @@ import io.fedtt.core.adapter.AdapterLayout;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.wire.Encoding;
 import java.util.List;
 import java.util.Objects;
@@ -185,22 +186,25 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
      *
      * @param headRateFactor the classification head's learning rate over the round task's (the rest train at
      *     the task's rate; a factor, so a rate that decays over the rounds decays for the head too)
-     */
-    /**
-     * How the worker trains, beyond what each round's task says.
-     *
      * @param encoding how adapter values travel ({@code spec.communication.encoding}); the worker learns
      *     it from each task too, this copy is for its log and for readers of the description
+     * @param localPrivacy local differential privacy: the worker clips and noises each update before it
+     *     uploads it ({@code LocalDpTrainer}); null = off (also when the job uses central DP, which is
+     *     the coordinator's)
      */
-    public record Training(double warmupRatio, double weightDecay, double headRateFactor, Encoding encoding) {
+    public record Training(double warmupRatio, double weightDecay, double headRateFactor, Encoding encoding,
+                           DifferentialPrivacy localPrivacy) {
 
-        /** Exchanged in float32. */
+        /** Exchanged in float32, without local differential privacy. */
         public Training(double warmupRatio, double weightDecay, double headRateFactor) {
-            this(warmupRatio, weightDecay, headRateFactor, Encoding.FLOAT32);
+            this(warmupRatio, weightDecay, headRateFactor, Encoding.FLOAT32, null);
         }
 
         public Training {
             encoding = encoding == null ? Encoding.FLOAT32 : encoding;
+            if (localPrivacy != null && localPrivacy.central()) {
+                throw new IllegalArgumentException("training.localPrivacy: must be mode local");
+            }
             if (!(headRateFactor > 0) || Double.isInfinite(headRateFactor)) {
                 throw new IllegalArgumentException("training.headRateFactor must be > 0, got " + headRateFactor);
             }

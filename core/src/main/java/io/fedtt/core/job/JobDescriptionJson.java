@@ -9,6 +9,7 @@ import io.fedtt.core.adapter.AdapterConfig;
 import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.wire.Encoding;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -141,6 +142,13 @@ public final class JobDescriptionJson {
         training.put("weightDecay", d.training().weightDecay());
         training.put("headRateFactor", d.training().headRateFactor());
         training.put("encoding", d.training().encoding().wireName());
+        if (d.training().localPrivacy() != null) {
+            // an older worker refuses this unknown field instead of uploading unnoised updates
+            ObjectNode dp = training.putObject("localPrivacy");
+            dp.put("clipNorm", d.training().localPrivacy().clipNorm());
+            dp.put("noiseMultiplier", d.training().localPrivacy().noiseMultiplier());
+            dp.put("delta", d.training().localPrivacy().delta());
+        }
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -206,9 +214,17 @@ public final class JobDescriptionJson {
             d.done();
             JobDescription.Participant participant = participant(root.object("participant"));
             Obj t = root.object("training");
+            Obj dp = t.optionalObject("localPrivacy");
+            DifferentialPrivacy localPrivacy = dp == null ? null : dp.build(() -> new DifferentialPrivacy(
+                    DifferentialPrivacy.Mode.LOCAL, dp.number("clipNorm"), dp.number("noiseMultiplier"), dp.number("delta"),
+                    Double.NaN));
+            if (dp != null) {
+                dp.done();
+            }
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
                     t.number("weightDecay"), t.number("headRateFactor"),
-                    Encoding.parse(t.optionalText("encoding", Encoding.FLOAT32.wireName())))); // absent from older operators
+                    Encoding.parse(t.optionalText("encoding", Encoding.FLOAT32.wireName())), // absent from older operators
+                    localPrivacy));
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);
@@ -269,6 +285,18 @@ public final class JobDescriptionJson {
 
         Obj object(String field) {
             JsonNode v = get(field, false);
+            if (!v.isObject()) {
+                throw new InvalidJobDescriptionException(at(field) + " must be an object");
+            }
+            return new Obj(v, at(field));
+        }
+
+        /** An optional nested object: null when absent. */
+        Obj optionalObject(String field) {
+            JsonNode v = get(field, true);
+            if (v == null) {
+                return null;
+            }
             if (!v.isObject()) {
                 throw new InvalidJobDescriptionException(at(field) + " must be an object");
             }

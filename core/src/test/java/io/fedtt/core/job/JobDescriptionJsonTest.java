@@ -1,6 +1,7 @@
 package io.fedtt.core.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,21 @@ class JobDescriptionJsonTest {
         JobDescription d = silo();
         assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
         assertEquals(2, d.model().architecture().numLabels(), "the labels set the head's width");
+    }
+
+    @Test
+    void roundTripsLocalDifferentialPrivacyAndLeavesItOutWhenOff() {
+        JobDescription plain = silo();
+        assertFalse(JobDescriptionJson.write(plain).contains("localPrivacy"), "absent when off: older workers read it");
+        io.fedtt.core.privacy.DifferentialPrivacy dp = io.fedtt.core.privacy.DifferentialPrivacy.local(0.5, 2).withDelta(1e-6);
+        JobDescription d = new JobDescription(plain.job(), plain.model(), plain.adapter(), plain.seed(), plain.data(),
+                plain.participant(), new JobDescription.Training(plain.training().warmupRatio(),
+                        plain.training().weightDecay(), plain.training().headRateFactor(),
+                        io.fedtt.core.wire.Encoding.FLOAT32, dp));
+        assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
+        String bad = JobDescriptionJson.write(d).replace("\"noiseMultiplier\":2.0", "\"noiseMultiplier\":0.0");
+        assertTrue(assertThrows(InvalidJobDescriptionException.class, () -> JobDescriptionJson.read(bad)).getMessage()
+                .contains("noiseMultiplier"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fedtt.core.job.JobDefaults;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -19,21 +20,25 @@ public class DataSpec extends ValueObject {
   @JsonPropertyDescription("Field (or column) holding the input text (sequence-classification).")
   @Default(JobDefaults.TEXT_FIELD)
   @Size(min = 1, max = 253)
+  @Pattern("\\S")
   private String textField;
 
   @JsonPropertyDescription("Field (or column) holding the label: a name from model.labels or a 0-based index into it (sequence-classification).")
   @Default(JobDefaults.LABEL_FIELD)
   @Size(min = 1, max = 253)
+  @Pattern("\\S")
   private String labelField;
 
   @JsonPropertyDescription("Field (or column) holding the prompt (instruction) of a causal-lm example; may be empty.")
   @Default(JobDefaults.PROMPT_FIELD)
   @Size(min = 1, max = 253)
+  @Pattern("\\S")
   private String promptField;
 
   @JsonPropertyDescription("Field (or column) holding the response a causal-lm model learns to produce after the prompt; must not be empty.")
   @Default(JobDefaults.RESPONSE_FIELD)
   @Size(min = 1, max = 253)
+  @Pattern("\\S")
   private String responseField;
 
   @JsonPropertyDescription("File format; auto picks it from the extension (.jsonl, .csv, .tsv, each optionally .gz).")

@@ -30,6 +30,8 @@ import io.fedtt.api.v1alpha1.status.FederatedFineTuneStatus;
 @AdditionalPrinterColumn(name = "Round", jsonPath = ".status.round.display", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Accuracy", jsonPath = ".status.metrics.accuracy", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "Comm", jsonPath = ".status.communication.display", type = AdditionalPrinterColumn.Type.STRING)
+// priority 1: shown by kubectl get -o wide, so jobs without differential privacy keep the compact table
+@AdditionalPrinterColumn(name = "Epsilon", jsonPath = ".status.privacy.epsilon", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class FederatedFineTune extends CustomResource<FederatedFineTuneSpec, FederatedFineTuneStatus>
     implements Namespaced {

@@ -29,6 +29,14 @@ import java.util.List;
     + " || (self.adapter.wireDtype == 'BF16' && self.communication.encoding == 'bfloat16')",
     message = "adapter.wireDtype (deprecated) and communication.encoding disagree; set only communication.encoding",
     fieldPath = ".communication.encoding")
+// Central DP averages clipped updates with equal weights and noise sized for that: robust rules and
+// aggregation-level clipping would change the sensitivity.
+@ValidationRule(value = "!has(self.privacy) || !has(self.privacy.differentialPrivacy)"
+    + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')"
+    + " || !has(self.method) || !has(self.method.aggregation)"
+    + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))",
+    message = "central differential privacy needs method.aggregation rule fedavg without clipNorm (privacy.differentialPrivacy.clipNorm clips)",
+    fieldPath = ".method.aggregation")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FederatedFineTuneSpec extends ValueObject {
 
@@ -74,6 +82,10 @@ public class FederatedFineTuneSpec extends ValueObject {
 
   @JsonPropertyDescription("Pod template for the workers (core/v1 PodTemplateSpec; image, security context, extra containers); silo fields override it.")
   private PodTemplateSpec workerTemplate;
+
+  @JsonPropertyDescription("Privacy of the participants' updates: differential privacy (immutable).")
+  @ValidationRule(value = "self == oldSelf", message = "privacy cannot be changed after creation; create a new job")
+  private PrivacySpec privacy;
 
   @JsonPropertyDescription("Where the final adapter and results go (default: the operator's store).")
   private OutputSpec output;
@@ -164,6 +176,14 @@ public class FederatedFineTuneSpec extends ValueObject {
 
   public void setWorkerTemplate(PodTemplateSpec workerTemplate) {
     this.workerTemplate = workerTemplate;
+  }
+
+  public PrivacySpec getPrivacy() {
+    return privacy;
+  }
+
+  public void setPrivacy(PrivacySpec privacy) {
+    this.privacy = privacy;
   }
 
   public OutputSpec getOutput() {

@@ -48,7 +48,9 @@ class CrdShapeTest {
     List<String> columns = version.getAdditionalPrinterColumns().stream()
         .map(c -> c.getName() + "=" + c.getJsonPath()).toList();
     assertEquals(List.of("Phase=.status.phase", "Round=.status.round.display", "Accuracy=.status.metrics.accuracy",
-        "Comm=.status.communication.display", "Age=.metadata.creationTimestamp"), columns);
+        "Comm=.status.communication.display", "Epsilon=.status.privacy.epsilon", "Age=.metadata.creationTimestamp"), columns);
+    // Epsilon only with kubectl get -o wide: most jobs have no differential privacy
+    assertEquals(1, version.getAdditionalPrinterColumns().get(4).getPriority());
   }
 
   @Test
@@ -61,16 +63,21 @@ class CrdShapeTest {
         "!has(self.communication) || !has(self.communication.encoding) || !has(self.adapter)"
             + " || !has(self.adapter.wireDtype) || self.adapter.wireDtype == 'F32'"
             + " || (self.adapter.wireDtype == 'F16' && self.communication.encoding == 'float16')"
-            + " || (self.adapter.wireDtype == 'BF16' && self.communication.encoding == 'bfloat16')"),
+            + " || (self.adapter.wireDtype == 'BF16' && self.communication.encoding == 'bfloat16')",
+        "!has(self.privacy) || !has(self.privacy.differentialPrivacy)"
+            + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')"
+            + " || !has(self.method) || !has(self.method.aggregation)"
+            + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))"),
         rules(spec));
     assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
     assertEquals(".communication.encoding", spec.getXKubernetesValidations().get(3).getFieldPath());
+    assertEquals(".method.aggregation", spec.getXKubernetesValidations().get(4).getFieldPath());
     // The task's rules: on the model, with static messages (no messageExpression: CEL cost budget).
     List<ValidationRule> model = spec.getProperties().get("model").getXKubernetesValidations();
     assertEquals(List.of(".labels", ".labels", ".task"),
         model.stream().filter(r -> !r.getRule().contains("oldSelf")).map(ValidationRule::getFieldPath).toList());
     assertTrue(model.stream().allMatch(r -> r.getMessageExpression() == null), model.toString());
-    for (String immutable : List.of("model", "adapter", "method", "communication")) {
+    for (String immutable : List.of("model", "adapter", "method", "communication", "privacy")) {
       assertTrue(rules(spec.getProperties().get(immutable)).contains("self == oldSelf"), immutable);
     }
     assertEquals(List.of("self.all(s, self.exists_one(t, t.name == s.name))"), rules(spec.getProperties().get("silos")));

@@ -7,6 +7,7 @@ import io.fedtt.api.v1alpha1.AggregationSpec;
 import io.fedtt.api.v1alpha1.Algorithm;
 import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.DevicesSpec;
+import io.fedtt.api.v1alpha1.DifferentialPrivacySpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.FreezingPolicyName;
 import io.fedtt.api.v1alpha1.FreezingSpec;
@@ -33,6 +34,7 @@ import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.job.JobDefaults;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.wire.Encoding;
 import java.time.Duration;
@@ -337,6 +339,7 @@ public final class FederationJobMapper {
         b.serverOptimizer(serverOptimizer(spec.getMethod()));
         b.proximalMu(proximalMu(spec.getMethod()));
         b.learningRateDecay(learningRateDecay(spec));
+        b.privacy(privacy(spec));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
@@ -404,6 +407,36 @@ public final class FederationJobMapper {
         boolean crossDevice = (spec.getSilos() == null || spec.getSilos().isEmpty()) && spec.getDevices() != null;
         return RoundDecay.parse(crossDevice ? JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE
                 : JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+    }
+
+    /**
+     * {@code spec.privacy.differentialPrivacy} as the core's settings, null when absent; mode defaults to
+     * central and delta to {@link JobDefaults#PRIVACY_DELTA}.
+     *
+     * @throws IllegalArgumentException naming the field (spec.privacy.differentialPrivacy.X) at fault
+     */
+    public static DifferentialPrivacy privacy(FederatedFineTuneSpec spec) {
+        DifferentialPrivacySpec d = spec.getPrivacy() == null ? null : spec.getPrivacy().getDifferentialPrivacy();
+        if (d == null) {
+            return null;
+        }
+        String at = "spec.privacy.differentialPrivacy.";
+        if (d.getClipNorm() == null) {
+            throw new IllegalArgumentException(at + "clipNorm is required");
+        }
+        if (d.getNoiseMultiplier() == null) {
+            throw new IllegalArgumentException(at + "noiseMultiplier is required");
+        }
+        DifferentialPrivacy.Mode mode = DifferentialPrivacy.Mode.parse(
+                d.getMode() == null ? JobDefaults.PRIVACY_MODE : d.getMode().wireName());
+        try {
+            return new DifferentialPrivacy(mode, d.getClipNorm(), d.getNoiseMultiplier(),
+                    or(d.getDelta(), JobDefaults.PRIVACY_DELTA),
+                    d.getTargetEpsilon() == null ? Double.NaN : d.getTargetEpsilon());
+        } catch (IllegalArgumentException e) {
+            // the core names the field as differentialPrivacy.X
+            throw new IllegalArgumentException("spec.privacy." + e.getMessage(), e);
+        }
     }
 
     /** {@code spec.method.proximalMu}: FedProx's mu for the clients' local training, 0 (off) when absent. */

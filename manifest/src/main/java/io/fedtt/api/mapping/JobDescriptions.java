@@ -12,6 +12,7 @@ import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.DataFormat;
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.job.JobDefaults;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.job.JobDescription;
 import io.fedtt.core.job.JobDescription.Participant;
 import io.fedtt.core.job.JobDescription.Partition;
@@ -89,7 +90,13 @@ public final class JobDescriptions {
                 FederationJobMapper.seed(spec), data(spec.getData()), participant,
                 new JobDescription.Training(or(r.getWarmupRatio(), JobDefaults.WARMUP_RATIO),
                         or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY), FederationJobMapper.headRateFactor(spec),
-                        FederationJobMapper.encoding(spec)));
+                        FederationJobMapper.encoding(spec), localPrivacy(spec)));
+    }
+
+    /** The job's differential privacy when the workers apply it (mode local), else null. */
+    static DifferentialPrivacy localPrivacy(FederatedFineTuneSpec spec) {
+        DifferentialPrivacy dp = FederationJobMapper.privacy(spec);
+        return dp == null || dp.central() ? null : dp;
     }
 
     /** How examples are read: the spec's data fields (all four, whatever the task) and format, defaulted. */

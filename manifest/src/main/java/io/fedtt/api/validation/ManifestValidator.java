@@ -253,6 +253,7 @@ public final class ManifestValidator {
     }
     if (resource != null) {
       problems.addAll(LayoutChecks.check(resource.getSpec()));
+      problems.addAll(PrivacyChecks.check(resource.getSpec()));
     }
     if (resource != null && checkReferences) {
       try {

@@ -137,6 +137,27 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void differentialPrivacyMapsToTheCoordinatorAndLocalModeToTheWorkers() {
+        FederatedFineTune central = load("differential-privacy.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(central.getSpec()).orElseThrow();
+        FederationJobSpec job = FederationJobMapper.jobSpec(new JobId("ns", "dp"), central.getSpec(), model);
+        assertEquals(new io.fedtt.core.privacy.DifferentialPrivacy(io.fedtt.core.privacy.DifferentialPrivacy.Mode.CENTRAL,
+                0.5, 1.0, 1e-6, 20), job.privacy());
+        assertEquals("dp-fedavg(clip=0.5,z=1.0)+fedavgm", CoordinatorOptions.defaults().strategyFor(job).name());
+        assertNull(JobDescriptions.localPrivacy(central.getSpec()), "central DP is the coordinator's: workers add no noise");
+
+        FederatedFineTune local = load("local-differential-privacy.yaml");
+        FederationJobSpec localJob = FederationJobMapper.jobSpec(new JobId("ns", "ldp"), local.getSpec(), model);
+        assertEquals(io.fedtt.core.privacy.DifferentialPrivacy.local(0.5, 2.0), localJob.privacy(), "delta defaults to 1e-5");
+        assertEquals("median", CoordinatorOptions.defaults().strategyFor(localJob).name(), "the server aggregates as usual");
+        assertEquals(io.fedtt.core.privacy.DifferentialPrivacy.local(0.5, 2.0), JobDescriptions.localPrivacy(local.getSpec()));
+
+        assertNull(FederationJobMapper.privacy(load("quickstart.yaml").getSpec()));
+        assertEquals(io.fedtt.core.privacy.DifferentialPrivacy.Mode.CENTRAL.wireName(), JobDefaults.PRIVACY_MODE);
+        assertEquals(io.fedtt.api.v1alpha1.PrivacyMode.CENTRAL.wireName(), JobDefaults.PRIVACY_MODE);
+    }
+
+    @Test
     void serverOptimizerMapsToTheStrategyAfterTheAggregationRule() {
         FederatedFineTune fft = load("server-optimizer.yaml");
         ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();

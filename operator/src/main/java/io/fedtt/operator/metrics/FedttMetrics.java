@@ -31,7 +31,7 @@ public final class FedttMetrics implements RoundListener {
 
   /** What the scrape-time callbacks read for one job. */
   private record View(Phase phase, long rounds, long bytesUp, long bytesDown, Double accuracy, Double best,
-                      Double reduction, String encoding) {}
+                      Double reduction, String encoding, Double epsilon) {}
 
   private final Map<JobId, View> jobs = new ConcurrentHashMap<>();
   private final Histogram roundDuration;
@@ -95,6 +95,16 @@ public final class FedttMetrics implements RoundListener {
         }))
         .register(registry);
     GaugeWithCallback.builder()
+        .name("fedtt_privacy_epsilon")
+        .help("Differential-privacy budget spent so far: epsilon at the job's declared delta (jobs with differential privacy only)")
+        .labelNames("namespace", "name")
+        .callback(cb -> jobs.forEach((id, v) -> {
+          if (v.epsilon() != null) {
+            cb.call(v.epsilon(), id.namespace(), id.name());
+          }
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("fedtt_jobs")
         .help("FederatedFineTune jobs known to this operator, by phase")
         .labelNames("phase")
@@ -131,7 +141,8 @@ public final class FedttMetrics implements RoundListener {
         c == null || c.getBytesUp() == null ? 0 : c.getBytesUp(),
         c == null || c.getBytesDown() == null ? 0 : c.getBytesDown(),
         m == null ? null : m.getAccuracy(), m == null ? null : m.getBestAccuracy(),
-        c == null ? null : c.getReductionVsLora(), c == null ? null : c.getEncoding()));
+        c == null ? null : c.getReductionVsLora(), c == null ? null : c.getEncoding(),
+        st.getPrivacy() == null ? null : st.getPrivacy().getEpsilon()));
   }
 
   /** Drops every series of a deleted job. */

@@ -85,6 +85,7 @@ final class FinishStep implements ReconcileStep {
       case ROUNDS_COMPLETED -> Reason.AllRoundsCompleted;
       case TARGET_ACCURACY_REACHED -> Reason.TargetAccuracyReached;
       case NO_IMPROVEMENT -> Reason.NoImprovement;
+      case PRIVACY_BUDGET_EXHAUSTED -> Reason.PrivacyBudgetExhausted;
       case ROUND_FAILED -> Reason.QuorumNotReached;
       case INTERNAL_ERROR -> Reason.InternalError;
     };

@@ -13,6 +13,7 @@ final class ProgressStep implements ReconcileStep {
     rc.jobStatus = rc.coordinator.status();
     rc.history = rc.coordinator.history();
     ProgressStatus.apply(rc.status, rc.jobStatus, rc.history, rc.accounting);
+    rc.status.setPrivacy(PrivacyStatusOf.of(rc.coordinator.spec(), rc.history));
     return rc.jobStatus.phase().finished() ? StepResult.coordinatorFinished() : StepResult.proceed();
   }
 }

@@ -4,6 +4,8 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.client.ClientLoop;
+import io.fedtt.core.federation.client.LocalDpTrainer;
+import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.federation.client.FederationClient;
 import io.fedtt.worker.data.JobDatasets;
 import io.fedtt.worker.train.AdaptedModel;
@@ -34,12 +36,16 @@ final class ParticipationLoop {
     private final TrainingOptions options;
     private final GracefulStop stop;
     private final Consumer<String> log;
+    private final DifferentialPrivacy localPrivacy;
 
-    ParticipationLoop(AdaptedModel classifier, TrainingOptions options, GracefulStop stop, Consumer<String> log) {
+    /** @param localPrivacy local differential privacy applied to every update before upload; null = off */
+    ParticipationLoop(AdaptedModel classifier, TrainingOptions options, GracefulStop stop, Consumer<String> log,
+            DifferentialPrivacy localPrivacy) {
         this.classifier = classifier;
         this.options = options;
         this.stop = stop;
         this.log = log;
+        this.localPrivacy = localPrivacy;
     }
 
     /** How one participant (a silo, or one device of a shard) took part: until the job's end. */
@@ -126,10 +132,12 @@ final class ParticipationLoop {
         Consumer<String> out = device ? line -> log.accept(name + ": " + line) : log;
         ProgressLog progress = new ProgressLog(out, Duration.ofSeconds(15));
         LocalTrainer local = new LocalTrainer(classifier, data.train(), data.eval(), options, progress, cancelled);
+        // local DP: the update is clipped and noised here, before anything leaves the silo
+        ClientLoop.Trainer training = LocalDpTrainer.wrap(local::train, localPrivacy);
         ClientLoop.Trainer trainer = (task, global) -> {
             stop.enter(GracefulStop.Phase.TRAINING);
             progress.roundStarted(task);
-            ClientLoop.LocalResult r = local.train(task, global);
+            ClientLoop.LocalResult r = training.train(task, global);
             stop.enter(GracefulStop.Phase.UPLOADING);
             progress.roundTrained(task, local.lastRound());
             return r;

@@ -195,7 +195,12 @@ public class WorkerCommand implements Callable<Integer> {
             Map<String, FederationClient> packed = new LinkedHashMap<>();
             clients.keySet().forEach(p -> packed.put(p, new FederationClient(config.withParticipant(p).withLayout(layout),
                     http)));
-            ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log);
+            if (description.training().localPrivacy() != null) {
+                log("local differential privacy: each update is clipped and noised before upload ("
+                        + description.training().localPrivacy().describe() + ")");
+            }
+            ParticipationLoop loop = new ParticipationLoop(classifier, options(description), stop, this::log,
+                    description.training().localPrivacy());
             return sharding == null ? loop.silo(jobId, name, packed.get(name), participants.get(name))
                     : loop.devices(jobId, packed, participants);
         } finally {

@@ -15,6 +15,7 @@ public final class ConsoleTable {
     private final PrintStream out;
     private final boolean interactive;
     private long cumulativeBytes;
+    private boolean epsilonColumn;
     private boolean barShown;
 
     public ConsoleTable(PrintStream out, boolean interactive) {
@@ -28,9 +29,15 @@ public final class ConsoleTable {
 
     /** Starts a run's table (one per method when comparing): its cumulative bytes start at zero. */
     public synchronized void header(String title) {
+        header(title, false);
+    }
+
+    /** A run's table with a last column of the privacy budget spent (epsilon) when the job has DP. */
+    public synchronized void header(String title, boolean withEpsilon) {
         cumulativeBytes = 0;
+        epsilonColumn = withEpsilon;
         out.println(title);
-        out.println(HEADER);
+        out.println(withEpsilon ? HEADER + String.format(Locale.ROOT, "  %8s", "epsilon") : HEADER);
     }
 
     /** Progress within the run: rounds done so far plus steps done in the current round. */
@@ -54,7 +61,8 @@ public final class ConsoleTable {
         out.println(String.format(Locale.ROOT, "%5d  %6d  %8s  %7s  %12s  %12s  %9.3f  %7.1f",
                 row.round(), row.participants(), fmt(row.accuracy(), "%.4f"), fmt(row.loss(), "%.4f"),
                 String.format(Locale.ROOT, "%,d", row.bytesUp()), String.format(Locale.ROOT, "%,d", row.bytesDown()),
-                cumulativeBytes / 1e6, row.seconds()));
+                cumulativeBytes / 1e6, row.seconds())
+                + (epsilonColumn ? String.format(Locale.ROOT, "  %8s", fmt(row.epsilon(), "%.3f")) : ""));
         out.flush();
     }
 

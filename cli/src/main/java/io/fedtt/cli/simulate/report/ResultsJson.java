@@ -68,6 +68,9 @@ public final class ResultsJson {
             n.put("bytesUp", row.bytesUp());
             n.put("bytesDown", row.bytesDown());
             n.put("seconds", round3(row.seconds()));
+            if (r.privacy() != null) {
+                number(n, "epsilon", row.epsilon());
+            }
         }
         FinalFigures f = r.finalFigures();
         ObjectNode fin = o.putObject("final");
@@ -81,6 +84,18 @@ public final class ResultsJson {
         fin.put("fullModelBytes", f.fullModelBytes());
         number(fin, "reductionVsLora", f.reductionVsLora());
         fin.put("wallSeconds", round3(f.wallSeconds()));
+        if (r.privacy() != null) {
+            RunResult.Privacy p = r.privacy();
+            ObjectNode pr = fin.putObject("privacy");
+            pr.put("mode", p.mode());
+            number(pr, "epsilon", p.epsilon());
+            pr.put("delta", p.delta());
+            pr.put("clipNorm", p.clipNorm());
+            pr.put("noiseMultiplier", p.noiseMultiplier());
+            number(pr, "targetEpsilon", p.targetEpsilon());
+            pr.put("budgetExhausted", p.budgetExhausted());
+            pr.put("accountant", "RDP, sampled Gaussian (Mironov et al. 2019), Balle et al. 2020 conversion");
+        }
         return o;
     }
 

@@ -13,7 +13,14 @@ public record RoundRow(
         double loss,
         long bytesUp,
         long bytesDown,
-        double seconds) {
+        double seconds,
+        double epsilon) {
+
+    /** A round without differential privacy (epsilon NaN). */
+    public RoundRow(int round, int participants, double accuracy, double federatedAccuracy, double loss, long bytesUp,
+                    long bytesDown, double seconds) {
+        this(round, participants, accuracy, federatedAccuracy, loss, bytesUp, bytesDown, seconds, Double.NaN);
+    }
 
     public long bytes() {
         return bytesUp + bytesDown;

@@ -7,7 +7,21 @@ import java.util.List;
  * ({@link Training}: what ran, as resolved from the manifest with its defaults).
  */
 public record RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures,
-                        Training training) {
+                        Training training, Privacy privacy) {
+
+    /** A run without differential privacy. */
+    public RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures, Training training) {
+        this(job, method, rounds, finalFigures, training, null);
+    }
+
+    /**
+     * The job's differential privacy and what it spent: epsilon at {@code delta} after the last
+     * completed round (each round's is in its {@link RoundRow#epsilon()}), and whether the job ended
+     * because the next round would have exceeded {@code targetEpsilon} (NaN when none).
+     */
+    public record Privacy(String mode, double clipNorm, double noiseMultiplier, double delta, double targetEpsilon,
+                          double epsilon, boolean budgetExhausted) {
+    }
 
     /**
      * How the run trained: the server optimizer as {@code ServerOptimizer.describe()} spells it

@@ -3,11 +3,15 @@ package io.fedtt.core.federation.coordinator;
 import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.federation.JobOutcome;
 import io.fedtt.core.federation.JobOutcome.Kind;
+import io.fedtt.core.federation.PrivacyLedger;
 import io.fedtt.core.federation.RoundRecord;
 import java.util.List;
 import java.util.Optional;
 
-/** When a job stops after a completed round: all rounds done, target accuracy reached, or no progress. */
+/**
+ * When a job stops after a completed round: all rounds done, target accuracy reached, no progress, or
+ * the next round would spend more privacy budget than {@code targetEpsilon} allows.
+ */
 public final class StopRule {
 
     private StopRule() {
@@ -27,6 +31,14 @@ public final class StopRule {
         }
         if (last.round() >= spec.rounds()) {
             return Optional.of(JobOutcome.of(Kind.ROUNDS_COMPLETED, spec.rounds() + " of " + spec.rounds() + " rounds"));
+        }
+        if (spec.privacy() != null && spec.privacy().hasTarget()) {
+            double next = PrivacyLedger.afterNextRound(spec, history);
+            if (next > spec.privacy().targetEpsilon()) {
+                return Optional.of(JobOutcome.of(Kind.PRIVACY_BUDGET_EXHAUSTED, "epsilon " + fmt(PrivacyLedger.spent(spec, history))
+                        + " after round " + last.round() + "; round " + (last.round() + 1) + " would reach " + fmt(next)
+                        + " > targetEpsilon " + fmt(spec.privacy().targetEpsilon()) + " (delta " + spec.privacy().delta() + ")"));
+            }
         }
         if (spec.patience() > 0) {
             double best = Double.NaN;

@@ -2,6 +2,7 @@ package io.fedtt.core.federation.strategy;
 
 import io.fedtt.core.federation.FederationJobSpec;
 import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.privacy.GaussianNoise;
 import io.fedtt.core.tensor.AdapterState;
 
 /**
@@ -42,9 +43,11 @@ import io.fedtt.core.tensor.AdapterState;
  *       trimmed mean, chosen by the job's {@link AggregationRule}): an {@link Aggregation} that keeps
  *       every update it is given instead of a running sum, and combines them in {@code result}.
  *       Restart re-feeds all stored updates, so nothing extra needs persisting.</li>
- *   <li><b>Differential privacy</b>: clip each update's distance to the global in {@code add} and add
- *       seeded Gaussian noise to the mean in {@code result}; the privacy accountant's spent budget
- *       is server state as above.</li>
+ *   <li><b>Differential privacy</b> ({@link CentralDpStrategy}): clip each update's change from the
+ *       global in {@code add}, add Gaussian noise from a {@code SecureRandom} to the unweighted mean in
+ *       {@code result}. The spent budget is a function of the round history
+ *       ({@code PrivacyLedger}), so it needs no server state. Local DP is the clients' step
+ *       ({@code LocalDpTrainer}) and leaves the strategy as it is.</li>
  *   <li><b>Secure aggregation</b>: {@code add} receives masked updates whose masks cancel in the
  *       sum, so a summing aggregation works unchanged; the key agreement and dropout recovery are a
  *       protocol step of their own (the task would carry the round's pairing), not part of this seam.</li>
@@ -55,13 +58,17 @@ public interface Strategy {
     /**
      * What a job runs unless the coordinator is given a strategy: {@link FedAvg} with the job's
      * freezing policy, or, when the job asks for clipping, median or trimmed mean, a
-     * {@link RobustStrategy} with the same plan; either followed by the job's server optimizer
+     * {@link RobustStrategy} with the same plan; with central differential privacy, that plan with
+     * {@link CentralDpStrategy}'s aggregation; any of them followed by the job's server optimizer
      * ({@link OptimizedStrategy}) unless that is plain FedAvg.
      */
     static Strategy forJob(FederationJobSpec spec) {
         Strategy base = spec.aggregation().isPlainFedAvg()
                 ? FedAvg.of(spec)
                 : new RobustStrategy(spec.freezing(), spec.aggregation());
+        if (spec.centralPrivacy()) {
+            base = new CentralDpStrategy(base, spec.privacy(), spec.perRound(), GaussianNoise.secure());
+        }
         return spec.serverOptimizer().isPlainFedAvg() ? base : new OptimizedStrategy(base, spec.serverOptimizer());
     }
 

@@ -37,6 +37,9 @@ public class FederatedFineTuneStatus extends ValueObject {
   @JsonPropertyDescription("Held-out quality of the global adapter.")
   private MetricsStatus metrics;
 
+  @JsonPropertyDescription("The differential-privacy budget spent (jobs with spec.privacy.differentialPrivacy only).")
+  private PrivacyStatus privacy;
+
   @JsonPropertyDescription("The last 100 completed rounds, oldest first.")
   private List<RoundRecord> history;
 
@@ -108,6 +111,14 @@ public class FederatedFineTuneStatus extends ValueObject {
 
   public void setMetrics(MetricsStatus metrics) {
     this.metrics = metrics;
+  }
+
+  public PrivacyStatus getPrivacy() {
+    return privacy;
+  }
+
+  public void setPrivacy(PrivacyStatus privacy) {
+    this.privacy = privacy;
   }
 
   public List<RoundRecord> getHistory() {

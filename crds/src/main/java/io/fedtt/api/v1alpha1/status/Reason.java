@@ -18,6 +18,8 @@ public enum Reason {
   AllRoundsCompleted,
   TargetAccuracyReached,
   NoImprovement,
+  /** The next round would have taken epsilon above spec.privacy.differentialPrivacy.targetEpsilon. */
+  PrivacyBudgetExhausted,
   // Failed
   InvalidSpec,
   BackoffLimitExceeded,
