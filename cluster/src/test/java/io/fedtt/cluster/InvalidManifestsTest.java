@@ -54,7 +54,13 @@ class InvalidManifestsTest {
      * projection's shape); the CRD schema cannot express that, so the API server accepts the manifest and
      * the operator refuses it (InvalidSpec) with the validator's message.
      */
-    VALIDATOR_LAYS_OUT_ADAPTER
+    VALIDATOR_LAYS_OUT_ADAPTER,
+    /**
+     * The validator runs the privacy accountant: a targetEpsilon below what a single round spends. No schema
+     * rule can compute that, so the API server accepts the manifest; on a cluster the coordinator ends the
+     * job before its first round with reason PrivacyBudgetExhausted.
+     */
+    VALIDATOR_ACCOUNTS_PRIVACY
   }
 
   static final Map<String, Difference> DIFFERENT = Map.ofEntries(
@@ -70,7 +76,8 @@ class InvalidManifestsTest {
       Map.entry("wrong-kind", Difference.OTHER_KIND),
       Map.entry("lora-target-unknown", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
       Map.entry("tt-projections-unknown", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
-      Map.entry("tt-delta-without-factorization", Difference.VALIDATOR_LAYS_OUT_ADAPTER));
+      Map.entry("tt-delta-without-factorization", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
+      Map.entry("dp-target-below-one-round", Difference.VALIDATOR_ACCOUNTS_PRIVACY));
 
   static ControlPlane cp;
   static ManifestValidator validator;
@@ -118,6 +125,12 @@ class InvalidManifestsTest {
       assertTrue(server.ok(), name + ": the API server should accept it (only the adapter layout is wrong): "
           + server.stderr());
       assertTrue(problems.stream().allMatch(p -> p.path().startsWith("spec.adapter.")), name + ": " + problems);
+      return;
+    }
+    if (difference == Difference.VALIDATOR_ACCOUNTS_PRIVACY) {
+      assertTrue(server.ok(), name + ": the API server should accept it (only the privacy budget is wrong): "
+          + server.stderr());
+      assertTrue(problems.stream().allMatch(p -> p.path().startsWith("spec.privacy.")), name + ": " + problems);
       return;
     }
     if (difference == Difference.DUPLICATE_KEY) {
