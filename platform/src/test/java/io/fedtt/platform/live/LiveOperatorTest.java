@@ -17,7 +17,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fedtt.api.v1alpha1.DifferentialPrivacySpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
+import io.fedtt.api.v1alpha1.PrivacySpec;
 import io.fedtt.api.v1alpha1.SiloData;
 import io.fedtt.api.v1alpha1.SiloSpec;
 import io.fedtt.api.v1alpha1.status.Phase;
@@ -100,7 +102,15 @@ class LiveOperatorTest {
 
       // 2. A failed pod, a silo added, suspend and resume, success, then deletion by the user.
       gate.hold("team-b/busy", "*", 1);
-      create(Jobs.job("team-b", "busy", 2, "a", "b"));
+      FederatedFineTune busy = Jobs.job("team-b", "busy", 2, "a", "b");
+      // central differential privacy, so the scrape also carries the metrics only such jobs have
+      DifferentialPrivacySpec dp = new DifferentialPrivacySpec();
+      dp.setClipNorm(1.0);
+      dp.setNoiseMultiplier(1.0);
+      PrivacySpec privacy = new PrivacySpec();
+      privacy.setDifferentialPrivacy(dp);
+      busy.getSpec().setPrivacy(privacy);
+      create(busy);
       until("busy pods running", () -> running("team-b", "busy-a-0") && running("team-b", "busy-b-0"));
       kubelet.fail("team-b", "busy-a-0", "OOMKilled", 137);
       until("busy-a recreated", () -> running("team-b", "busy-a-1"));
