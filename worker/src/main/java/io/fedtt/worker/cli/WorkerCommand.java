@@ -193,8 +193,7 @@ public class WorkerCommand implements Callable<Integer> {
             // the server refuses it, naming both digests, if the job lays the adapter out differently.
             WireLayout layout = WireLayout.of(classifier.model().layout());
             Map<String, FederationClient> packed = new LinkedHashMap<>();
-            clients.keySet().forEach(p -> packed.put(p, new FederationClient(config.withParticipant(p).withLayout(layout),
-                    http)));
+            clients.forEach((p, client) -> packed.put(p, client.withLayout(layout)));
             if (description.training().localPrivacy() != null) {
                 log("local differential privacy: each update is clipped and noised before upload ("
                         + description.training().localPrivacy().describe() + ")");

@@ -131,6 +131,17 @@ public final class FederationClient {
         this.encoder = config.layout() == null ? null : new UpdateEncoder(config.layout());
     }
 
+    /**
+     * This client speaking the packed wire format over {@code layout}, with the traffic counted so far
+     * carried over (a worker's preflight happens before it knows the layout; its bytes still count).
+     */
+    public FederationClient withLayout(WireLayout layout) {
+        FederationClient packed = new FederationClient(config.withLayout(layout), http);
+        packed.up.set(up.get());
+        packed.down.set(down.get());
+        return packed;
+    }
+
     public static HttpClient newHttpClient(SSLContext tls) {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
