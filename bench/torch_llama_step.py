@@ -24,58 +24,18 @@ import argparse
 import json
 import math
 import statistics
-import struct
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"F32": np.float32, "I64": np.int64}
 LR = 5e-4
 WEIGHT_DECAY = 0.01
 MAX_GRAD_NORM = 1.0
 SITES = ("gate_proj.input_adapter", "up_proj.input_adapter", "down_proj.output_adapter")
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        dt = np.dtype(DTYPES[info["dtype"]])
-        arr = np.frombuffer(data, dtype=dt, count=(end - start) // dt.itemsize, offset=8 + n + start)
-        out[name] = torch.from_numpy(arr.reshape(info["shape"]).copy())
-    return out
-
-
-class TtLinear:
-    """W [in, out] from cores [r_{k-1}, m_k, r_k], contracted left to right, row-major; y = x W + b."""
-
-    def __init__(self, params, prefix, n_in, n_out):
-        self.cores = []
-        while f"{prefix}.cores.{len(self.cores)}" in params:
-            self.cores.append(params[f"{prefix}.cores.{len(self.cores)}"])
-        self.bias = params[f"{prefix}.bias"]
-        self.n_in, self.n_out = n_in, n_out
-
-    def weight(self):
-        p, rows = None, 1
-        for g in self.cores:
-            r0, m, r1 = g.shape
-            g2 = g.reshape(r0, m * r1)
-            p = g2 if p is None else p @ g2
-            rows *= m
-            p = p.reshape(rows, r1)
-        return p.reshape(self.n_in, self.n_out)
-
-    def __call__(self, x):
-        return x @ self.weight() + self.bias
+# the safetensors reader and the TT layer are the BERT step's (bench/torch_train_step.py, beside this file)
+from torch_train_step import TtLinear, read_safetensors
 
 
 class TtAdapter:
