@@ -1,6 +1,7 @@
 package io.fedtt.core.federation.strategy;
 
 import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.privacy.Clipping;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Tensor;
 import java.util.Arrays;
@@ -85,23 +86,13 @@ public final class RobustRules {
         return global.with(out);
     }
 
-    /** The L2 norm of {@code x - g}, in double. */
-    public static double distance(float[] x, float[] g) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double d = (double) x[i] - g[i];
-            s += d * d;
-        }
-        return Math.sqrt(s);
-    }
-
     /**
      * {@code x} pulled towards {@code g} so that its distance to it is at most {@code clipNorm}:
      * {@code g + (x - g) * clipNorm / ||x - g||} when the distance exceeds it, else {@code x} itself
      * (the same array, untouched).
      */
     public static float[] clip(float[] x, float[] g, double clipNorm) {
-        double norm = distance(x, g);
+        double norm = Clipping.distance(x, g);
         if (!(norm > clipNorm)) {
             return x;
         }

@@ -113,7 +113,7 @@ class RobustRulesTest {
         float[] x = {4f, 6f, 3f}; // distance 5
         float[] clipped = RobustRules.clip(x, g, 2.5);
         assertArrayEquals(new float[] {2.5f, 4f, 3f}, clipped, 1e-6f);
-        assertEquals(2.5, RobustRules.distance(clipped, g), 1e-6);
+        assertEquals(2.5, io.fedtt.core.privacy.Clipping.distance(clipped, g), 1e-6);
         assertSame(x, RobustRules.clip(x, g, 5.0), "an update within the norm is left untouched");
         assertSame(x, RobustRules.clip(x, g, 7.0));
     }
