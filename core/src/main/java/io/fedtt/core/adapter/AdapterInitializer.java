@@ -14,13 +14,21 @@ import java.util.Map;
 /**
  * Initial values of every tensor of a layout, deterministic for a seed. Each tensor draws from its
  * own stream seeded by (seed, name). Tensors marked {@link TensorSpec#fromBase()} (norms, full
- * fine-tuning weights) get a placeholder (norm weights 1, everything else 0) and are listed in the
- * metadata key {@link #FROM_BASE}: the worker must overwrite them from the pretrained model.
+ * fine-tuning weights) are carried as offsets from the pretrained value, so they start at zero and
+ * are listed in the metadata key {@link #BASE_OFFSETS}: the worker adds the pretrained value when it
+ * loads a state and subtracts it when it exports one. Every party then holds the same, meaningful
+ * value without the pretrained weights: the server steps, clips and noises offsets like any other
+ * adapter tensor, and never needs the model.
  */
 public final class AdapterInitializer {
 
-    /** Comma-separated names whose values must be copied from the pretrained model. */
-    public static final String FROM_BASE = "fedtt.init.fromBase";
+    /** Comma-separated names whose values are offsets from the pretrained model's. */
+    public static final String BASE_OFFSETS = "fedtt.init.baseOffsets";
+    /**
+     * Written by versions before offsets: comma-separated names holding absolute values,
+     * with placeholders (norm weights 1, everything else 0) standing for the pretrained value.
+     */
+    public static final String LEGACY_FROM_BASE = "fedtt.init.fromBase";
     /** identity | loretta (TT), lora, full. */
     public static final String SCHEME = "fedtt.init.scheme";
     public static final String SEED = "fedtt.init.seed";
@@ -63,13 +71,25 @@ public final class AdapterInitializer {
         meta.put(ADAPTER_TYPE, a.typeName());
         meta.put(SCHEME, a.type() == AdapterConfig.Type.TT ? a.init().name().toLowerCase(Locale.ROOT) : a.typeName());
         meta.put(SEED, Long.toString(seed));
-        meta.put(FROM_BASE, String.join(",", layout.baseCopiedNames()));
+        meta.put(BASE_OFFSETS, String.join(",", layout.baseCopiedNames()));
         return new AdapterState(values, meta);
     }
 
-    /** The names listed under {@link #FROM_BASE} in a state's metadata. */
-    public static List<String> fromBase(AdapterState state) {
-        String v = state.metadata().getOrDefault(FROM_BASE, "");
+    /** The names listed under {@link #BASE_OFFSETS} in a state's metadata. */
+    public static List<String> baseOffsets(AdapterState state) {
+        return names(state, BASE_OFFSETS);
+    }
+
+    /**
+     * The names a state from before offsets lists as absolute pretrained values ({@link #LEGACY_FROM_BASE});
+     * empty for a state that says it holds offsets.
+     */
+    public static List<String> legacyAbsolute(AdapterState state) {
+        return state.metadata().containsKey(BASE_OFFSETS) ? List.of() : names(state, LEGACY_FROM_BASE);
+    }
+
+    private static List<String> names(AdapterState state, String key) {
+        String v = state.metadata().getOrDefault(key, "");
         return v.isEmpty() ? List.of() : Arrays.asList(v.split(","));
     }
 
@@ -77,11 +97,7 @@ public final class AdapterInitializer {
         int[] shape = spec.shape();
         int n = Math.toIntExact(spec.numel());
         if (spec.fromBase()) {
-            float[] v = new float[n];
-            if (isNormWeight(spec)) {
-                Arrays.fill(v, 1f);
-            }
-            return new Tensor(shape, v);
+            return Tensor.zeros(shape); // no change from the pretrained value yet
         }
         return switch (spec.role()) {
             case LORA_A -> // PEFT: kaiming_uniform_(a=sqrt(5)) on [r, in] -> U(-1/sqrt(in), 1/sqrt(in))
@@ -91,11 +107,5 @@ public final class AdapterInitializer {
                     : Tensor.zeros(shape);
             default -> Tensor.zeros(shape); // adapter biases, LoRA B
         };
-    }
-
-    private static boolean isNormWeight(TensorSpec spec) {
-        String n = spec.name();
-        return spec.shape().length == 1 && n.endsWith(".weight")
-                && (n.contains("LayerNorm") || n.contains("layernorm") || n.endsWith("norm.weight"));
     }
 }

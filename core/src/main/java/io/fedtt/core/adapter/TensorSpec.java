@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param ttLayer   for a TT core, the owning TT layer's name (e.g. {@code ...adapter.up}); else null
  * @param coreIndex for a TT core, its 0-based index in the train; else -1
- * @param fromBase  true when the initial value must come from the pretrained model (norms, full
- *                  fine-tuning weights): the initializer only fills a placeholder
+ * @param fromBase  true for a tensor of the pretrained model itself (norms, full fine-tuning weights):
+ *                  adapter states carry it as an offset from the pretrained value
  */
 public record TensorSpec(String name, int[] shape, Role role, String ttLayer, int coreIndex, boolean fromBase) {
 

@@ -57,6 +57,28 @@ public record Tensor(int[] shape, float[] data) {
         return Arrays.equals(shape, otherShape);
     }
 
+    /** Element-wise sum; the shapes must agree. */
+    public Tensor plus(Tensor other) {
+        return combine(other, 1f, "plus");
+    }
+
+    /** Element-wise difference; the shapes must agree. */
+    public Tensor minus(Tensor other) {
+        return combine(other, -1f, "minus");
+    }
+
+    private Tensor combine(Tensor other, float sign, String op) {
+        if (!sameShape(other)) {
+            throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape) + " against "
+                    + Arrays.toString(other.shape));
+        }
+        float[] out = new float[data.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = data[i] + sign * other.data[i];
+        }
+        return new Tensor(shape.clone(), out);
+    }
+
     public Tensor copy() {
         return new Tensor(shape, data.clone());
     }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * <p>int8: the values are cut into blocks of {@link Encoding#INT8_BLOCK}; each block is written as
  * its absolute maximum {@code a} (float32) followed by one signed byte per value,
  * {@code q = round(x * 127 / a)} in [-127, 127]. Decoding is {@code (float) (q * (double) a / 127)}:
- * the block's largest value and 0 come back exactly (so a LayerNorm placeholder of ones stays ones)
+ * the block's largest value and 0 come back exactly (so an untouched offset stays zero)
  * and no decoded value can exceed {@code a}, so decoding never overflows. Rounding is to nearest
  * for downloads and stochastic ({@code floor(y + u)}, u uniform in [0, 1)) for uploads: unbiased,
  * {@code E[decode(q)] = x}, which together with the client's error feedback keeps the sum of what

@@ -67,14 +67,14 @@ class AdapterInitializerTest {
     }
 
     @Test
-    void normsArePlaceholdersTheWorkerMustOverwrite() {
+    void normsStartAsZeroOffsetsFromThePretrainedValues() {
         AdapterState s = AdapterInitializer.initialize(TT, 1);
-        List<String> fromBase = AdapterInitializer.fromBase(s);
+        List<String> fromBase = AdapterInitializer.baseOffsets(s);
         assertEquals(TT.baseCopiedNames(), fromBase);
         assertEquals(2 + 6 * 4, fromBase.size());
         assertTrue(fromBase.contains("embeddings.LayerNorm.weight"));
         for (float v : s.get("encoder.layer.2.output.LayerNorm.weight").data()) {
-            assertEquals(1f, v);
+            assertEquals(0f, v);
         }
         for (float v : s.get("encoder.layer.2.output.LayerNorm.bias").data()) {
             assertEquals(0f, v);
@@ -83,7 +83,7 @@ class AdapterInitializerTest {
                 AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState ls = AdapterInitializer.initialize(llama, 1);
         for (float v : ls.get("model.norm.weight").data()) {
-            assertEquals(1f, v);
+            assertEquals(0f, v);
         }
     }
 
@@ -118,7 +118,7 @@ class AdapterInitializerTest {
             assertEquals(0f, v);
         }
         assertEquals("lora", s.metadata().get(AdapterInitializer.SCHEME));
-        assertTrue(AdapterInitializer.fromBase(s).isEmpty());
+        assertTrue(AdapterInitializer.baseOffsets(s).isEmpty());
         float[] dense = s.get("classifier.dense.weight").data();
         assertTrue(dense[0] != 0f && Math.abs(dense[0]) < 0.2);
     }
@@ -128,7 +128,7 @@ class AdapterInitializerTest {
         ModelConfig tiny = ModelConfig.bert(32, 2, 64, 4, 50, 16, 2, 3);
         AdapterLayout l = AdapterLayout.of(tiny, AdapterConfig.full());
         AdapterState s = AdapterInitializer.initialize(l, 1);
-        List<String> fromBase = AdapterInitializer.fromBase(s);
+        List<String> fromBase = AdapterInitializer.baseOffsets(s);
         assertEquals(l.tensors().size() - 4, fromBase.size());
         assertTrue(!fromBase.contains("classifier.out_proj.weight"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -50,20 +50,21 @@ public final class AdapterModel {
     private final AdapterLayout layout;
     private final Map<String, Parameter> layoutParameters;
     private final Map<String, Parameter> allParameters;
-    private final Map<String, Tensor> pretrained;
+    /** Pretrained values of the layout tensors taken from the model (norms, full fine-tuning weights). */
+    private final Map<String, Tensor> base;
     private final List<AdapterSlot> usedSlots;
     private NDManager manager;
     private TextTokenizer tokenizer;
 
     private AdapterModel(Backbone backbone, Block head, AdapterLayout layout,
             Map<String, Parameter> layoutParameters, Map<String, Parameter> allParameters,
-            Map<String, Tensor> pretrained, List<AdapterSlot> usedSlots) {
+            Map<String, Tensor> base, List<AdapterSlot> usedSlots) {
         this.backbone = backbone;
         this.head = head;
         this.layout = layout;
         this.layoutParameters = layoutParameters;
         this.allParameters = allParameters;
-        this.pretrained = pretrained;
+        this.base = base;
         this.usedSlots = usedSlots;
     }
 
@@ -266,8 +267,24 @@ public final class AdapterModel {
         return export(layout.names());
     }
 
-    /** The current values of some layout tensors (an update restricted to a FedTT+ mask). */
+    /**
+     * The current values of some layout tensors (an update restricted to a FedTT+ mask), as the
+     * federation carries them: tensors taken from the pretrained model are offsets from it
+     * ({@link AdapterInitializer#BASE_OFFSETS}).
+     */
     public AdapterState export(Collection<String> names) {
+        Map<String, Tensor> values = parameterValues(names);
+        base.forEach((name, pretrainedValue) -> values.computeIfPresent(name, (n, v) -> v.minus(pretrainedValue)));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(AdapterInitializer.ADAPTER_TYPE, layout.adapter().typeName());
+        if (!base.isEmpty()) {
+            meta.put(AdapterInitializer.BASE_OFFSETS, String.join(",", base.keySet()));
+        }
+        return new AdapterState(values, meta);
+    }
+
+    /** The values the model computes with now (pretrained value plus offset), e.g. for a reference implementation. */
+    public Map<String, Tensor> parameterValues(Collection<String> names) {
         Map<String, Tensor> values = new LinkedHashMap<>();
         for (String n : names) {
             Parameter p = layoutParameters.get(n);
@@ -276,13 +293,14 @@ public final class AdapterModel {
             }
             values.put(n, toTensor(p.getArray()));
         }
-        return new AdapterState(values, Map.of(AdapterInitializer.ADAPTER_TYPE, layout.adapter().typeName()));
+        return values;
     }
 
     /**
-     * Loads a state (a subset is fine: a FedTT+ masked global). Tensors the state marks as
-     * {@link AdapterInitializer#FROM_BASE} that still hold the initializer's placeholder take the
-     * pretrained value instead.
+     * Loads a state (a subset is fine: a FedTT+ masked global). Tensors taken from the pretrained
+     * model are offsets: the parameter becomes pretrained value plus offset. A state written before
+     * offsets ({@link AdapterInitializer#LEGACY_FROM_BASE}) holds absolute values, its placeholders
+     * standing for the pretrained value; it loads as it always did.
      */
     public void load(AdapterState state) {
         load(state, false);
@@ -290,12 +308,17 @@ public final class AdapterModel {
 
     private void load(AdapterState state, boolean complete) {
         layout.check(state, complete);
-        Set<String> fromBase = new HashSet<>(AdapterInitializer.fromBase(state));
+        Set<String> absolute = new HashSet<>(AdapterInitializer.legacyAbsolute(state));
         for (Map.Entry<String, Tensor> e : state.tensors().entrySet()) {
             String name = e.getKey();
             Tensor value = e.getValue();
-            if (fromBase.contains(name) && pretrained.containsKey(name) && isPlaceholder(name, value)) {
-                value = pretrained.get(name);
+            Tensor pretrainedValue = base.get(name);
+            if (pretrainedValue != null) {
+                if (!absolute.contains(name)) {
+                    value = pretrainedValue.plus(value);
+                } else if (isPlaceholder(name, value)) {
+                    value = pretrainedValue;
+                }
             }
             layoutParameters.get(name).getArray().set(FloatBuffer.wrap(value.data()));
         }
@@ -308,10 +331,10 @@ public final class AdapterModel {
      */
     public void detach() {
         usedSlots.forEach(AdapterSlot::detach);
-        pretrained.forEach((name, value) -> layoutParameters.get(name).getArray().set(FloatBuffer.wrap(value.data())));
+        base.forEach((name, value) -> layoutParameters.get(name).getArray().set(FloatBuffer.wrap(value.data())));
     }
 
-    /** AdapterInitializer's placeholder for a from-base tensor: norm weights 1, everything else 0. */
+    /** The placeholder of a state from before offsets: norm weights 1, everything else 0. */
     static boolean isPlaceholder(String name, Tensor t) {
         float expected = t.rank() == 1 && name.endsWith(".weight") && name.toLowerCase().contains("norm") ? 1f : 0f;
         for (float v : t.data()) {

@@ -167,24 +167,58 @@ class AdapterModelTest {
                 ClassificationHead.Pooling.CLS);
         String norm = "encoder.layer.1.output.LayerNorm.weight";
         train(model, 3);
-        assertFalse(java.util.Arrays.equals(BASE.get(norm).data(), model.state().get(norm).data()), "the norm trained");
+        assertFalse(java.util.Arrays.equals(BASE.get(norm).data(), model.parameterValues(List.of(norm)).get(norm).data()),
+                "the norm trained");
         model.detach();
         assertArrayEquals(before, hidden(encoder, in), "the base model after detach");
         AdapterModel next = AdapterModel.attach(encoder, manager, layout, AdapterInitializer.initialize(layout, 5),
                 ClassificationHead.Pooling.CLS);
-        assertArrayEquals(BASE.get(norm).data(), next.state().get(norm).data());
+        assertArrayEquals(BASE.get(norm).data(), next.parameterValues(List.of(norm)).get(norm).data());
         next.detach();
     }
 
     @Test
-    void placeholderNormsInTheInitialStateTakeThePretrainedValues() {
+    void normsTravelAsOffsetsFromThePretrainedValues() {
         AdapterLayout layout = layout(tt());
         AdapterState init = AdapterInitializer.initialize(layout, 5);
         String norm = "encoder.layer.1.output.LayerNorm.weight";
-        assertTrue(AdapterInitializer.fromBase(init).contains(norm));
+        assertTrue(AdapterInitializer.baseOffsets(init).contains(norm));
         AdapterModel model = AdapterModel.attach(base(), manager, layout, init, ClassificationHead.Pooling.CLS);
-        assertArrayEquals(BASE.get(norm).data(), model.state().get(norm).data());
+        assertArrayEquals(BASE.get(norm).data(), model.parameterValues(List.of(norm)).get(norm).data());
+        assertArrayEquals(new float[BASE.get(norm).size()], model.state().get(norm).data(), "no change yet");
         assertTrue(model.trainableParameters().containsKey(norm), "TT trains LayerNorms by default");
+
+        // a global a server optimizer or DP noise moved: the model computes with pretrained + offset
+        float[] offset = new float[BASE.get(norm).size()];
+        java.util.Arrays.fill(offset, 0.25f);
+        model.load(new AdapterState(Map.of(norm, new Tensor(BASE.get(norm).shape(), offset)), Map.of()));
+        float[] expected = BASE.get(norm).data().clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += 0.25f;
+        }
+        assertArrayEquals(expected, model.parameterValues(List.of(norm)).get(norm).data(), 1e-6f);
+        assertArrayEquals(offset, model.export(List.of(norm)).get(norm).data(), 1e-6f);
+        assertTrue(List.of(model.export(List.of(norm)).metadata().get(AdapterInitializer.BASE_OFFSETS).split(","))
+                .contains(norm), "an exported update says which tensors are offsets");
+    }
+
+    @Test
+    void anAdapterWrittenBeforeOffsetsLoadsItsAbsoluteValues() {
+        AdapterLayout layout = layout(tt());
+        String norm = "encoder.layer.1.output.LayerNorm.weight";
+        String trained = "encoder.layer.0.output.LayerNorm.bias";
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.CLS);
+        Map<String, Tensor> values = new LinkedHashMap<>();
+        float[] ones = new float[BASE.get(norm).size()];
+        java.util.Arrays.fill(ones, 1f);
+        values.put(norm, new Tensor(BASE.get(norm).shape(), ones)); // the old placeholder: stands for the pretrained value
+        float[] absolute = new float[BASE.get(trained).size()];
+        java.util.Arrays.fill(absolute, 0.5f);
+        values.put(trained, new Tensor(BASE.get(trained).shape(), absolute));
+        model.load(new AdapterState(values, Map.of(AdapterInitializer.LEGACY_FROM_BASE, norm + "," + trained)));
+        assertArrayEquals(BASE.get(norm).data(), model.parameterValues(List.of(norm)).get(norm).data());
+        assertArrayEquals(absolute, model.parameterValues(List.of(trained)).get(trained).data());
     }
 
     @Test

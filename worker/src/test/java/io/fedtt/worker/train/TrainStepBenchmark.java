@@ -10,6 +10,7 @@ import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.data.Dataset;
 import io.fedtt.core.data.Example;
 import io.fedtt.core.metrics.ClassificationMetrics;
+import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.tensor.SafetensorsCodec;
 import io.fedtt.worker.engine.EngineSettings;
@@ -56,7 +57,9 @@ class TrainStepBenchmark {
             AdaptedModel model = AdaptedModel.attach(base, layout, 1);
             var initial = model.export(layout.names());
             if (adapter.equals("tt")) {
-                Files.write(out.resolve("tt-adapter.safetensors"), SafetensorsCodec.encode(initial, DType.F32));
+                // what the model computes with (pretrained norms, not their offsets): the PyTorch side has no base copy
+                var values = new AdapterState(model.model().parameterValues(layout.names()), Map.of());
+                Files.write(out.resolve("tt-adapter.safetensors"), SafetensorsCodec.encode(values, DType.F32));
             }
             Dataset data = longTexts(BATCH, 0);
             var tokens = model.tokenizer().encode(data.examples().stream().map(Example::text).toList());
