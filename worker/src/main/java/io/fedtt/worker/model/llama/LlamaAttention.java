@@ -66,13 +66,13 @@ public final class LlamaAttention extends AbstractBlock implements NamedParamete
         NDArray ks = repeatKv(rotate(k.forward(ps, in, training).singletonOrThrow(), kvHeads, cos, sin));
         NDArray projectedV = v.forward(ps, in, training).singletonOrThrow();
         NDArray vs = repeatKv(split(projectedV, kvHeads));
-        closeAll(projectedV); // vs, a view of it without GQA, keeps the storage alive
+        projectedV.close(); // vs, a view of it without GQA, keeps the storage alive
         // A libtorch-owned scalar: autograd keeps it for backward (DJL frees a Number operand at once).
         NDArray scale = x.getManager().full(new Shape(), (float) (1.0 / Math.sqrt(headDim)), qs.getDataType());
         NDArray raw = qs.matMul(ks.transpose(0, 1, 3, 2));
         NDArray scaled = raw.mul(scale);
         NDArray scores = scaled.add(bias);
-        closeAll(raw, scaled);
+        new NDList(raw, scaled).close();
         NDArray probs;
         if (scores.getDataType() == DataType.FLOAT32) {
             probs = scores.softmax(-1);
@@ -80,13 +80,13 @@ public final class LlamaAttention extends AbstractBlock implements NamedParamete
             NDArray wide = scores.toType(DataType.FLOAT32, false);
             NDArray p = wide.softmax(-1);
             probs = p.toType(scores.getDataType(), false);
-            closeAll(wide, p);
+            new NDList(wide, p).close();
         }
-        closeAll(scores);
+        scores.close();
         Shape s = x.getShape();
         NDArray attended = probs.matMul(vs);
         NDArray context = attended.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), (long) heads * headDim);
-        closeAll(attended);
+        attended.close();
         return o.forward(ps, new NDList(context), training);
     }
 
@@ -94,15 +94,8 @@ public final class LlamaAttention extends AbstractBlock implements NamedParamete
     private NDArray rotate(NDArray projected, int n, NDArray cos, NDArray sin) {
         NDArray heads = split(projected, n);
         NDArray rotated = RotaryEmbedding.apply(heads, cos, sin);
-        closeAll(heads, projected);
+        new NDList(heads, projected).close();
         return rotated;
-    }
-
-    /** Closes arrays that are not needed any more (a no-op for one already closed). */
-    private static void closeAll(NDArray... arrays) {
-        for (NDArray a : arrays) {
-            a.close();
-        }
     }
 
     /** [B,T,n·d] -> [B,n,T,d]. */
@@ -121,7 +114,7 @@ public final class LlamaAttention extends AbstractBlock implements NamedParamete
         NDArray expanded = t.expandDims(2);
         NDArray broadcast = expanded.broadcast(new Shape(s.get(0), kvHeads, rep, s.get(2), s.get(3)));
         NDArray out = broadcast.reshape(s.get(0), heads, s.get(2), s.get(3));
-        closeAll(t, expanded, broadcast);
+        new NDList(t, expanded, broadcast).close();
         return out;
     }
 

@@ -164,14 +164,8 @@ public final class LlamaModel extends AbstractBlock implements Backbone {
             return logits;
         }
         NDArray shaped = logits.reshape(s.slice(0, d - 1).add(config.vocabSize()));
-        closeAll(flat, logits); // the reshaped copy (frozen head: autograd does not keep it) and the 2-D handle
+        new NDList(flat, logits).close(); // the reshaped copy (frozen head: autograd does not keep it) and the 2-D handle
         return shaped;
-    }
-
-    private static void closeAll(NDArray... arrays) {
-        for (NDArray a : arrays) {
-            a.close();
-        }
     }
 
     /**
