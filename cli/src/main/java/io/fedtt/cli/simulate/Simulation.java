@@ -60,6 +60,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -145,7 +148,16 @@ public final class Simulation {
         };
         CountDownLatch finished = new CountDownLatch(1);
         List<RoundRecord> seen = new ArrayList<>(); // every try so far, for the privacy ledger
+        AtomicReference<WokenDevices> woken = new AtomicReference<>(); // set once the server is up (cross-device)
         RoundListener listener = new RoundListener() {
+            @Override
+            public void roundOpened(JobId jobId, int round, int attempt, int selected) {
+                WokenDevices devices = woken.get();
+                if (devices != null) {
+                    devices.wake();
+                }
+            }
+
             @Override
             public void roundCompleted(JobId jobId, RoundRecord record) {
                 double epsilon;
@@ -176,7 +188,8 @@ public final class Simulation {
 
         Map<String, String> tokens = new LinkedHashMap<>();
         clients.keySet().forEach(name -> tokens.put(name, TokenRegistry.newToken()));
-        ExecutorService pool = Executors.newFixedThreadPool(clients.size(), r -> {
+        // Silos each run their whole life on a thread; cross-device devices are woken per round (WokenDevices).
+        ExecutorService pool = Executors.newFixedThreadPool(job.crossDevice() ? 1 : clients.size(), r -> {
             Thread t = new Thread(r, "silo");
             t.setDaemon(true);
             return t;
@@ -206,15 +219,26 @@ public final class Simulation {
             // One HTTP client (one selector thread, one connection pool) for every simulated participant, as a
             // worker shard shares one among its devices: a client each would cost a thread per device.
             HttpClient http = FederationClient.newHttpClient(null);
-            for (Map.Entry<String, JobDatasets.ClientData> c : clients.entrySet()) {
-                FederationClient client = new FederationClient(FederationClient.Config.of(server.baseUri(), id,
-                        c.getKey(), tokens.get(c.getKey())).withRetry(retry).withLayout(wire), http);
-                // local DP noises each update inside its silo, as a worker pod does; central DP is the coordinator's
-                ClientLoop.Trainer trainer = LocalDpTrainer.wrap(
-                        learner.trainerFor(c.getKey(), c.getValue().train(), c.getValue().eval(), steps), job.privacy());
-                running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
+            Function<String, FederationClient.Config> config = name -> FederationClient.Config.of(server.baseUri(), id,
+                    name, tokens.get(name)).withRetry(retry).withLayout(wire);
+            // local DP noises each update inside its silo, as a worker pod does; central DP is the coordinator's
+            Function<String, ClientLoop.Trainer> trainerFor = name -> LocalDpTrainer.wrap(
+                    learner.trainerFor(name, clients.get(name).train(), clients.get(name).eval(), steps), job.privacy());
+            if (job.crossDevice()) {
+                // a woken device asks once and does not wait: it was woken because it is selected
+                WokenDevices devices = new WokenDevices(coordinator,
+                        name -> new FederationClient(config.apply(name).withLongPoll(Duration.ZERO), http), trainerFor);
+                woken.set(devices);
+                devices.wake(); // round 1 opened with the coordinator, before anyone listened
+                awaitEnd(finished, devices::started);
+            } else {
+                for (String name : clients.keySet()) {
+                    FederationClient client = new FederationClient(config.apply(name), http);
+                    ClientLoop.Trainer trainer = trainerFor.apply(name);
+                    running.add(pool.submit(() -> ClientLoop.run(client, trainer)));
+                }
+                awaitEnd(finished, () -> running);
             }
-            awaitEnd(finished, running);
             JobStatus status = coordinator.status();
             if (status.phase() != JobPhase.SUCCEEDED) {
                 throw new SimulationFailedException(id + " ended " + status.phase() + ": " + status.reason());
@@ -230,6 +254,9 @@ public final class Simulation {
                     privacy(job, coordinator.history(), status));
         } finally {
             pool.shutdownNow();
+            if (woken.get() != null) {
+                woken.get().close();
+            }
             coordinator.close();
             deleteRecursively(stateDir);
         }
@@ -245,16 +272,16 @@ public final class Simulation {
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */
-    private static void awaitEnd(CountDownLatch finished, List<Future<?>> running) throws Exception {
+    private static void awaitEnd(CountDownLatch finished, Supplier<List<Future<?>>> started) throws Exception {
         while (!finished.await(200, TimeUnit.MILLISECONDS)) {
-            for (Future<?> f : running) {
+            for (Future<?> f : started.get()) {
                 if (f.isDone()) {
                     f.get(); // rethrows a client's failure
                 }
             }
         }
-        for (Future<?> f : running) {
-            f.get(30, TimeUnit.SECONDS); // clients see "done" on their next poll
+        for (Future<?> f : started.get()) {
+            f.get(30, TimeUnit.SECONDS); // silos see "done" on their next poll; woken devices end their round
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +120,42 @@ class SimulateCommandTest {
         assertEquals("[\"ham\",\"spam\"]", adapter.metadata().get("fedtt.labels"));
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<svg"));
         assertTrue(r.out().contains("held-out accuracy"), r.out());
+    }
+
+    @Test
+    void aLargePopulationKeepsOnlyTheSelectedDevicesAwake(@TempDir Path dir) throws Exception {
+        FakeLearner learner = new FakeLearner();
+        AtomicInteger peakDeviceThreads = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                int n = (int) Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.isAlive() && (t.getName().equals("device") || t.getName().equals("silo"))).count();
+                peakDeviceThreads.accumulateAndGet(n, Math::max);
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.start();
+        Run r;
+        try {
+            r = run(learner, MANIFESTS.resolve("large-population.yaml").toString(), "--out", dir.toString(),
+                    "--data-dir", REPO.toString(), "--eval-examples", "16");
+        } finally {
+            running.set(false);
+            sampler.join();
+        }
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(15, learner.trainedRounds.get(), "5 selected devices x 3 rounds trained over the protocol");
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        JsonNode rounds = results.get("rounds");
+        assertEquals(5, rounds.get(rounds.size() - 1).get("participants").asInt());
+        // participant threads: one per device (and a connection each) would be 2,000; a round's devices plus the
+        // waking task fit in 6, with room for a round's devices that are still finishing as the next one opens
+        assertTrue(peakDeviceThreads.get() <= 12, "device threads at once: " + peakDeviceThreads.get());
     }
 
     @Test

@@ -55,36 +55,55 @@ public final class ClientLoop {
                 return done;
             }
             RoundTask task = ((TaskAnswer.Work) answer).task();
-            AdapterState global;
-            try {
-                global = client.fetchAdapter(task);
-            } catch (FederationClient.StaleTaskException e) {
-                LOG.log(System.Logger.Level.INFO, client.config().participant() + ": " + e.getMessage());
-                continue;
+            if (work(client, trainer, observer, task)) {
+                after = task.round();
             }
-            LocalResult result;
-            try {
-                result = trainer.train(task, global);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(client.config().participant() + ": training round " + task.round()
-                        + " failed: " + e.getMessage(), e);
-            }
-            Set<String> trainable = new HashSet<>(task.trainable());
-            AdapterState update = result.update().select(trainable::contains);
-            try {
-                UploadReceipt receipt = client.upload(task, update,
-                        new UpdateInfo(result.examples(), result.steps(), result.eval()));
-                observer.uploaded(task, receipt);
-            } catch (FederationHttpException e) {
-                if (!e.roundClosed()) {
-                    throw e;
-                }
-                LOG.log(System.Logger.Level.INFO, client.config().participant() + ": round " + task.round()
-                        + " closed before the upload: " + e.getMessage());
-            }
-            after = task.round();
         }
+    }
+
+    /**
+     * One round for a participant that holds nothing between its rounds (a cross-device client woken
+     * when it is selected): asks once, and if the answer is work, trains and uploads. Returns the answer.
+     */
+    public static TaskAnswer runOnce(FederationClient client, Trainer trainer) {
+        TaskAnswer answer = client.pollTask(0);
+        if (answer instanceof TaskAnswer.Work w) {
+            work(client, trainer, (t, r) -> { }, w.task());
+        }
+        return answer;
+    }
+
+    /** Fetch, train, upload; false when the task went stale before training (ask again for the same round). */
+    private static boolean work(FederationClient client, Trainer trainer, Observer observer, RoundTask task) {
+        AdapterState global;
+        try {
+            global = client.fetchAdapter(task);
+        } catch (FederationClient.StaleTaskException e) {
+            LOG.log(System.Logger.Level.INFO, client.config().participant() + ": " + e.getMessage());
+            return false;
+        }
+        LocalResult result;
+        try {
+            result = trainer.train(task, global);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(client.config().participant() + ": training round " + task.round()
+                    + " failed: " + e.getMessage(), e);
+        }
+        Set<String> trainable = new HashSet<>(task.trainable());
+        AdapterState update = result.update().select(trainable::contains);
+        try {
+            UploadReceipt receipt = client.upload(task, update,
+                    new UpdateInfo(result.examples(), result.steps(), result.eval()));
+            observer.uploaded(task, receipt);
+        } catch (FederationHttpException e) {
+            if (!e.roundClosed()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.INFO, client.config().participant() + ": round " + task.round()
+                    + " closed before the upload: " + e.getMessage());
+        }
+        return true;
     }
 }
