@@ -269,6 +269,12 @@ public final class FederationJobMapper {
         return Encoding.of(wireDType(spec));
     }
 
+    /** {@code spec.communication.budgetBytes}; 0 when unset (no budget). */
+    public static long budgetBytes(FederatedFineTuneSpec spec) {
+        CommunicationSpec c = spec.getCommunication();
+        return c == null || c.getBudgetBytes() == null ? 0 : c.getBudgetBytes();
+    }
+
     /** Silos by name and weight, or {@code devices.count} virtual clients named device-00000, device-00001, .... */
     public static List<Participant> participants(FederatedFineTuneSpec spec) {
         List<Participant> out = new ArrayList<>();
@@ -340,6 +346,7 @@ public final class FederationJobMapper {
         b.proximalMu(proximalMu(spec.getMethod()));
         b.learningRateDecay(learningRateDecay(spec));
         b.privacy(privacy(spec));
+        b.budgetBytes(budgetBytes(spec));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
