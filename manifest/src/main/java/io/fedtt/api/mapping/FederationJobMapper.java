@@ -352,10 +352,18 @@ public final class FederationJobMapper {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
         }
         String policy = freezingPolicyName(spec.getMethod());
-        if (!FreezingPolicies.NONE.equals(policy)) {
+        if (loraFreezeA(spec)) {
+            b.freezing(FreezingPolicies.LORA_FREEZE_A, FreezingPolicies.loraFreezeA(layout));
+        } else if (!FreezingPolicies.NONE.equals(policy)) {
             b.freezing(policy, FreezingPolicies.create(policy, freezingConfig(spec.getMethod().getFreezing()), layout, seed));
         }
         return b.build();
+    }
+
+    /** FFA-LoRA: {@code adapter.loraFreezeA} on a LoRA adapter (other types ignore it, so a --compare manifest can set it). */
+    public static boolean loraFreezeA(FederatedFineTuneSpec spec) {
+        AdapterSpec a = spec.getAdapter();
+        return a != null && a.getType() == AdapterType.LORA && Boolean.TRUE.equals(a.getLoraFreezeA());
     }
 
     /** "none" for FedTT; the configured policy (default adaptive) for FedTT+. */
