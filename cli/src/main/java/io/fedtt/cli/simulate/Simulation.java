@@ -250,8 +250,12 @@ public final class Simulation {
             table.line(RoundTime.of(coordinator.history(), trained, centralNanos.get() / 1_000_000).describe());
             FinalFigures figures = finalFigures(job, layout, coordinator.history(), status, central,
                     (System.nanoTime() - started) / 1e9);
+            RunResult.Budget budget = budget(job, status);
+            if (budget != null) {
+                table.line(budgetLine(budget));
+            }
             return new RunResult(id.name(), method.label(), rows, figures, training,
-                    privacy(job, coordinator.history(), status));
+                    privacy(job, coordinator.history(), status), budget);
         } finally {
             pool.shutdownNow();
             if (woken.get() != null) {
@@ -291,6 +295,21 @@ public final class Simulation {
         return new RoundRow(r.round(), r.participants().size(), hasCentral ? c.accuracy() : Double.NaN,
                 r.federated() == null ? Double.NaN : r.federated().accuracy(), r.loss(), r.bytesUp(), r.bytesDown(),
                 r.durationMillis() / 1000.0, epsilon);
+    }
+
+    /** results.json's budget figures; null without {@code communication.budgetBytes}. */
+    static RunResult.Budget budget(FederationJobSpec job, JobStatus status) {
+        if (job.budgetBytes() <= 0) {
+            return null;
+        }
+        return new RunResult.Budget(job.budgetBytes(), status.bytesUp() + status.bytesDown(),
+                status.outcome() != null && status.outcome().kind() == JobOutcome.Kind.BUDGET_EXHAUSTED);
+    }
+
+    /** The console's line under the round table: the budget, what was used and left, and whether it ended the job. */
+    static String budgetLine(RunResult.Budget b) {
+        return String.format(Locale.ROOT, "byte budget: %,d of %,d bytes used, %,d left%s", b.usedBytes(), b.budgetBytes(),
+                b.remainingBytes(), b.exhausted() ? "; ended: BudgetExhausted (the next round would not have fit)" : "");
     }
 
     /** The console's statement of the job's differential privacy. */

@@ -40,6 +40,8 @@ import java.util.Set;
  *     the master copy stays float32
  * @param privacy differential privacy (central: by the coordinator's strategy; local: by each client
  *     before it uploads); null = off
+ * @param budgetBytes the job's byte budget, both directions, as the traffic meter counts
+ *     ({@code spec.communication.budgetBytes}); 0 = none
  */
 public record FederationJobSpec(
         JobId job,
@@ -65,7 +67,8 @@ public record FederationJobSpec(
         ServerOptimizer serverOptimizer,
         double proximalMu,
         RoundDecay learningRateDecay,
-        DifferentialPrivacy privacy) {
+        DifferentialPrivacy privacy,
+        long budgetBytes) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -109,6 +112,9 @@ public record FederationJobSpec(
         }
         if (!Double.isNaN(targetAccuracy) && !(targetAccuracy > 0 && targetAccuracy <= 1)) {
             throw new IllegalArgumentException("job " + job + ": targetAccuracy must be in (0, 1], got " + targetAccuracy);
+        }
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("job " + job + ": communication.budgetBytes must be positive, got " + budgetBytes);
         }
         if (patience < 0) {
             throw new IllegalArgumentException("job " + job + ": patience must be >= 0, got " + patience);
@@ -216,6 +222,7 @@ public record FederationJobSpec(
         private double proximalMu = 0;
         private RoundDecay learningRateDecay = RoundDecay.CONSTANT;
         private DifferentialPrivacy privacy;
+        private long budgetBytes;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -348,12 +355,18 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** The job's byte budget, both directions; 0 (the default) = none. */
+        public Builder budgetBytes(long value) {
+            budgetBytes = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
                     freezingName, encoding, initialGlobal, aggregation, maxExamplesPerUpdate,
-                    serverOptimizer, proximalMu, learningRateDecay, privacy);
+                    serverOptimizer, proximalMu, learningRateDecay, privacy, budgetBytes);
         }
     }
 }

@@ -15,6 +15,8 @@ public record JobOutcome(Kind kind, String message) {
         NO_IMPROVEMENT(JobPhase.SUCCEEDED, "NoImprovement"),
         /** The next round would have taken epsilon above privacy.differentialPrivacy.targetEpsilon. */
         PRIVACY_BUDGET_EXHAUSTED(JobPhase.SUCCEEDED, "PrivacyBudgetExhausted"),
+        /** The next round would not fit in communication.budgetBytes, even with more cores frozen or fewer clients. */
+        BUDGET_EXHAUSTED(JobPhase.SUCCEEDED, "BudgetExhausted"),
         ROUND_FAILED(JobPhase.FAILED, "RoundFailed"),
         INTERNAL_ERROR(JobPhase.FAILED, "InternalError");
 

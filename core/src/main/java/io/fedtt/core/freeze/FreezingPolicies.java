@@ -17,8 +17,15 @@ public final class FreezingPolicies {
     public static final String ROUND_ROBIN = "roundRobin";
     public static final String ADAPTIVE = "adaptive";
     public static final List<String> NAMES = List.of(NONE, FIXED, ROUND_ROBIN, ADAPTIVE);
+    /** Not a FedTT+ policy: the mask of adapter.loraFreezeA (FFA-LoRA), see {@link #loraFreezeA}. */
+    public static final String LORA_FREEZE_A = "loraFreezeA";
 
     private FreezingPolicies() {
+    }
+
+    /** FFA-LoRA's mask: everything but the LoRA A matrices, every round. */
+    public static FreezingPolicy loraFreezeA(AdapterLayout layout) {
+        return new LoraFrozenA(Objects.requireNonNull(layout, "layout"));
     }
 
     /**

@@ -59,6 +59,10 @@ public class AdapterSpec extends ValueObject {
   @Size(min = 1, max = 16)
   private List<@Size(min = 1, max = 63) String> targets;
 
+  @JsonPropertyDescription("FFA-LoRA (type lora; ignored by other types, so one manifest can --compare methods): keep every LoRA A matrix at its seeded random initialization and train only B (and the head). A then never travels after the first download, halving LoRA's upload and later downloads, and the averaged B matrices are exactly the average of the silos' low-rank updates (Sun et al. 2024). Default false: plain federated LoRA.")
+  @Default("false")
+  private Boolean loraFreezeA;
+
   @JsonPropertyDescription("LoRA scaling numerator; the update is scaled by alpha / rank (type lora).")
   @Default(JobDefaults.LORA_ALPHA_TEXT)
   @Min(value = 0, inclusive = false)
@@ -70,6 +74,14 @@ public class AdapterSpec extends ValueObject {
   @JsonPropertyDescription("Deprecated: use communication.encoding. Number format of the exchanged tensors: F32, or F16/BF16 (communication.encoding float16/bfloat16) when communication.encoding is not set.")
   @Default("F32")
   private WireDtype wireDtype;
+
+  public Boolean getLoraFreezeA() {
+    return loraFreezeA;
+  }
+
+  public void setLoraFreezeA(Boolean loraFreezeA) {
+    this.loraFreezeA = loraFreezeA;
+  }
 
   public AdapterType getType() {
     return type;

@@ -269,6 +269,12 @@ public final class FederationJobMapper {
         return Encoding.of(wireDType(spec));
     }
 
+    /** {@code spec.communication.budgetBytes}; 0 when unset (no budget). */
+    public static long budgetBytes(FederatedFineTuneSpec spec) {
+        CommunicationSpec c = spec.getCommunication();
+        return c == null || c.getBudgetBytes() == null ? 0 : c.getBudgetBytes();
+    }
+
     /** Silos by name and weight, or {@code devices.count} virtual clients named device-00000, device-00001, .... */
     public static List<Participant> participants(FederatedFineTuneSpec spec) {
         List<Participant> out = new ArrayList<>();
@@ -340,15 +346,24 @@ public final class FederationJobMapper {
         b.proximalMu(proximalMu(spec.getMethod()));
         b.learningRateDecay(learningRateDecay(spec));
         b.privacy(privacy(spec));
+        b.budgetBytes(budgetBytes(spec));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
         }
         String policy = freezingPolicyName(spec.getMethod());
-        if (!FreezingPolicies.NONE.equals(policy)) {
+        if (loraFreezeA(spec)) {
+            b.freezing(FreezingPolicies.LORA_FREEZE_A, FreezingPolicies.loraFreezeA(layout));
+        } else if (!FreezingPolicies.NONE.equals(policy)) {
             b.freezing(policy, FreezingPolicies.create(policy, freezingConfig(spec.getMethod().getFreezing()), layout, seed));
         }
         return b.build();
+    }
+
+    /** FFA-LoRA: {@code adapter.loraFreezeA} on a LoRA adapter (other types ignore it, so a --compare manifest can set it). */
+    public static boolean loraFreezeA(FederatedFineTuneSpec spec) {
+        AdapterSpec a = spec.getAdapter();
+        return a != null && a.getType() == AdapterType.LORA && Boolean.TRUE.equals(a.getLoraFreezeA());
     }
 
     /** "none" for FedTT; the configured policy (default adaptive) for FedTT+. */

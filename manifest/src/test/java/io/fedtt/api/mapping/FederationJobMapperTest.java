@@ -137,6 +137,18 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void budgetBytesReachesTheCoordinatorAndUnsetMeansNone() {
+        FederatedFineTune fft = load("quickstart.yaml");
+        ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();
+        JobId id = new JobId("default", "quickstart");
+        assertEquals(0, FederationJobMapper.jobSpec(id, fft.getSpec(), model).budgetBytes());
+        CommunicationSpec c = new CommunicationSpec();
+        c.setBudgetBytes(5_000_000L);
+        fft.getSpec().setCommunication(c);
+        assertEquals(5_000_000L, FederationJobMapper.jobSpec(id, fft.getSpec(), model).budgetBytes());
+    }
+
+    @Test
     void differentialPrivacyMapsToTheCoordinatorAndLocalModeToTheWorkers() {
         FederatedFineTune central = load("differential-privacy.yaml");
         ModelConfig model = FederationJobMapper.builtinModel(central.getSpec()).orElseThrow();

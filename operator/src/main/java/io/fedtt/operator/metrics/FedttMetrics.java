@@ -31,7 +31,7 @@ public final class FedttMetrics implements RoundListener {
 
   /** What the scrape-time callbacks read for one job. */
   private record View(Phase phase, long rounds, long bytesUp, long bytesDown, Double accuracy, Double best,
-                      Double reduction, String encoding, Double epsilon) {}
+                      Double reduction, String encoding, Double epsilon, Long budgetRemaining) {}
 
   private final Map<JobId, View> jobs = new ConcurrentHashMap<>();
   private final Histogram roundDuration;
@@ -105,6 +105,17 @@ public final class FedttMetrics implements RoundListener {
         }))
         .register(registry);
     GaugeWithCallback.builder()
+        .name("fedtt_communication_budget_remaining_bytes")
+        .help("Bytes a job may still move on the wire under spec.communication.budgetBytes (jobs with a budget only)")
+        .unit(Unit.BYTES)
+        .labelNames("namespace", "name")
+        .callback(cb -> jobs.forEach((id, v) -> {
+          if (v.budgetRemaining() != null) {
+            cb.call(v.budgetRemaining(), id.namespace(), id.name());
+          }
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("fedtt_jobs")
         .help("FederatedFineTune jobs known to this operator, by phase")
         .labelNames("phase")
@@ -142,7 +153,8 @@ public final class FedttMetrics implements RoundListener {
         c == null || c.getBytesDown() == null ? 0 : c.getBytesDown(),
         m == null ? null : m.getAccuracy(), m == null ? null : m.getBestAccuracy(),
         c == null ? null : c.getReductionVsLora(), c == null ? null : c.getEncoding(),
-        st.getPrivacy() == null ? null : st.getPrivacy().getEpsilon()));
+        st.getPrivacy() == null ? null : st.getPrivacy().getEpsilon(),
+        c == null ? null : c.getBudgetRemainingBytes()));
   }
 
   /** Drops every series of a deleted job. */

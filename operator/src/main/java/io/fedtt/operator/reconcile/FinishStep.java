@@ -86,6 +86,7 @@ final class FinishStep implements ReconcileStep {
       case TARGET_ACCURACY_REACHED -> Reason.TargetAccuracyReached;
       case NO_IMPROVEMENT -> Reason.NoImprovement;
       case PRIVACY_BUDGET_EXHAUSTED -> Reason.PrivacyBudgetExhausted;
+      case BUDGET_EXHAUSTED -> Reason.BudgetExhausted;
       case ROUND_FAILED -> Reason.QuorumNotReached;
       case INTERNAL_ERROR -> Reason.InternalError;
     };

@@ -19,6 +19,15 @@ public final class ProgressStatus {
   private ProgressStatus() {}
 
   public static void apply(FederatedFineTuneStatus st, JobStatus job, List<RoundRecord> history, Accounting acc) {
+    apply(st, job, history, acc, 0);
+  }
+
+  /**
+   * As {@link #apply(FederatedFineTuneStatus, JobStatus, List, Accounting)}, plus the byte budget
+   * ({@code spec.communication.budgetBytes}; 0 = none) and what is left of it.
+   */
+  public static void apply(FederatedFineTuneStatus st, JobStatus job, List<RoundRecord> history, Accounting acc,
+      long budgetBytes) {
     RoundStatus round = new RoundStatus();
     round.setCurrent(job.phase().finished() ? job.completedRounds() : job.round());
     round.setCompleted(job.completedRounds());
@@ -53,6 +62,7 @@ public final class ProgressStatus {
       }
     }
     st.setCommunication(c);
+    applyBudget(c, budgetBytes);
 
     MetricsStatus m = null;
     for (RoundRecord r : done) {
@@ -77,6 +87,16 @@ public final class ProgressStatus {
     for (var r : out) {
       st.addHistory(r);
     }
+  }
+
+  /** budgetBytes and budgetRemainingBytes, from the same totals as bytesUp and bytesDown; unset without a budget. */
+  static void applyBudget(CommunicationStatus c, long budgetBytes) {
+    if (budgetBytes <= 0) {
+      return;
+    }
+    c.setBudgetBytes(budgetBytes);
+    long used = (c.getBytesUp() == null ? 0 : c.getBytesUp()) + (c.getBytesDown() == null ? 0 : c.getBytesDown());
+    c.setBudgetRemainingBytes(Math.max(0, budgetBytes - used));
   }
 
   static io.fedtt.api.v1alpha1.status.RoundRecord record(RoundRecord r) {

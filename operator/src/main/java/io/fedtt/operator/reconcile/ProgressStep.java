@@ -12,7 +12,7 @@ final class ProgressStep implements ReconcileStep {
     // Read once: the later steps see the same round, even if the coordinator moves on meanwhile.
     rc.jobStatus = rc.coordinator.status();
     rc.history = rc.coordinator.history();
-    ProgressStatus.apply(rc.status, rc.jobStatus, rc.history, rc.accounting);
+    ProgressStatus.apply(rc.status, rc.jobStatus, rc.history, rc.accounting, rc.coordinator.spec().budgetBytes());
     rc.status.setPrivacy(PrivacyStatusOf.of(rc.coordinator.spec(), rc.history));
     return rc.jobStatus.phase().finished() ? StepResult.coordinatorFinished() : StepResult.proceed();
   }

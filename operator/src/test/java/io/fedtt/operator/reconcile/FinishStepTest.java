@@ -69,6 +69,7 @@ class FinishStepTest {
     assertEquals(Reason.TargetAccuracyReached, FinishStep.reasonOf(JobOutcome.Kind.TARGET_ACCURACY_REACHED));
     assertEquals(Reason.NoImprovement, FinishStep.reasonOf(JobOutcome.Kind.NO_IMPROVEMENT));
     assertEquals(Reason.PrivacyBudgetExhausted, FinishStep.reasonOf(JobOutcome.Kind.PRIVACY_BUDGET_EXHAUSTED));
+    assertEquals(Reason.BudgetExhausted, FinishStep.reasonOf(JobOutcome.Kind.BUDGET_EXHAUSTED));
     assertEquals(Reason.QuorumNotReached, FinishStep.reasonOf(JobOutcome.Kind.ROUND_FAILED));
     assertEquals(Reason.InternalError, FinishStep.reasonOf(JobOutcome.Kind.INTERNAL_ERROR));
   }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.DifferentialPrivacySpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.PrivacySpec;
@@ -110,6 +111,10 @@ class LiveOperatorTest {
       PrivacySpec privacy = new PrivacySpec();
       privacy.setDifferentialPrivacy(dp);
       busy.getSpec().setPrivacy(privacy);
+      // and a byte budget far above what it moves, for the budget gauge
+      CommunicationSpec communication = new CommunicationSpec();
+      communication.setBudgetBytes(1_000_000_000_000L);
+      busy.getSpec().setCommunication(communication);
       create(busy);
       until("busy pods running", () -> running("team-b", "busy-a-0") && running("team-b", "busy-b-0"));
       kubelet.fail("team-b", "busy-a-0", "OOMKilled", 137);

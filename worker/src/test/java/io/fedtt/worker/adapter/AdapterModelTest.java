@@ -254,6 +254,29 @@ class AdapterModelTest {
     }
 
     @Test
+    void ffaLoraKeepsEveryAAtItsInitAndTrainsEveryB() {
+        AdapterLayout layout = layout(lora());
+        AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
+                ClassificationHead.Pooling.MEAN);
+        model.setTrainable(io.fedtt.core.freeze.FreezingPolicies.loraFreezeA(layout).maskFor(1, List.of()));
+        AdapterState before = model.state();
+        train(model, 2);
+        AdapterState after = model.state();
+        int as = 0;
+        int bs = 0;
+        for (io.fedtt.core.adapter.TensorSpec t : layout.tensors()) {
+            if (t.role() == io.fedtt.core.adapter.Role.LORA_A) {
+                as++;
+                assertEquals(before.get(t.name()), after.get(t.name()), t.name() + " (A) moved");
+            } else if (t.role() == io.fedtt.core.adapter.Role.LORA_B) {
+                bs++;
+                assertNotEquals(before.get(t.name()), after.get(t.name()), t.name() + " (B) did not move");
+            }
+        }
+        assertTrue(as > 0 && as == bs, as + " A, " + bs + " B");
+    }
+
+    @Test
     void maskedTensorsStayFixed() {
         AdapterLayout layout = layout(tt());
         AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),

@@ -96,6 +96,14 @@ public final class ResultsJson {
             pr.put("budgetExhausted", p.budgetExhausted());
             pr.put("accountant", "RDP, sampled Gaussian (Mironov et al. 2019), Balle et al. 2020 conversion");
         }
+        if (r.budget() != null) {
+            RunResult.Budget b = r.budget();
+            ObjectNode bu = fin.putObject("budget");
+            bu.put("budgetBytes", b.budgetBytes());
+            bu.put("usedBytes", b.usedBytes());
+            bu.put("remainingBytes", b.remainingBytes());
+            bu.put("exhausted", b.exhausted());
+        }
         return o;
     }
 

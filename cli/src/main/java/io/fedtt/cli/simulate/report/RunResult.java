@@ -7,11 +7,29 @@ import java.util.List;
  * ({@link Training}: what ran, as resolved from the manifest with its defaults).
  */
 public record RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures,
-                        Training training, Privacy privacy) {
+                        Training training, Privacy privacy, Budget budget) {
 
     /** A run without differential privacy. */
     public RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures, Training training) {
-        this(job, method, rounds, finalFigures, training, null);
+        this(job, method, rounds, finalFigures, training, null, null);
+    }
+
+    /** A run without a byte budget. */
+    public RunResult(String job, String method, List<RoundRow> rounds, FinalFigures finalFigures, Training training,
+                     Privacy privacy) {
+        this(job, method, rounds, finalFigures, training, privacy, null);
+    }
+
+    /**
+     * The job's byte budget ({@code spec.communication.budgetBytes}) and its use: bytes up and down
+     * as counted on the wire, what is left, and whether the job ended because the next round would
+     * not have fit ({@code BudgetExhausted}).
+     */
+    public record Budget(long budgetBytes, long usedBytes, boolean exhausted) {
+
+        public long remainingBytes() {
+            return Math.max(0, budgetBytes - usedBytes);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.RoundRecord;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.Traffic;
+import io.fedtt.core.federation.budget.RoundBudget;
 import io.fedtt.core.federation.strategy.AggregateResult;
 import io.fedtt.core.federation.strategy.ParticipantSampler;
 import io.fedtt.core.federation.strategy.RoundContext;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -231,7 +233,24 @@ final class RoundMachine {
 
     /** Opens round {@code r}'s first try, as the strategy plans it, with a fresh aggregation. */
     private void openRound(int r, long now) {
-        RoundPlan p = plan(r, 0, Set.of(), Set.of(), null);
+        RoundPlan planned = plan(r, 0, Set.of(), Set.of(), null);
+        Traffic used = traffic.total();
+        Optional<RoundPlan> fitted = RoundBudget.fit(spec, r, planned, adapters.current().adapter(), history,
+                used.up() + used.down());
+        if (fitted.isEmpty()) {
+            // Ends before round r sends anything: the budget is a hard cap, not a target. Status and
+            // snapshots read the open try; before round 1 there is none, so an unopened one stands in.
+            if (open == null) {
+                open = new RoundTry(r, 0, planned, Set.of(),
+                        strategy.startAggregation(adapters.current().adapter(), planned.mask(), strategyState),
+                        new TreeMap<>(), now, now);
+            }
+            finish(JobPhase.SUCCEEDED, JobOutcome.of(JobOutcome.Kind.BUDGET_EXHAUSTED, (used.up() + used.down())
+                    + " of communication.budgetBytes " + spec.budgetBytes() + " used after round " + (r - 1)
+                    + "; round " + r + " would not fit even with more cores frozen or fewer participants"), true);
+            return;
+        }
+        RoundPlan p = fitted.get();
         Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), p.mask(), strategyState);
         openTry(new RoundTry(r, 0, p, Set.of(), aggregation, new TreeMap<>(), now, now + spec.roundTimeout().toMillis()));
     }

@@ -22,6 +22,12 @@ public class CommunicationStatus extends ValueObject {
   @JsonPropertyDescription("Total bytes downloaded by participants (global adapters).")
   private Long bytesDown;
 
+  @JsonPropertyDescription("spec.communication.budgetBytes, when set: the most bytes, up and down together, the job may move.")
+  private Long budgetBytes;
+
+  @JsonPropertyDescription("budgetBytes minus bytesUp and bytesDown: what the job may still move; absent without a budget.")
+  private Long budgetRemainingBytes;
+
   @JsonPropertyDescription("Bytes up and down in the last completed round.")
   private Long lastRoundBytes;
 
@@ -43,6 +49,22 @@ public class CommunicationStatus extends ValueObject {
 
   public void setEncoding(String encoding) {
     this.encoding = encoding;
+  }
+
+  public Long getBudgetBytes() {
+    return budgetBytes;
+  }
+
+  public void setBudgetBytes(Long budgetBytes) {
+    this.budgetBytes = budgetBytes;
+  }
+
+  public Long getBudgetRemainingBytes() {
+    return budgetRemainingBytes;
+  }
+
+  public void setBudgetRemainingBytes(Long budgetRemainingBytes) {
+    this.budgetRemainingBytes = budgetRemainingBytes;
   }
 
   public Long getBytesUp() {

@@ -20,6 +20,8 @@ public enum Reason {
   NoImprovement,
   /** The next round would have taken epsilon above spec.privacy.differentialPrivacy.targetEpsilon. */
   PrivacyBudgetExhausted,
+  /** The next round would not have fit in spec.communication.budgetBytes, even with more cores frozen or fewer devices. */
+  BudgetExhausted,
   // Failed
   InvalidSpec,
   BackoffLimitExceeded,
