@@ -6,6 +6,7 @@ import io.fedtt.core.federation.strategy.ServerOptimizer;
 import io.fedtt.core.freeze.FreezingPolicy;
 import io.fedtt.core.privacy.DifferentialPrivacy;
 import io.fedtt.core.privacy.PrivacySpent;
+import io.fedtt.core.privacy.secagg.SecureAggregation;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.wire.Encoding;
@@ -42,6 +43,8 @@ import java.util.Set;
  *     before it uploads); null = off
  * @param budgetBytes the job's byte budget, both directions, as the traffic meter counts
  *     ({@code spec.communication.budgetBytes}); 0 = none
+ * @param secureAggregation secure aggregation: the coordinator learns only each round's sum of
+ *     updates ({@code spec.privacy.secureAggregation}); null = off
  */
 public record FederationJobSpec(
         JobId job,
@@ -68,7 +71,8 @@ public record FederationJobSpec(
         double proximalMu,
         RoundDecay learningRateDecay,
         DifferentialPrivacy privacy,
-        long budgetBytes) {
+        long budgetBytes,
+        SecureAggregation secureAggregation) {
 
     public FederationJobSpec {
         Objects.requireNonNull(job, "job");
@@ -144,6 +148,9 @@ public record FederationJobSpec(
         if (privacy != null) {
             checkPrivacy(job, privacy, aggregation, sampling.perRound(participants.size()), participants.size());
         }
+        if (secureAggregation != null) {
+            checkSecureAggregation(job, secureAggregation, aggregation, privacy, perRound, budgetBytes);
+        }
         freezingName = freezingName == null ? (freezing == null ? "none" : freezing.getClass().getSimpleName()) : freezingName;
     }
 
@@ -168,6 +175,40 @@ public record FederationJobSpec(
                         + " at delta " + dp.delta() + "); raise noiseMultiplier or targetEpsilon");
             }
         }
+    }
+
+    /**
+     * Secure aggregation hands the coordinator one sum per round: rules that need each update (robust
+     * aggregation, central DP's per-update clipping) cannot run on it, and the byte budget's planner
+     * does not yet price the protocol's messages, so those combinations are refused.
+     */
+    private static void checkSecureAggregation(JobId job, SecureAggregation sa, AggregationRule aggregation,
+            DifferentialPrivacy privacy, int perRound, long budgetBytes) {
+        try {
+            sa.check(perRound);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("job " + job + ": privacy." + e.getMessage());
+        }
+        if (!aggregation.isPlainFedAvg()) {
+            throw new IllegalArgumentException("job " + job + ": method.aggregation " + aggregation.describe()
+                    + " cannot be combined with privacy.secureAggregation: the coordinator sees only the sum of a"
+                    + " round's updates, and robust rules need each update (use rule fedavg)");
+        }
+        if (privacy != null && privacy.central()) {
+            throw new IllegalArgumentException("job " + job + ": central differential privacy clips each update on"
+                    + " the coordinator, which privacy.secureAggregation hides from it; use"
+                    + " differentialPrivacy.mode local (each participant clips and noises before masking)");
+        }
+        if (budgetBytes > 0) {
+            throw new IllegalArgumentException("job " + job + ": communication.budgetBytes cannot be combined with"
+                    + " privacy.secureAggregation yet: the budget planner does not price the protocol's key, share"
+                    + " and 64-bit masked messages");
+        }
+    }
+
+    /** Whether rounds run the secure-aggregation protocol. */
+    public boolean secure() {
+        return secureAggregation != null;
     }
 
     /** Whether the coordinator adds the noise (central DP). */
@@ -223,6 +264,7 @@ public record FederationJobSpec(
         private RoundDecay learningRateDecay = RoundDecay.CONSTANT;
         private DifferentialPrivacy privacy;
         private long budgetBytes;
+        private SecureAggregation secureAggregation;
 
         private Builder(JobId job, AdapterState initialGlobal) {
             this.job = job;
@@ -361,12 +403,18 @@ public record FederationJobSpec(
             return this;
         }
 
+        /** Secure aggregation; null (the default) = off. */
+        public Builder secureAggregation(SecureAggregation value) {
+            secureAggregation = value;
+            return this;
+        }
+
         public FederationJobSpec build() {
             int quorum = minParticipants > 0 ? minParticipants : sampling.perRound(Math.max(1, participants.size()));
             return new FederationJobSpec(job, participants, sampling, rounds, localSteps, localEpochs, batchSize,
                     learningRate, seed, quorum, roundTimeout, maxRoundRetries, targetAccuracy, patience, freezing,
                     freezingName, encoding, initialGlobal, aggregation, maxExamplesPerUpdate,
-                    serverOptimizer, proximalMu, learningRateDecay, privacy, budgetBytes);
+                    serverOptimizer, proximalMu, learningRateDecay, privacy, budgetBytes, secureAggregation);
         }
     }
 }

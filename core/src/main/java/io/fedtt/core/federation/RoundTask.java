@@ -20,6 +20,9 @@ import java.util.List;
  *     wire's dtype for clients that do not pack)
  * @param packedDigest sha256 hex of the full global adapter as a packed body in {@code encoding}
  *     (empty from servers that do not pack)
+ * @param secureThreshold with secure aggregation, the round's threshold: the update is not uploaded
+ *     but masked into the round's secure sum ({@code SecureRound}), and the participant reveals shares
+ *     only when at least this many survive; 0 = a plain round
  */
 public record RoundTask(
         String job,
@@ -37,9 +40,13 @@ public record RoundTask(
         DType wireDType,
         double proximalMu,
         Encoding encoding,
-        String packedDigest) {
+        String packedDigest,
+        int secureThreshold) {
 
     public RoundTask {
+        if (secureThreshold < 0 || secureThreshold == 1) {
+            throw new IllegalArgumentException("secureThreshold must be 0 (off) or >= 2, got " + secureThreshold);
+        }
         trainable = List.copyOf(trainable);
         encoding = encoding == null ? Encoding.of(wireDType) : encoding;
         packedDigest = packedDigest == null ? "" : packedDigest;
@@ -61,18 +68,32 @@ public record RoundTask(
             int localSteps, int localEpochs, int batchSize, double learningRate, long seed, long deadlineEpochMillis,
             DType wireDType, double proximalMu) {
         this(job, round, attempt, totalRounds, adapterDigest, trainable, localSteps, localEpochs, batchSize,
-                learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, null, "");
+                learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, null, "", 0);
+    }
+
+    /** A task without secure aggregation. */
+    public RoundTask(String job, int round, int attempt, int totalRounds, String adapterDigest, List<String> trainable,
+            int localSteps, int localEpochs, int batchSize, double learningRate, long seed, long deadlineEpochMillis,
+            DType wireDType, double proximalMu, Encoding encoding, String packedDigest) {
+        this(job, round, attempt, totalRounds, adapterDigest, trainable, localSteps, localEpochs, batchSize,
+                learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, encoding, packedDigest, 0);
+    }
+
+    /** Whether the round runs secure aggregation. */
+    public boolean secure() {
+        return secureThreshold > 0;
     }
 
     /** This task with the trainable tensors named (a packed task carries them as a bitmap). */
     public RoundTask withTrainable(List<String> names) {
         return new RoundTask(job, round, attempt, totalRounds, adapterDigest, names, localSteps, localEpochs,
-                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, encoding, packedDigest);
+                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, proximalMu, encoding, packedDigest,
+                secureThreshold);
     }
 
     /** This task with FedProx's {@code mu}. */
     public RoundTask withProximalMu(double mu) {
         return new RoundTask(job, round, attempt, totalRounds, adapterDigest, trainable, localSteps, localEpochs,
-                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, mu, encoding, packedDigest);
+                batchSize, learningRate, seed, deadlineEpochMillis, wireDType, mu, encoding, packedDigest, secureThreshold);
     }
 }

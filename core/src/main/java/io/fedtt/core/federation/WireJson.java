@@ -96,6 +96,9 @@ public final class WireJson {
         o.put("wireDType", t.wireDType().name());
         o.put("encoding", t.encoding().wireName());
         o.put("packedDigest", t.packedDigest());
+        if (t.secure()) {
+            o.putObject("secureAggregation").put("threshold", t.secureThreshold());
+        }
         byte[] full = bytes(o);
         return java.util.Arrays.copyOf(full, full.length - 1); // compact JSON ends with its closing brace
     }
@@ -138,7 +141,8 @@ public final class WireJson {
                         o.path("batchSize").asInt(), o.path("learningRate").asDouble(), o.path("seed").asLong(),
                         o.path("deadlineEpochMillis").asLong(), DType.valueOf(o.path("wireDType").asText()),
                         o.path("proximalMu").asDouble(0), // absent from older servers: no proximal term
-                        encoding.isEmpty() ? null : Encoding.parse(encoding), o.path("packedDigest").asText("")));
+                        encoding.isEmpty() ? null : Encoding.parse(encoding), o.path("packedDigest").asText(""),
+                        o.path("secureAggregation").path("threshold").asInt(0)));
             }
             case "waiting" -> {
                 return new TaskAnswer.Waiting(o.path("round").asInt());

@@ -93,10 +93,13 @@ public final class ClientLoop {
         }
         Set<String> trainable = new HashSet<>(task.trainable());
         AdapterState update = result.update().select(trainable::contains);
+        UpdateInfo info = new UpdateInfo(result.examples(), result.steps(), result.eval());
         try {
-            UploadReceipt receipt = client.upload(task, update,
-                    new UpdateInfo(result.examples(), result.steps(), result.eval()));
-            observer.uploaded(task, receipt);
+            UploadReceipt receipt = task.secure() ? SecureRoundClient.run(client, task, global, update, info)
+                    : client.upload(task, update, info);
+            if (receipt != null) {
+                observer.uploaded(task, receipt);
+            }
         } catch (FederationHttpException e) {
             if (!e.roundClosed()) {
                 throw e;

@@ -6,7 +6,12 @@ import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.Traffic;
 import io.fedtt.core.federation.UpdateInfo;
+import io.fedtt.core.federation.SecureWire;
 import io.fedtt.core.federation.WireJson;
+import io.fedtt.core.privacy.secagg.KeyAdvert;
+import io.fedtt.core.privacy.secagg.Reveal;
+import io.fedtt.core.privacy.secagg.SealedShare;
+import io.fedtt.core.privacy.secagg.SecureSum;
 import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
@@ -28,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
@@ -338,7 +344,56 @@ public final class FederationClient {
         HttpResponse<byte[]> r = send(() -> request(path)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), body.length);
-        JsonNode o = WireJson.tree(requireOk(r));
+        return receipt(requireOk(r));
+    }
+
+    // ================================================================ secure aggregation
+
+    /** How long one secure-aggregation view request waits on the server (whatever the task long-poll). */
+    private static final long SECURE_WAIT_MILLIS = 20_000;
+
+    /**
+     * This participant's view of round {@code round}'s secure session: at once when {@code session}
+     * is null or no longer the round's, else once the session reaches {@code stage} (or the server's
+     * wait runs out: check the stage).
+     */
+    public SecureWire.View secureView(int round, String session, SecureSum.Stage stage) {
+        String q = "/rounds/" + round + "/secagg?silo=" + enc(config.participant()) + "&stage=" + stage.wireName()
+                + (session == null ? "" : "&session=" + enc(session)) + "&wait=" + SECURE_WAIT_MILLIS / 1000.0;
+        HttpResponse<byte[]> r = send(() -> get(q).timeout(config.requestTimeout().plusMillis(SECURE_WAIT_MILLIS)).build());
+        return SecureWire.readView(requireOk(r));
+    }
+
+    public void secureKeys(int round, String session, KeyAdvert keys) {
+        securePost(round, "keys", SecureWire.keys(session, keys));
+    }
+
+    public void secureShares(int round, String session, List<SealedShare> shares) {
+        securePost(round, "shares", SecureWire.shares(session, shares));
+    }
+
+    public void secureReveal(int round, String session, List<Reveal> reveals) {
+        securePost(round, "unmask", SecureWire.reveals(session, reveals));
+    }
+
+    /** Sends the masked update ({@link SecureWire#masked}); an identical repeat is acknowledged once. */
+    public UploadReceipt secureMasked(int round, byte[] body) {
+        String path = "/rounds/" + round + "/secagg/" + enc(config.participant()) + "/masked";
+        HttpResponse<byte[]> r = send(() -> request(path)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), body.length);
+        return receipt(requireOk(r));
+    }
+
+    private void securePost(int round, String stage, byte[] body) {
+        String path = "/rounds/" + round + "/secagg/" + enc(config.participant()) + "/" + stage;
+        requireOk(send(() -> request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), body.length));
+    }
+
+    private static UploadReceipt receipt(byte[] body) {
+        JsonNode o = WireJson.tree(body);
         return new UploadReceipt(o.path("round").asInt(), o.path("participant").asText(), o.path("digest").asText(),
                 o.path("duplicate").asBoolean(), o.path("received").asInt(), o.path("selected").asInt());
     }

@@ -8,12 +8,19 @@ import io.fedtt.core.federation.JobPhase;
 import io.fedtt.core.federation.JobStatus;
 import io.fedtt.core.federation.Participant;
 import io.fedtt.core.federation.RoundRecord;
+import io.fedtt.core.federation.SecureWire;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.UploadReceipt;
 import io.fedtt.core.federation.store.RoundStore;
 import io.fedtt.core.federation.store.StoreCorruptedException;
 import io.fedtt.core.federation.strategy.AggregateResult;
 import io.fedtt.core.federation.strategy.Strategy;
+import io.fedtt.core.privacy.secagg.KeyAdvert;
+import io.fedtt.core.privacy.secagg.Reveal;
+import io.fedtt.core.privacy.secagg.SealedShare;
+import io.fedtt.core.privacy.secagg.SecAggException;
+import io.fedtt.core.privacy.secagg.SecureSum;
+import io.fedtt.core.privacy.secagg.SecureVector;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Digest;
 import io.fedtt.core.wire.WireLayout;
@@ -288,6 +295,11 @@ public final class RoundCoordinator implements AutoCloseable {
                 throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + state.phase()
                         + "); round " + round + " is closed");
             }
+            if (spec.secure()) {
+                throw new Rejection(Rejection.Kind.INVALID, "job " + spec.job() + " uses secure aggregation: updates"
+                        + " are masked into the round's secure sum (.../rounds/" + round + "/secagg/" + participant
+                        + "/masked), never uploaded in the clear");
+            }
             UploadReceipt duplicate = state.open().admit(participant, round, digest);
             if (duplicate != null) {
                 // Acknowledged again: the repeat's bytes went over the wire for this round.
@@ -369,6 +381,164 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
+    // ================================================================ secure aggregation
+
+    /**
+     * What {@code participant} sees of round {@code round}'s secure session, once it has reached
+     * stage {@code atLeast}, or at once when {@code session} is not the try's session any more (a
+     * retried or restarted round: start again) or null. Otherwise registers {@code onChange} (as
+     * {@link #pollTask} does) and returns null.
+     *
+     * @throws Rejection GONE when the round, the job or the participant's part in the try is over
+     */
+    public SecureWire.View secureView(String participant, int round, String session, SecureSum.Stage atLeast,
+            Runnable onChange) {
+        requireParticipant(participant);
+        return locked(() -> {
+            RoundTry t = secureTry(participant, round);
+            SecureSum s = t.secure();
+            boolean ready = session == null || !session.equals(s.session()) || s.stage().compareTo(atLeast) >= 0
+                    || t.closing();
+            if (!ready) {
+                if (onChange != null) {
+                    waiters.add(onChange);
+                }
+                return null;
+            }
+            boolean roster = s.stage().compareTo(SecureSum.Stage.SHARE) >= 0;
+            boolean mask = s.stage().compareTo(SecureSum.Stage.MASK) >= 0;
+            boolean unmask = s.stage().compareTo(SecureSum.Stage.UNMASK) >= 0;
+            return new SecureWire.View(s.session(), s.stage(), round, s.threshold(), state.weightOf(participant),
+                    t.deadline(), roster ? s.roster() : List.of(), mask ? List.copyOf(s.contributors()) : List.of(),
+                    mask ? s.inbox(participant) : List.of(), unmask ? List.copyOf(s.survivors()) : List.of(),
+                    unmask ? List.copyOf(s.dropped()) : List.of());
+        });
+    }
+
+    /** Stage 1: {@code participant}'s public keys for the session. */
+    public void secureAdvertise(String participant, int round, String session, KeyAdvert keys, long bodyBytes) {
+        secureStep(participant, round, session, bodyBytes, s -> s.advertise(keys));
+    }
+
+    /** Stage 2: {@code participant}'s sealed shares for the other members of the roster. */
+    public void secureShare(String participant, int round, String session, List<SealedShare> shares, long bodyBytes) {
+        secureStep(participant, round, session, bodyBytes, s -> s.share(participant, shares));
+    }
+
+    /** Stage 4: {@code participant}'s shares of the survivors' self masks and the dropped's masking keys. */
+    public void secureReveal(String participant, int round, String session, List<Reveal> reveals, long bodyBytes) {
+        secureStep(participant, round, session, bodyBytes, s -> s.reveal(participant, reveals));
+    }
+
+    /**
+     * Stage 3: {@code participant}'s masked update ({@link SecureWire#masked}), added into the round's
+     * secure sum; the individual input is not kept. An identical repeat is acknowledged and counted once.
+     */
+    public UploadReceipt secureMasked(String participant, int round, byte[] body) {
+        requireParticipant(participant);
+        String digest = Digest.sha256Hex(body);
+        SecureWire.MaskedInput in;
+        try {
+            in = SecureWire.readMasked(body);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(Rejection.Kind.INVALID, "masked update of '" + participant + "': " + e.getMessage());
+        }
+        if (in.info().examples() > spec.maxExamplesPerUpdate()) {
+            throw new Rejection(Rejection.Kind.INVALID, "masked update of '" + participant + "' claims "
+                    + in.info().examples() + " examples, over the job's maxExamplesPerUpdate " + spec.maxExamplesPerUpdate());
+        }
+        int[] counts = new int[2];
+        boolean[] added = new boolean[1];
+        secureStep(participant, round, in.session(), body.length, s -> {
+            added[0] = s.addMasked(participant, in.words(), digest);
+            RoundTry t = state.open();
+            counts[0] = added[0] ? t.acceptMasked(participant, digest, in.info()) : t.received().size();
+            counts[1] = t.selected().size();
+        });
+        if (added[0]) {
+            events.add(l -> l.updateAccepted(spec.job(), round, participant, counts[0], counts[1]));
+            events.dispatch();
+        }
+        return new UploadReceipt(round, participant, digest, !added[0], counts[0], counts[1]);
+    }
+
+    /**
+     * Runs one protocol message against the open try's session under the lock, counts its bytes, moves
+     * the stages on and, once the threshold's shares are in, closes the try.
+     */
+    private void secureStep(String participant, int round, String session, long bodyBytes,
+            java.util.function.Consumer<SecureSum> step) {
+        requireParticipant(participant);
+        boolean startClose = false;
+        List<Runnable> wake = List.of();
+        lock.lock();
+        try {
+            RoundTry t = secureTry(participant, round);
+            SecureSum s = t.secure();
+            if (!s.session().equals(session)) {
+                throw new Rejection(Rejection.Kind.CONFLICT, "session " + session + " of round " + round
+                        + " is over; the round's session is now " + s.session() + ": start again from its keys");
+            }
+            if (t.closing()) {
+                throw new Rejection(Rejection.Kind.GONE, "round " + round + " is being aggregated");
+            }
+            try {
+                step.accept(s);
+            } catch (SecAggException e) {
+                throw rejection(e);
+            }
+            traffic.record(round, participant, bodyBytes, 0);
+            long now = options.clock().millis();
+            boolean moved = SecureStages.advance(spec, t, now);
+            if (s.canUnmask()) {
+                t.setClosing(true);
+                startClose = true;
+                moved = true;
+            }
+            if (moved) {
+                wake = takeWaiters();
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake.forEach(Runnable::run);
+        if (startClose) {
+            driver.execute(this::finalizeRound);
+        }
+    }
+
+    /** The open try if it is round {@code round}'s, secure, and {@code participant} is selected in it. */
+    private RoundTry secureTry(String participant, int round) {
+        if (state.phase().finished()) {
+            throw new Rejection(Rejection.Kind.GONE, "job " + spec.job() + " is finished (" + state.phase() + ")");
+        }
+        RoundTry t = state.open();
+        if (round < t.round) {
+            throw new Rejection(Rejection.Kind.GONE, "round " + round + " is closed; the open round is " + t.round);
+        }
+        if (round > t.round) {
+            throw new Rejection(Rejection.Kind.NOT_FOUND, "round " + round + " is not open; the open round is " + t.round);
+        }
+        if (t.secure() == null) {
+            throw new Rejection(Rejection.Kind.INVALID, "round " + round + " of job " + spec.job()
+                    + " does not use secure aggregation");
+        }
+        if (!t.selected().contains(participant)) {
+            throw new Rejection(Rejection.Kind.GONE, "'" + participant + "' is not selected for try " + t.attempt
+                    + " of round " + round);
+        }
+        return t;
+    }
+
+    private static Rejection rejection(SecAggException e) {
+        Rejection.Kind kind = switch (e.kind()) {
+            case INVALID, CORRUPT -> Rejection.Kind.INVALID;
+            case EXCLUDED, LATE -> Rejection.Kind.GONE;
+            case CONFLICT -> Rejection.Kind.CONFLICT;
+        };
+        return new Rejection(kind, e.getMessage());
+    }
+
     // ================================================================ deadlines
 
     /**
@@ -386,7 +556,13 @@ public final class RoundCoordinator implements AutoCloseable {
             if (state.phase().finished() || open.closing() || now < open.deadline()) {
                 return;
             }
-            if (open.received().size() >= spec.minParticipants()) {
+            if (open.secure() != null) {
+                String why = SecureStages.atDeadline(spec, open, now);
+                if (why != null) {
+                    state.failTry(now, why);
+                }
+                wake = takeWaiters();
+            } else if (open.received().size() >= spec.minParticipants()) {
                 open.setClosing(true);
                 startClose = true;
             } else {
@@ -412,6 +588,10 @@ public final class RoundCoordinator implements AutoCloseable {
             return;
         }
         int r = closed.round; // once closing, nothing is added to the try
+        if (closed.secure() != null && !addSecureSum(closed)) {
+            events.dispatch();
+            return;
+        }
         try {
             AggregateResult result = closed.aggregation().result();
             GlobalVersion next = GlobalVersion.of(spec, r, result.next());
@@ -444,6 +624,46 @@ public final class RoundCoordinator implements AutoCloseable {
             wake.forEach(Runnable::run);
         }
         events.dispatch();
+    }
+
+    /**
+     * Rebuilds a closing secure try's sum and adds it to the aggregation as one update: the weighted
+     * mean with the total weight. A sum that cannot be rebuilt, or whose weight differs from what the
+     * survivors claimed, fails the try (it is redone or the job fails) rather than being used.
+     */
+    private boolean addSecureSum(RoundTry closed) {
+        AdapterState global = locked(() -> state.adapters().current().adapter());
+        try {
+            long[] sum = closed.secure().unmask();
+            SecureVector.Mean mean = SecureVector.decode(sum, global, closed.trainable());
+            double claimed = 0;
+            for (var e : closed.accepted().entrySet()) {
+                claimed += e.getValue().info().examples() * locked(() -> state.weightOf(e.getKey()));
+            }
+            if (Math.abs(mean.totalWeight() - claimed) > 1e-6 * claimed + 1e-3) {
+                throw new IllegalArgumentException("the secure sum's weight " + mean.totalWeight()
+                        + " differs from the " + closed.accepted().size() + " survivors' claimed examples times"
+                        + " weights (" + claimed + "): a masked input was malformed");
+            }
+            Set<String> trainable = new HashSet<>(closed.trainable());
+            closed.aggregation().add("secure sum of " + closed.accepted().size(), mean.mean().select(trainable::contains),
+                    mean.totalWeight());
+            return true;
+        } catch (SecAggException | IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "job " + spec.job() + ": round " + closed.round
+                    + " secure aggregation failed: " + e.getMessage());
+            List<Runnable> wake;
+            lock.lock();
+            try {
+                closed.setClosing(false);
+                state.failTry(options.clock().millis(), "SecureAggregationFailed: " + e.getMessage());
+                wake = takeWaiters();
+            } finally {
+                lock.unlock();
+            }
+            wake.forEach(Runnable::run);
+            return false;
+        }
     }
 
     private EvalMetrics evaluateCentrally(int r, AdapterState next) {

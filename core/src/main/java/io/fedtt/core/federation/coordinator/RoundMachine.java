@@ -17,6 +17,8 @@ import io.fedtt.core.federation.strategy.RoundPlan;
 import io.fedtt.core.federation.strategy.Strategy;
 import io.fedtt.core.federation.strategy.TaskConfig;
 import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.privacy.secagg.SecureSum;
+import io.fedtt.core.privacy.secagg.SecureVector;
 import io.fedtt.core.wire.WireLayout;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -111,7 +113,22 @@ final class RoundMachine {
         return new RoundTask(spec.job().toString(), open.round, open.attempt, spec.rounds(), adapters.full().digest(),
                 open.trainable(), t.localSteps(), t.localEpochs(), t.batchSize(), t.learningRate(),
                 ParticipantSampler.trainingSeed(spec.seed(), open.round, participant), open.deadline(), spec.wireDType(),
-                t.proximalMu(), spec.encoding(), adapters.packedFull().digest());
+                t.proximalMu(), spec.encoding(), adapters.packedFull().digest(),
+                spec.secure() ? spec.secureAggregation().threshold() : 0);
+    }
+
+    /** A participant's configured weight (its update counts examples times this). */
+    double weightOf(String participant) {
+        return weights.get(participant);
+    }
+
+    /** A secure round's new session for a try of {@code plan}; null without secure aggregation. */
+    private SecureSum sessionFor(RoundPlan plan) {
+        if (!spec.secure()) {
+            return null;
+        }
+        return new SecureSum(SecureStages.newSession(), plan.participants(), spec.secureAggregation().threshold(),
+                SecureVector.length(adapters.current().adapter(), plan.mask().trainable()));
     }
 
     /** What an update of the open round must look like. */
@@ -156,9 +173,13 @@ final class RoundMachine {
             return;
         }
         Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), mask, strategyState);
-        open = new RoundTry(s.round(), s.attempt(), new RoundPlan(s.selected(), mask, task), Set.copyOf(s.avoid()),
-                aggregation, new TreeMap<>(), s.roundOpenedAtMillis(), 0);
-        persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::add);
+        RoundPlan resumed = new RoundPlan(s.selected(), mask, task);
+        // A secure round restarts its session: the masked sum and the clients' keys of the old one are gone.
+        open = new RoundTry(s.round(), s.attempt(), resumed, Set.copyOf(s.avoid()), aggregation, new TreeMap<>(),
+                s.roundOpenedAtMillis(), 0, sessionFor(resumed));
+        if (!spec.secure()) {
+            persistence.refeed(open.selected(), expected(Long.MAX_VALUE), this::add);
+        }
         open.resetDeadline(clock.millis() + spec.roundTimeout().toMillis());
         traffic.openRound(open.round, open.selected());
         if (s.roundTraffic() != null) {
@@ -178,14 +199,26 @@ final class RoundMachine {
 
     /** The open try's deadline passed below the quorum: it is retried, or the job fails. */
     void failTry(long now) {
+        failTry(now, "QuorumNotReached: " + open.received().size() + " of " + open.selected().size()
+                + " updates by the deadline, quorum " + spec.minParticipants());
+    }
+
+    /**
+     * The open try failed for {@code why}: it is retried, or the job fails. A secure round's retry is a
+     * new session from scratch; a plain round's keeps the updates already accepted.
+     */
+    void failTry(long now, String why) {
         RoundTry failed = open;
-        String why = "QuorumNotReached: " + failed.received().size() + " of " + failed.selected().size()
-                + " updates by the deadline, quorum " + spec.minParticipants();
         RoundRecord record = failed.failed(why, now, traffic.roundTraffic());
         appendHistory(record);
         boolean retry = failed.attempt < spec.maxRoundRetries();
         events.add(l -> l.roundFailed(spec.job(), record, retry));
-        if (retry) {
+        if (retry && failed.secure() != null) {
+            Set<String> avoid = failed.avoidAfterThis();
+            RoundPlan p = plan(failed.round, failed.attempt + 1, Set.of(), avoid, failed.mask());
+            openTry(failed.retrySecure(p, avoid, now, spec.roundTimeout().toMillis(), sessionFor(p),
+                    strategy.startAggregation(adapters.current().adapter(), p.mask(), strategyState)));
+        } else if (retry) {
             Set<String> avoid = failed.avoidAfterThis();
             RoundPlan p = plan(failed.round, failed.attempt + 1, failed.received(), avoid, failed.mask());
             openTry(failed.retry(p, avoid, now, spec.roundTimeout().toMillis()));
@@ -252,7 +285,8 @@ final class RoundMachine {
         }
         RoundPlan p = fitted.get();
         Strategy.Aggregation aggregation = strategy.startAggregation(adapters.current().adapter(), p.mask(), strategyState);
-        openTry(new RoundTry(r, 0, p, Set.of(), aggregation, new TreeMap<>(), now, now + spec.roundTimeout().toMillis()));
+        openTry(new RoundTry(r, 0, p, Set.of(), aggregation, new TreeMap<>(), now, now + spec.roundTimeout().toMillis(),
+                sessionFor(p)));
     }
 
     /** The strategy's plan of a try, checked against the adapter, the participants and the try it retries. */

@@ -9,6 +9,7 @@ import io.fedtt.core.federation.strategy.RoundPlan;
 import io.fedtt.core.federation.strategy.Strategy;
 import io.fedtt.core.federation.strategy.TaskConfig;
 import io.fedtt.core.freeze.TrainableMask;
+import io.fedtt.core.privacy.secagg.SecureSum;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,17 @@ final class RoundTry {
     private final List<String> trainable;
     private final Strategy.Aggregation aggregation;
     private final TreeMap<String, Accepted> accepted;
+    /** The try's secure-aggregation session; null in a plain round. */
+    private final SecureSum secure;
     private boolean closing;
 
     RoundTry(int round, int attempt, RoundPlan plan, Set<String> avoid, Strategy.Aggregation aggregation,
              TreeMap<String, Accepted> accepted, long openedAt, long deadline) {
+        this(round, attempt, plan, avoid, aggregation, accepted, openedAt, deadline, null);
+    }
+
+    RoundTry(int round, int attempt, RoundPlan plan, Set<String> avoid, Strategy.Aggregation aggregation,
+             TreeMap<String, Accepted> accepted, long openedAt, long deadline, SecureSum secure) {
         this.round = round;
         this.attempt = attempt;
         this.selected = new TreeSet<>(plan.participants());
@@ -55,11 +63,27 @@ final class RoundTry {
         this.accepted = accepted;
         this.openedAt = openedAt;
         this.deadline = deadline;
+        this.secure = secure;
     }
 
     /** The next try of this round, keeping the accepted updates and their aggregation. */
     RoundTry retry(RoundPlan plan, Set<String> avoidNow, long now, long timeoutMillis) {
         return new RoundTry(round, attempt + 1, plan, avoidNow, aggregation, accepted, now, now + timeoutMillis);
+    }
+
+    /**
+     * The next try of a secure round: a new session from scratch. Nothing of this try is kept (its
+     * masked inputs were summed in this session only; nothing was added to the aggregation yet).
+     */
+    RoundTry retrySecure(RoundPlan plan, Set<String> avoidNow, long now, long timeoutMillis, SecureSum session,
+            Strategy.Aggregation fresh) {
+        return new RoundTry(round, attempt + 1, plan, avoidNow, fresh, new TreeMap<>(), now, now + timeoutMillis,
+                session);
+    }
+
+    /** The secure-aggregation session of this try, or null in a plain round. */
+    SecureSum secure() {
+        return secure;
     }
 
     // ================================================================ reading
@@ -109,9 +133,16 @@ final class RoundTry {
         return accepted.size() == selected.size();
     }
 
-    /** Whether {@code participant} should be working on this try. */
+    /**
+     * Whether {@code participant} should be working on this try. In a secure round, once the roster is
+     * fixed, only its members are: the masks of the others were never agreed.
+     */
     boolean awaits(String participant) {
-        return !closing && selected.contains(participant) && !accepted.containsKey(participant);
+        if (closing || !selected.contains(participant) || accepted.containsKey(participant)) {
+            return false;
+        }
+        return secure == null || secure.stage() == SecureSum.Stage.ADVERTISE || secure.inRoster(participant)
+                && secure.stage().compareTo(SecureSum.Stage.MASK) <= 0;
     }
 
     /** When the try's deadline passes, in epoch millis. */
@@ -178,6 +209,12 @@ final class RoundTry {
     /** Whether an update of {@code participant} for round {@code r}, now stored, may still count. */
     boolean stillOpenFor(String participant, int r) {
         return r == round && !closing && selected.contains(participant);
+    }
+
+    /** Records a masked input taken into the secure sum (its update joins the aggregation at unmasking). */
+    int acceptMasked(String participant, String digest, UpdateInfo info) {
+        accepted.put(participant, new Accepted(digest, info));
+        return accepted.size();
     }
 
     /** Counts a valid update into the aggregation; returns how many are in. */

@@ -127,7 +127,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (c.participant != null) {
                 guard.trusted(ctx.channel());
             }
-            if (c.method.equals("PUT")) {
+            if (c.method.equals("PUT") || c.method.equals("POST")) {
                 long declared = HttpUtil.getContentLength(req, -1L);
                 if (declared > config.maxBodyBytes()) {
                     throw new Rejection(Rejection.Kind.TOO_LARGE, "body of " + declared
@@ -223,13 +223,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void reject(Call call, Rejection r) {
+    static void reject(Call call, Rejection r) {
         RejectionStatus.setHeaders(r.kind(), call.method, call.responseHeaders::set);
         int status = RejectionStatus.of(r.kind());
         call.respond(status, WireJson.error(status, r.kind().name(), r.getMessage()), "application/json");
     }
 
-    private static void internal(Call call, RuntimeException e) {
+    static void internal(Call call, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "federation request " + call.method + " " + call.rawPath + " failed", e);
         call.respond(500, WireJson.error(500, "INTERNAL", "internal error: " + e), "application/json");
     }

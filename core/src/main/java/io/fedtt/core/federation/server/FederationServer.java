@@ -4,7 +4,10 @@ import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.UploadReceipt;
+import io.fedtt.core.federation.SecureWire;
 import io.fedtt.core.federation.WireJson;
+import io.fedtt.core.privacy.secagg.SecAggException;
+import io.fedtt.core.privacy.secagg.SecureSum;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.TrafficMeter;
@@ -58,6 +61,12 @@ import javax.net.ssl.SSLEngine;
  * PUT /v1/jobs/{ns}/{name}/rounds/{r}/updates/{silo}
  *     S's update (a packed body, or safetensors with fedtt.* metadata); 200 with an ack once stored,
  *     also for an identical repeat (counted once)
+ * GET /v1/jobs/{ns}/{name}/rounds/{r}/secagg?silo=S&amp;stage=ST[&amp;session=X]&amp;wait=SECONDS
+ *     secure aggregation: S's view of round r's session (long-poll until it reaches stage ST, or at
+ *     once when X is not the session any more); see {@link io.fedtt.core.federation.SecureWire}
+ * POST /v1/jobs/{ns}/{name}/rounds/{r}/secagg/{silo}/keys | shares | unmask   (JSON)
+ * PUT  /v1/jobs/{ns}/{name}/rounds/{r}/secagg/{silo}/masked                     (binary)
+ *     the stages of secure aggregation: keys, sealed shares, the masked update, the unmasking shares
  * GET /v1/jobs/{ns}/{name}/adapter     the current global adapter (the final one once done)
  * GET /v1/jobs/{ns}/{name}             the job's status (JSON)
  * </pre>
@@ -319,8 +328,136 @@ public final class FederationServer implements AutoCloseable {
                 UploadReceipt receipt = job.coordinator().submit(silo, call.round, b);
                 call.respond(200, WireJson.bytes(receipt), "application/json");
             };
+        } else if (seg.length == 5 && seg[2].equals("rounds") && seg[4].equals("secagg")) {
+            requireMethod(method, "GET");
+            String silo = query.get("silo");
+            if (silo == null) {
+                throw new Rejection(Rejection.Kind.NOT_FOUND, "query parameter 'silo' is required");
+            }
+            actFor(call, job, token, silo);
+            call.round = RequestParams.roundNumber(seg[3]);
+            SecureSum.Stage stage = secureStage(query.getOrDefault("stage", "advertise"));
+            String session = query.get("session");
+            long wait = RequestParams.waitMillis(query, DEFAULT_WAIT_MILLIS, config.maxLongPoll().toMillis());
+            return b -> new SecurePoll(call, call.round, session, stage).start(wait);
+        } else if (seg.length == 7 && seg[2].equals("rounds") && seg[4].equals("secagg")) {
+            String silo = URLDecoder.decode(seg[5], StandardCharsets.UTF_8);
+            actFor(call, job, token, silo);
+            call.round = RequestParams.roundNumber(seg[3]);
+            return secureMessage(call, job.coordinator(), silo, seg[6]);
         } else {
             throw notFound("no such path " + path);
+        }
+    }
+
+    private static SecureSum.Stage secureStage(String name) {
+        try {
+            return SecureSum.Stage.parse(name);
+        } catch (SecAggException e) {
+            throw new Rejection(Rejection.Kind.INVALID, "query parameter 'stage': " + e.getMessage());
+        }
+    }
+
+    /** A secure-aggregation stage message: keys, shares, unmask (POST, JSON) or masked (PUT, binary). */
+    private static Connection.Action secureMessage(Call call, RoundCoordinator c, String silo, String what) {
+        int r = call.round;
+        if (what.equals("masked")) {
+            requireMethod(call.method, "PUT");
+            return b -> call.respond(200, WireJson.bytes(c.secureMasked(silo, r, b)), "application/json");
+        }
+        requireMethod(call.method, "POST");
+        Connection.Action a = switch (what) {
+            case "keys" -> b -> c.secureAdvertise(silo, r, SecureWire.sessionOf(b), SecureWire.readKeys(b, silo), b.length);
+            case "shares" -> b -> c.secureShare(silo, r, SecureWire.sessionOf(b), SecureWire.readShares(b, silo), b.length);
+            case "unmask" -> b -> c.secureReveal(silo, r, SecureWire.sessionOf(b), SecureWire.readReveals(b), b.length);
+            default -> throw notFound("no such secure-aggregation stage '" + what + "' (keys, shares, masked, unmask)");
+        };
+        return b -> {
+            try {
+                a.run(b);
+            } catch (IllegalArgumentException e) {
+                throw new Rejection(Rejection.Kind.INVALID, what + " of '" + silo + "': " + e.getMessage());
+            }
+            call.respond(200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII), "application/json");
+        };
+    }
+
+    /** A waiting secure-aggregation view: answered when the session moves on or when its wait runs out. */
+    private final class SecurePoll implements Runnable {
+        final Call call;
+        final int round;
+        final String session;
+        final SecureSum.Stage stage;
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timeout;
+
+        SecurePoll(Call call, int round, String session, SecureSum.Stage stage) {
+            this.call = call;
+            this.round = round;
+            this.session = session;
+            this.stage = stage;
+        }
+
+        void start(long waitMillis) {
+            if (!answer(waitMillis > 0 ? this : null, waitMillis <= 0)) {
+                timeout = timer.schedule(this::expire, waitMillis, TimeUnit.MILLISECONDS);
+                if (done.get()) {
+                    timeout.cancel(false);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            if (!done.get()) {
+                handlers.execute(() -> answer(this, false));
+            }
+        }
+
+        void expire() {
+            call.coordinator.cancelWait(this);
+            if (!done.get()) {
+                handlers.execute(() -> answer(null, true));
+            }
+        }
+
+        /** Answers if the view is ready (or {@code anyway}); true when answered. */
+        private boolean answer(Runnable onChange, boolean anyway) {
+            if (done.get()) {
+                return true;
+            }
+            try {
+                SecureWire.View v = call.coordinator.secureView(call.participant, round, anyway ? null : session, stage,
+                        onChange);
+                if (v == null) {
+                    return false;
+                }
+                if (onChange != null) {
+                    call.coordinator.cancelWait(onChange);
+                }
+                if (done.compareAndSet(false, true)) {
+                    cancelTimeout();
+                    call.respond(200, SecureWire.view(v), "application/json");
+                }
+            } catch (Rejection r) {
+                if (done.compareAndSet(false, true)) {
+                    cancelTimeout();
+                    Connection.reject(call, r);
+                }
+            } catch (RuntimeException e) {
+                if (done.compareAndSet(false, true)) {
+                    cancelTimeout();
+                    Connection.internal(call, e);
+                }
+            }
+            return true;
+        }
+
+        private void cancelTimeout() {
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
         }
     }
 

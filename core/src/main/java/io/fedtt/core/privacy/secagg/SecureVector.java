@@ -3,7 +3,6 @@ package io.fedtt.core.privacy.secagg;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.Tensor;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -29,7 +28,7 @@ public final class SecureVector {
     }
 
     /** Words in the vector of a round training {@code trainable}: their values plus the weight. */
-    public static int length(AdapterState global, List<String> trainable) {
+    public static int length(AdapterState global, java.util.Collection<String> trainable) {
         long n = 1;
         for (String name : trainable) {
             n += global.get(name).size();
@@ -46,7 +45,7 @@ public final class SecureVector {
      * @param contributors how many inputs the sum will hold (the headroom is shared among them)
      * @throws IllegalArgumentException naming the tensor whose weighted change is not finite or too large
      */
-    public static long[] encode(AdapterState update, AdapterState global, List<String> trainable, double weight,
+    public static long[] encode(AdapterState update, AdapterState global, java.util.Collection<String> trainable, double weight,
             int contributors) {
         if (!(weight > 0) || Double.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be positive and finite, got " + weight);
@@ -87,7 +86,7 @@ public final class SecureVector {
      *
      * @throws IllegalArgumentException when the summed weight is not positive (a wrapped or wrong sum)
      */
-    public static Mean decode(long[] sum, AdapterState global, List<String> trainable) {
+    public static Mean decode(long[] sum, AdapterState global, java.util.Collection<String> trainable) {
         if (sum.length != length(global, trainable)) {
             throw new IllegalArgumentException("the sum has " + sum.length + " words, expected "
                     + length(global, trainable));
