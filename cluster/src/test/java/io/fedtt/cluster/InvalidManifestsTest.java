@@ -60,7 +60,13 @@ class InvalidManifestsTest {
      * rule can compute that, so the API server accepts the manifest; on a cluster the coordinator ends the
      * job before its first round with reason PrivacyBudgetExhausted.
      */
-    VALIDATOR_ACCOUNTS_PRIVACY
+    VALIDATOR_ACCOUNTS_PRIVACY,
+    /**
+     * The validator counts the participants a round selects (silos, or the devices' sampling) to check a
+     * secure-aggregation threshold against them; the schema bounds it only to 2..255, so the API server
+     * accepts the manifest and the operator refuses it (InvalidSpec) with the validator's message.
+     */
+    VALIDATOR_COUNTS_ROUND_PARTICIPANTS
   }
 
   static final Map<String, Difference> DIFFERENT = Map.ofEntries(
@@ -77,7 +83,8 @@ class InvalidManifestsTest {
       Map.entry("lora-target-unknown", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
       Map.entry("tt-projections-unknown", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
       Map.entry("tt-delta-without-factorization", Difference.VALIDATOR_LAYS_OUT_ADAPTER),
-      Map.entry("dp-target-below-one-round", Difference.VALIDATOR_ACCOUNTS_PRIVACY));
+      Map.entry("dp-target-below-one-round", Difference.VALIDATOR_ACCOUNTS_PRIVACY),
+      Map.entry("secure-aggregation-threshold-above-silos", Difference.VALIDATOR_COUNTS_ROUND_PARTICIPANTS));
 
   static ControlPlane cp;
   static ManifestValidator validator;
@@ -127,9 +134,10 @@ class InvalidManifestsTest {
       assertTrue(problems.stream().allMatch(p -> p.path().startsWith("spec.adapter.")), name + ": " + problems);
       return;
     }
-    if (difference == Difference.VALIDATOR_ACCOUNTS_PRIVACY) {
-      assertTrue(server.ok(), name + ": the API server should accept it (only the privacy budget is wrong): "
-          + server.stderr());
+    if (difference == Difference.VALIDATOR_ACCOUNTS_PRIVACY
+        || difference == Difference.VALIDATOR_COUNTS_ROUND_PARTICIPANTS) {
+      assertTrue(server.ok(), name + ": the API server should accept it (only a privacy setting against the"
+          + " participants per round is wrong): " + server.stderr());
       assertTrue(problems.stream().allMatch(p -> p.path().startsWith("spec.privacy.")), name + ": " + problems);
       return;
     }

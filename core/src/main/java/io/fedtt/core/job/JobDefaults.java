@@ -152,6 +152,12 @@ public final class JobDefaults {
     public static final String FREEZING_EVERY_TEXT = "" + FREEZING_EVERY;
     public static final int FREEZING_WINDOW = FreezingConfig.DEFAULT_WINDOW;
     public static final String FREEZING_WINDOW_TEXT = "" + FREEZING_WINDOW;
+    /** spec.privacy.secureAggregation: on when the object is given; each later stage's wait for late participants. */
+    public static final boolean SECURE_AGGREGATION_ENABLED = true;
+    public static final String SECURE_AGGREGATION_ENABLED_TEXT = "" + SECURE_AGGREGATION_ENABLED;
+    public static final int SECURE_STAGE_TIMEOUT_SECONDS = 60;
+    public static final String SECURE_STAGE_TIMEOUT_SECONDS_TEXT = "" + SECURE_STAGE_TIMEOUT_SECONDS;
+
     /** spec.privacy.differentialPrivacy: the mode when none is given, and the delta epsilon is reported for. */
     public static final String PRIVACY_MODE = "central";
     public static final double PRIVACY_DELTA = io.fedtt.core.privacy.DifferentialPrivacy.DEFAULT_DELTA;

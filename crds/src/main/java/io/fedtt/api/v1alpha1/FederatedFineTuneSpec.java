@@ -37,6 +37,21 @@ import java.util.List;
     + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))",
     message = "central differential privacy needs method.aggregation rule fedavg without clipNorm (privacy.differentialPrivacy.clipNorm clips)",
     fieldPath = ".method.aggregation")
+// Secure aggregation hands the coordinator one sum per round: nothing that needs each update runs on it.
+@ValidationRule(value = "!has(self.privacy) || !has(self.privacy.secureAggregation) || (has(self.privacy.secureAggregation.enabled) && !self.privacy.secureAggregation.enabled)"
+    + " || !has(self.method) || !has(self.method.aggregation)"
+    + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))",
+    message = "privacy.secureAggregation needs method.aggregation rule fedavg without clipNorm: the coordinator sees only the sum of a round's updates",
+    fieldPath = ".method.aggregation")
+@ValidationRule(value = "!has(self.privacy) || !has(self.privacy.secureAggregation) || (has(self.privacy.secureAggregation.enabled) && !self.privacy.secureAggregation.enabled)"
+    + " || !has(self.privacy.differentialPrivacy)"
+    + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')",
+    message = "privacy.secureAggregation hides each update from the coordinator, which central differential privacy clips; use differentialPrivacy.mode local",
+    fieldPath = ".privacy.differentialPrivacy.mode")
+@ValidationRule(value = "!has(self.privacy) || !has(self.privacy.secureAggregation) || (has(self.privacy.secureAggregation.enabled) && !self.privacy.secureAggregation.enabled)"
+    + " || !has(self.communication) || !has(self.communication.budgetBytes)",
+    message = "communication.budgetBytes cannot be combined with privacy.secureAggregation yet: the budget planner does not price its messages",
+    fieldPath = ".communication.budgetBytes")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FederatedFineTuneSpec extends ValueObject {
 
@@ -83,7 +98,7 @@ public class FederatedFineTuneSpec extends ValueObject {
   @JsonPropertyDescription("Pod template for the workers (core/v1 PodTemplateSpec; image, security context, extra containers); silo fields override it.")
   private PodTemplateSpec workerTemplate;
 
-  @JsonPropertyDescription("Privacy of the participants' updates: differential privacy (immutable).")
+  @JsonPropertyDescription("Privacy of the participants' updates: differential privacy and secure aggregation (immutable).")
   @ValidationRule(value = "self == oldSelf", message = "privacy cannot be changed after creation; create a new job")
   private PrivacySpec privacy;
 

@@ -53,6 +53,10 @@ class CrdShapeTest {
     assertEquals(1, version.getAdditionalPrinterColumns().get(4).getPriority());
   }
 
+  /** Secure aggregation absent or disabled: the rules about what it excludes hold trivially. */
+  private static final String SECURE_OFF = "!has(self.privacy) || !has(self.privacy.secureAggregation)"
+      + " || (has(self.privacy.secureAggregation.enabled) && !self.privacy.secureAggregation.enabled)";
+
   @Test
   void celRulesSitWhereTheyApply() {
     assertEquals(List.of("has(self.silos) != has(self.devices)",
@@ -67,8 +71,16 @@ class CrdShapeTest {
         "!has(self.privacy) || !has(self.privacy.differentialPrivacy)"
             + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')"
             + " || !has(self.method) || !has(self.method.aggregation)"
-            + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))"),
+            + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))",
+        SECURE_OFF + " || !has(self.method) || !has(self.method.aggregation)"
+            + " || ((!has(self.method.aggregation.rule) || self.method.aggregation.rule == 'fedavg') && !has(self.method.aggregation.clipNorm))",
+        SECURE_OFF + " || !has(self.privacy.differentialPrivacy)"
+            + " || (has(self.privacy.differentialPrivacy.mode) && self.privacy.differentialPrivacy.mode == 'local')",
+        SECURE_OFF + " || !has(self.communication) || !has(self.communication.budgetBytes)"),
         rules(spec));
+    assertEquals(".method.aggregation", spec.getXKubernetesValidations().get(5).getFieldPath());
+    assertEquals(".privacy.differentialPrivacy.mode", spec.getXKubernetesValidations().get(6).getFieldPath());
+    assertEquals(".communication.budgetBytes", spec.getXKubernetesValidations().get(7).getFieldPath());
     assertEquals(".devices.partition.by", spec.getXKubernetesValidations().get(2).getFieldPath());
     assertEquals(".communication.encoding", spec.getXKubernetesValidations().get(3).getFieldPath());
     assertEquals(".method.aggregation", spec.getXKubernetesValidations().get(4).getFieldPath());

@@ -8,6 +8,7 @@ import io.fedtt.api.v1alpha1.Algorithm;
 import io.fedtt.api.v1alpha1.CommunicationSpec;
 import io.fedtt.api.v1alpha1.DevicesSpec;
 import io.fedtt.api.v1alpha1.DifferentialPrivacySpec;
+import io.fedtt.api.v1alpha1.SecureAggregationSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.api.v1alpha1.FreezingPolicyName;
 import io.fedtt.api.v1alpha1.FreezingSpec;
@@ -35,6 +36,7 @@ import io.fedtt.core.freeze.FreezingConfig;
 import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.job.JobDefaults;
 import io.fedtt.core.privacy.DifferentialPrivacy;
+import io.fedtt.core.privacy.secagg.SecureAggregation;
 import io.fedtt.core.tensor.DType;
 import io.fedtt.core.wire.Encoding;
 import java.time.Duration;
@@ -347,6 +349,7 @@ public final class FederationJobMapper {
         b.learningRateDecay(learningRateDecay(spec));
         b.privacy(privacy(spec));
         b.budgetBytes(budgetBytes(spec));
+        b.secureAggregation(secureAggregation(spec, perRound));
         AggregationSpec agg = spec.getMethod() == null ? null : spec.getMethod().getAggregation();
         if (agg != null && agg.getMaxExamplesPerUpdate() != null) {
             b.maxExamplesPerUpdate(agg.getMaxExamplesPerUpdate());
@@ -452,6 +455,20 @@ public final class FederationJobMapper {
             // the core names the field as differentialPrivacy.X
             throw new IllegalArgumentException("spec.privacy." + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code spec.privacy.secureAggregation} as the core's settings, null when absent or disabled; the
+     * threshold defaults to two thirds of {@code perRound} (rounded up, at least 2).
+     */
+    public static SecureAggregation secureAggregation(FederatedFineTuneSpec spec, int perRound) {
+        SecureAggregationSpec s = spec.getPrivacy() == null ? null : spec.getPrivacy().getSecureAggregation();
+        if (s == null || !or(s.getEnabled(), JobDefaults.SECURE_AGGREGATION_ENABLED)) {
+            return null;
+        }
+        int threshold = s.getThreshold() != null ? s.getThreshold() : SecureAggregation.defaultThreshold(perRound);
+        return new SecureAggregation(threshold, Duration.ofSeconds(or(s.getStageTimeoutSeconds(),
+                JobDefaults.SECURE_STAGE_TIMEOUT_SECONDS)));
     }
 
     /** {@code spec.method.proximalMu}: FedProx's mu for the clients' local training, 0 (off) when absent. */

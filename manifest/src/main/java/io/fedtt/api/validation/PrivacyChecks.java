@@ -3,22 +3,52 @@ package io.fedtt.api.validation;
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.privacy.DifferentialPrivacy;
+import io.fedtt.core.privacy.secagg.SecureAggregation;
 import io.fedtt.core.privacy.PrivacySpent;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Checks of {@code spec.privacy} that need the accountant, which no schema rule can run: a
- * {@code targetEpsilon} below the epsilon of a single round would end the job before it starts.
- * The schema already bounds each field (clipNorm and noiseMultiplier &gt; 0, delta in (0, 1)).
+ * Checks of {@code spec.privacy} that no schema rule can run: a {@code targetEpsilon} below the epsilon
+ * of a single round (the accountant's) would end the job before it starts, and a secure-aggregation
+ * threshold must be more than half of the participants a round selects (which depends on the
+ * sampling). The schema already bounds each field (clipNorm and noiseMultiplier &gt; 0, delta in
+ * (0, 1), threshold &gt;= 2).
  */
 final class PrivacyChecks {
 
   static final String TARGET = "spec.privacy.differentialPrivacy.targetEpsilon";
+  static final String THRESHOLD = "spec.privacy.secureAggregation.threshold";
 
   private PrivacyChecks() {}
 
   static List<Problem> check(FederatedFineTuneSpec spec) {
+    List<Problem> problems = new java.util.ArrayList<>(targetEpsilon(spec));
+    problems.addAll(secureThreshold(spec));
+    return problems;
+  }
+
+  private static List<Problem> secureThreshold(FederatedFineTuneSpec spec) {
+    SecureAggregation sa;
+    int perRound;
+    try {
+      perRound = FederationJobMapper.sampling(spec).perRound(FederationJobMapper.participants(spec).size());
+      sa = FederationJobMapper.secureAggregation(spec, perRound);
+    } catch (IllegalArgumentException e) {
+      return List.of(); // other checks report a spec that cannot be mapped
+    }
+    if (sa == null) {
+      return List.of();
+    }
+    try {
+      sa.check(perRound);
+    } catch (IllegalArgumentException e) {
+      return List.of(new Problem(THRESHOLD, e.getMessage()));
+    }
+    return List.of();
+  }
+
+  private static List<Problem> targetEpsilon(FederatedFineTuneSpec spec) {
     DifferentialPrivacy dp;
     int population;
     int perRound;
