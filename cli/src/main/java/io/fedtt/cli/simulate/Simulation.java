@@ -119,6 +119,10 @@ public final class Simulation {
         if (job.privacy() != null) {
             table.line(privacyLine(job));
         }
+        if (job.secure()) {
+            table.line(String.format(Locale.ROOT, "secure aggregation: threshold %d of %d per round; the coordinator sees"
+                    + " only each round's masked sum", job.secureAggregation().threshold(), job.perRound()));
+        }
         table.line(String.format(Locale.ROOT,
                 "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s, encoding %s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
@@ -272,7 +276,7 @@ public final class Simulation {
                 job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
                 FederationJobMapper.headLearningRate(spec),
                 layout.model().hasHead() ? layout.adapter().head().name().toLowerCase(Locale.ROOT) : RunResult.NO_HEAD,
-                job.seed(), job.encoding().wireName());
+                job.seed(), job.encoding().wireName(), job.secure() ? job.secureAggregation().threshold() : 0);
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */

@@ -184,6 +184,72 @@ class SecureAggregationHttpTest {
         }
     }
 
+    /**
+     * The coordinator restarts after two of three silos sent masked updates: the round's session starts
+     * afresh (the masked sum was in memory only), the silos mask the same updates under new keys, and
+     * the job ends with exactly the plain weighted FedAvg.
+     */
+    @Test
+    @Timeout(120)
+    void aCoordinatorRestartMidSessionRedoesTheSessionAndLosesNothing(@TempDir Path dir) throws Exception {
+        JobId job = new JobId("sec", "restart");
+        List<String> silos = SILOS.subList(0, 3);
+        FederationJobSpec spec = FederationJobSpec.builder(job, Fx.smallAdapter())
+                .participants(participants().subList(0, 3)).rounds(2).roundTimeout(Duration.ofMinutes(5))
+                .secureAggregation(new SecureAggregation(2, Duration.ofSeconds(30))).build();
+        TokenRegistry tokens = TokenRegistry.of(Fx.tokens(silos));
+        RoundCoordinator first = RoundCoordinator.open(spec, new FileRoundStore(dir), CoordinatorOptions.defaults());
+        FederationServer server = FederationServer.start(ServerConfig.loopback());
+        server.host(first, tokens);
+        int port = server.port();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<TaskAnswer.Done>> loops = new ArrayList<>();
+        for (String s : silos.subList(0, 2)) {
+            FederationClient c = FederationHttpTest.client(server.baseUri(), job, s);
+            loops.add(pool.submit(() -> ClientLoop.run(c, Fx.trainer(s))));
+        }
+        // silo-c agrees its masks, then is slow: the others' masked updates are in when the coordinator dies.
+        FederationClient slow = FederationHttpTest.client(server.baseUri(), job, "silo-c");
+        RoundTask task = ((TaskAnswer.Work) slow.pollTask(0)).task();
+        SecureWire.View v = slow.secureView(1, null, SecureSum.Stage.ADVERTISE);
+        SecAggParticipant p = new SecAggParticipant("silo-c", v.session(), task.secureThreshold(), new SecureRandom());
+        slow.secureKeys(1, v.session(), p.advertise());
+        do {
+            v = slow.secureView(1, v.session(), SecureSum.Stage.SHARE);
+        } while (v.stage() != SecureSum.Stage.SHARE);
+        slow.secureShares(1, v.session(), p.share(v.roster()));
+        FederationHttpTest.await(() -> first.received().size() == 2, "two masked updates");
+        server.close();
+        first.close();
+
+        RoundCoordinator second = RoundCoordinator.open(spec, new FileRoundStore(dir), CoordinatorOptions.defaults());
+        assertEquals(1, second.status().round());
+        assertEquals(List.of(), second.received(), "the old session's masked sum is gone");
+        FederationServer again = FederationServer.start(
+                ServerConfig.loopback().withBind(new java.net.InetSocketAddress("127.0.0.1", port)));
+        try {
+            again.host(second, tokens);
+            FederationClient c = FederationHttpTest.client(again.baseUri(), job, "silo-c");
+            loops.add(pool.submit(() -> ClientLoop.run(c, Fx.trainer("silo-c"))));
+            for (Future<TaskAnswer.Done> f : loops) {
+                assertEquals(JobPhase.SUCCEEDED, f.get(90, TimeUnit.SECONDS).phase());
+            }
+            pool.shutdown();
+            Map<String, Double> w = new LinkedHashMap<>();
+            silos.forEach(s -> w.put(s, WEIGHTS.get(s)));
+            AdapterState expected = Fx.smallAdapter();
+            for (int r = 1; r <= 2; r++) {
+                expected = Fx.expectedRound(expected, expected.names(), w, r);
+            }
+            double diff = Fx.maxAbsDiff(expected, second.global());
+            assertTrue(diff < 1e-6, "after the restart the result differs by " + diff);
+            assertEquals(silos, second.history().get(0).participants());
+        } finally {
+            again.close();
+            second.close();
+        }
+    }
+
     private static boolean contains(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

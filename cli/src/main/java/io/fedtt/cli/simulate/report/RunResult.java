@@ -49,7 +49,15 @@ public record RunResult(String job, String method, List<RoundRow> rounds, FinalF
      * values travelled on the wire ({@code float32}, {@code float16}, {@code bfloat16}, {@code int8}).
      */
     public record Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
-                           String learningRateDecay, double headLearningRate, String head, long seed, String encoding) {
+                           String learningRateDecay, double headLearningRate, String head, long seed, String encoding,
+                           int secureAggregationThreshold) {
+
+        /** Without secure aggregation. */
+        public Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
+                        String learningRateDecay, double headLearningRate, String head, long seed, String encoding) {
+            this(serverOptimizer, aggregation, proximalMu, learningRate, learningRateDecay, headLearningRate, head, seed,
+                    encoding, 0);
+        }
 
         /** Exchanged in float32. */
         public Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,

@@ -102,8 +102,11 @@ final class SecureRoundClient {
         UploadReceipt receipt = client.secureMasked(r, SecureWire.masked(session, info, masked));
 
         v = await(client, r, session, SecureSum.Stage.UNMASK);
-        if (v == null || !v.survivors().contains(me)) {
-            return receipt; // the sum went on without this input (or the session restarts: the round says)
+        if (v == null) {
+            return null; // a new session (retried try, restarted coordinator): the input must be masked again
+        }
+        if (!v.survivors().contains(me)) {
+            return receipt; // the sum went on without this input
         }
         try {
             client.secureReveal(r, session, p.reveal(v.survivors(), v.dropped()));
