@@ -122,6 +122,42 @@ class SimulateCommandTest {
         assertTrue(r.out().contains("held-out accuracy"), r.out());
     }
 
+    /**
+     * The same job with secure aggregation: the silos mask their updates over real HTTP and the
+     * coordinator unmasks only the sum, which gives the plain run's adapter to within fixed-point error.
+     */
+    @Test
+    void secureAggregationGivesThePlainRunsAdapter(@TempDir Path dir) throws Exception {
+        String plainManifest = MANIFESTS.resolve("three-silos.yaml").toString();
+        Path secureManifest = dir.resolve("secure.yaml");
+        Files.writeString(secureManifest, Files.readString(Path.of(plainManifest)).replace(
+                "  method: {algorithm: FedTT}\n",
+                "  method: {algorithm: FedTT}\n  privacy: {secureAggregation: {threshold: 2}}\n"));
+        Run plain = run(new FakeLearner(), plainManifest, "--out", dir.resolve("plain").toString(),
+                "--data-dir", REPO.toString());
+        Run secure = run(new FakeLearner(), secureManifest.toString(), "--out", dir.resolve("secure").toString(),
+                "--data-dir", REPO.toString());
+        assertEquals(0, plain.exit(), plain.err());
+        assertEquals(0, secure.exit(), secure.err());
+        assertTrue(secure.out().contains("secure aggregation: threshold 2 of 3 per round"), secure.out());
+
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("secure/results.json").toFile());
+        assertEquals(2, results.get("training").get("secureAggregation").get("threshold").asInt());
+        assertEquals(3, results.get("rounds").get(2).get("participants").asInt());
+        AdapterState a = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("plain/adapter.safetensors")));
+        AdapterState b = SafetensorsCodec.decode(Files.readAllBytes(dir.resolve("secure/adapter.safetensors")));
+        assertEquals(a.names(), b.names());
+        double worst = 0;
+        for (String n : a.names()) {
+            float[] x = a.get(n).data();
+            float[] y = b.get(n).data();
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        assertTrue(worst < 1e-5, "the securely aggregated adapter differs from the plain one by " + worst);
+    }
+
     @Test
     void aLargePopulationKeepsOnlyTheSelectedDevicesAwake(@TempDir Path dir) throws Exception {
         FakeLearner learner = new FakeLearner();
