@@ -158,6 +158,28 @@ class SimulateCommandTest {
         assertTrue(worst < 1e-5, "the securely aggregated adapter differs from the plain one by " + worst);
     }
 
+    /** Woken devices run the secure-aggregation protocol with the others sampled in their round. */
+    @Test
+    void sampledDevicesAggregateSecurely(@TempDir Path dir) throws Exception {
+        Path manifest = dir.resolve("secure-devices.yaml");
+        Files.writeString(manifest, Files.readString(MANIFESTS.resolve("large-population.yaml")).replace(
+                "  method: {algorithm: FedTT}\n",
+                "  method: {algorithm: FedTT}\n  privacy: {secureAggregation: {}}\n"));
+        FakeLearner learner = new FakeLearner();
+        Run r = run(learner, manifest.toString(), "--out", dir.resolve("out").toString(), "--data-dir", REPO.toString(),
+                "--eval-examples", "16");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("secure aggregation: threshold 4 of 5 per round"), r.out());
+        JsonNode rounds = new ObjectMapper().readTree(dir.resolve("out/results.json").toFile()).get("rounds");
+        assertEquals(3, rounds.get(rounds.size() - 1).get("round").asInt(), "three secure rounds");
+        for (JsonNode round : rounds) {
+            if (round.get("round").asInt() > 0) {
+                assertEquals(5, round.get("participants").asInt(), "round " + round.get("round"));
+            }
+        }
+        assertEquals(15, learner.trainedRounds.get(), "5 sampled devices x 3 rounds");
+    }
+
     @Test
     void aLargePopulationKeepsOnlyTheSelectedDevicesAwake(@TempDir Path dir) throws Exception {
         FakeLearner learner = new FakeLearner();
