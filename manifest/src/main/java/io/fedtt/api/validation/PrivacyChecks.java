@@ -3,8 +3,8 @@ package io.fedtt.api.validation;
 import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.v1alpha1.FederatedFineTuneSpec;
 import io.fedtt.core.privacy.DifferentialPrivacy;
-import io.fedtt.core.privacy.secagg.SecureAggregation;
 import io.fedtt.core.privacy.PrivacySpent;
+import io.fedtt.core.privacy.secagg.SecureAggregation;
 import java.util.List;
 import java.util.Locale;
 

@@ -2,15 +2,15 @@ package io.fedtt.core.federation.server;
 
 import io.fedtt.core.federation.JobId;
 import io.fedtt.core.federation.RoundTask;
+import io.fedtt.core.federation.SecureWire;
 import io.fedtt.core.federation.TaskAnswer;
 import io.fedtt.core.federation.UploadReceipt;
-import io.fedtt.core.federation.SecureWire;
 import io.fedtt.core.federation.WireJson;
-import io.fedtt.core.privacy.secagg.SecAggException;
-import io.fedtt.core.privacy.secagg.SecureSum;
 import io.fedtt.core.federation.coordinator.Rejection;
 import io.fedtt.core.federation.coordinator.RoundCoordinator;
 import io.fedtt.core.federation.coordinator.TrafficMeter;
+import io.fedtt.core.privacy.secagg.SecAggException;
+import io.fedtt.core.privacy.secagg.SecureSum;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
