@@ -221,7 +221,16 @@ final class RoundMachine {
         } else if (retry) {
             Set<String> avoid = failed.avoidAfterThis();
             RoundPlan p = plan(failed.round, failed.attempt + 1, failed.received(), avoid, failed.mask());
-            openTry(failed.retry(p, avoid, now, spec.roundTimeout().toMillis()));
+            Traffic used = traffic.total();
+            Optional<RoundPlan> fitted = RoundBudget.fitRetry(spec, failed.round, failed.attempt + 1, p,
+                    failed.received(), adapters.current().adapter(), history, used.up() + used.down());
+            if (fitted.isEmpty()) {
+                finish(JobPhase.SUCCEEDED, JobOutcome.of(JobOutcome.Kind.BUDGET_EXHAUSTED, (used.up() + used.down())
+                        + " of communication.budgetBytes " + spec.budgetBytes() + " used when round " + failed.round
+                        + " failed (" + why + "); its retry would not fit"), true);
+                return;
+            }
+            openTry(failed.retry(fitted.get(), avoid, now, spec.roundTimeout().toMillis()));
         } else {
             finish(JobPhase.FAILED, JobOutcome.of(JobOutcome.Kind.ROUND_FAILED, "round " + failed.round + " failed "
                     + (failed.attempt + 1) + " time(s); last: " + why), true);

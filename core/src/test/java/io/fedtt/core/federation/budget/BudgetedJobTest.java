@@ -1,6 +1,7 @@
 package io.fedtt.core.federation.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedtt.core.federation.FederationJobSpec;
@@ -162,5 +163,41 @@ class BudgetedJobTest {
         assertTrue(h.stream().anyMatch(r -> r.selected().size() < 6), "no round sampled fewer");
         assertTrue(h.stream().allMatch(r -> r.selected().size() >= 2));
         assertEquals(JobOutcome.Kind.BUDGET_EXHAUSTED, c.status().outcome().kind());
+    }
+    /**
+     * Round 1's first try fails (silo-2 is silent at the deadline). With a budget that fits the round
+     * once, the retry, which would ask silo-2 again, does not fit: the job ends BudgetExhausted instead
+     * of overrunning. With room for it, the retry runs and the round completes.
+     */
+    @Test
+    void aRetryThatWouldNotFitEndsTheJobAndOneThatFitsRuns() {
+        long each = RoundCostModel.perParticipant(TrainableMask.of(ttAdapter().names()), ttAdapter(), Encoding.FLOAT32,
+                List.of(), false);
+        for (long budget : new long[] {3 * each, 6 * each}) {
+            RoundCoordinator c = open(spec("retry-" + budget, 3, budget).build());
+            AdapterState g = c.global();
+            for (String p : Fx.names("silo-", 3)) {
+                c.task(p, 0);
+                c.traffic().record(1, p, 0, wholeDownload());
+            }
+            for (String p : Fx.names("silo-", 2)) {
+                c.submit(p, 1, Fx.updateBytes(g, g.names(), p, 1, DType.F32));
+            }
+            clock.advance(Duration.ofMinutes(6));
+            c.checkDeadline();
+            Traffic t = c.traffic().total();
+            if (budget == 3 * each) {
+                assertEquals(JobOutcome.Kind.BUDGET_EXHAUSTED, c.status().outcome().kind(), c.status().reason());
+                assertTrue(c.status().reason().contains("retry"), c.status().reason());
+                assertTrue(t.up() + t.down() <= budget);
+            } else {
+                assertFalse(c.status().phase().finished(), c.status().reason());
+                assertEquals(1, c.status().attempt());
+                assertEquals(List.of("silo-2"), Fx.names("silo-", 3).stream()
+                        .filter(p -> c.task(p, 0) instanceof TaskAnswer.Work).toList());
+                c.submit("silo-2", 1, Fx.updateBytes(g, g.names(), "silo-2", 1, DType.F32));
+                assertEquals(1, c.status().completedRounds());
+            }
+        }
     }
 }
