@@ -124,15 +124,18 @@ public class CommunicationStatus extends ValueObject {
   }
 
 
-  /** e.g. "1.2 MB, 9.8x<LoRA", for the Comm printer column. */
+  /** e.g. "1.2 MB, 9.8x<LoRA" or, with a budget, "1.2 MB of 5.0 MB, 9.8x<LoRA", for the Comm printer column. */
   @JsonProperty(value = "display", access = JsonProperty.Access.READ_ONLY)
-  @JsonPropertyDescription("Total bytes and reduction versus LoRA, for kubectl get (derived).")
+  @JsonPropertyDescription("Total bytes (of the budget, when there is one) and reduction versus LoRA, for kubectl get (derived).")
   public String getDisplay() {
     if (bytesUp == null && bytesDown == null) {
       return null;
     }
     long total = (bytesUp == null ? 0 : bytesUp) + (bytesDown == null ? 0 : bytesDown);
     String text = humanBytes(total);
+    if (budgetBytes != null && budgetBytes > 0) {
+      text += " of " + humanBytes(budgetBytes);
+    }
     if (reductionVsLora != null && Double.isFinite(reductionVsLora)) {
       text += String.format(Locale.ROOT, ", %.1fx<LoRA", reductionVsLora);
     }

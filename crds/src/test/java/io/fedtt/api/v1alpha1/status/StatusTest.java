@@ -117,6 +117,10 @@ class StatusTest {
     CommunicationStatus comm = new CommunicationStatus();
     comm.setBytesUp(10L);
     assertEquals("10 B", comm.getDisplay());
+    comm.setBytesUp(1_200_000L);
+    comm.setBudgetBytes(5_000_000L);
+    comm.setReductionVsLora(9.8);
+    assertEquals("1.2 MB of 5.0 MB, 9.8x<LoRA", comm.getDisplay(), "kubectl get's Comm column shows the budget");
   }
 
   private static RoundRecord record(int round, double accuracy) {
