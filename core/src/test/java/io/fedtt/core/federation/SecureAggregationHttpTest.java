@@ -24,6 +24,7 @@ import io.fedtt.core.freeze.FreezingPolicies;
 import io.fedtt.core.privacy.secagg.SecAggParticipant;
 import io.fedtt.core.privacy.secagg.SecureAggregation;
 import io.fedtt.core.privacy.secagg.SecureSum;
+import io.fedtt.core.privacy.secagg.SecureVector;
 import io.fedtt.core.tensor.AdapterState;
 import io.fedtt.core.tensor.DType;
 import java.nio.ByteBuffer;
@@ -116,7 +117,8 @@ class SecureAggregationHttpTest {
                 for (int k = 0; k < n; k++) {
                     float g = init.get(tensor).data()[k];
                     f[k] = g + Fx.delta(s, 1, tensor, k);
-                    w[k] = Math.round(Fx.examples(s) * WEIGHTS.get(s) * ((double) f[k] - g) * (1 << 24));
+                    w[k] = Math.round(Math.scalb(Fx.examples(s) * WEIGHTS.get(s) * ((double) f[k] - g),
+                            SecureVector.FRACTION_BITS));
                 }
                 ByteBuffer fb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
                 fb.asFloatBuffer().put(f);

@@ -12,15 +12,16 @@ import java.util.TreeSet;
  * it), followed by its weight {@code w}. The sum of such vectors gives the weighted mean of the
  * updates, {@code global + sum(w * delta) / sum(w)}, which is what FedAvg computes in the clear.
  *
- * <p>Fixed point with 24 fraction bits: each value is rounded to 2^-24 (6e-8) of weighted change, so
- * after dividing by the total weight the mean differs from float arithmetic by far less than a
- * float32 ulp of typical adapter values. The integer part leaves 2^38 of headroom for the sum; a
- * participant whose weighted change would overflow it (over 2^38 / contributors) is refused, naming
- * the tensor, rather than wrapping silently.
+ * <p>Fixed point with 32 fraction bits: each weighted change is rounded to 2^-32 (2.3e-10), so after
+ * dividing by the total weight the mean lands on the same float32 as plain FedAvg's for all but a
+ * handful of values per round (24 bits, 6e-8, moved about one value in 250 by an ulp, enough to steer
+ * eight rounds of training to a different held-out e-mail; BENCHMARKS.md). The integer part leaves
+ * 2^30 (about 1.07e9) of headroom for the sum: a participant whose weight or weighted change would
+ * overflow it (over 2^30 / contributors) is refused, naming the tensor, rather than wrapping silently.
  */
 public final class SecureVector {
 
-    public static final int FRACTION_BITS = 24;
+    public static final int FRACTION_BITS = 32;
     private static final double SCALE = 1L << FRACTION_BITS;
     private static final double LIMIT = (double) (1L << (62 - FRACTION_BITS));
 
