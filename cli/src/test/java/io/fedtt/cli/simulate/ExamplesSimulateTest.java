@@ -31,7 +31,7 @@ class ExamplesSimulateTest {
 
     static Stream<String> examples() {
         return Stream.of("quickstart.yaml", "compare.yaml", "fedtt-plus.yaml", "cross-device.yaml",
-                "own-data/tickets.yaml", "differential-privacy.yaml");
+                "own-data/tickets.yaml", "differential-privacy.yaml", "secure-aggregation.yaml");
     }
 
     @ParameterizedTest
@@ -57,6 +57,11 @@ class ExamplesSimulateTest {
             assertTrue(acc >= 0 && acc <= 1, log);
         }
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
+        if (example.equals("secure-aggregation.yaml")) {
+            assertEquals(2, runs.get(0).get("training").get("secureAggregation").get("threshold").asInt(), log);
+            // masked updates are 64-bit fixed point: about twice the float32 upload of the quick start
+            assertTrue(log.contains("secure aggregation: threshold 2 of 3"), log);
+        }
         if (example.equals("differential-privacy.yaml")) {
             // one round of central DP, q = 1, noise multiplier 1, delta 1e-5: the accountant's epsilon
             JsonNode privacy = runs.get(0).get("final").get("privacy");
