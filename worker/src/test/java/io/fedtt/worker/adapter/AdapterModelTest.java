@@ -295,8 +295,14 @@ class AdapterModelTest {
         assertThrows(IllegalArgumentException.class, () -> model.setTrainable(TrainableMask.of(List.of("embeddings.x"))));
     }
 
+    /**
+     * A saved adapter reloads to the model it was saved from: every adapter tensor bit for bit; a
+     * tensor carried as an offset from the pretrained model (LayerNorms) to within the rounding of that
+     * offset in float32 (pretrained + (x - pretrained) is x, or one ulp of the larger of the two away),
+     * so the outputs agree to float precision rather than bit for bit.
+     */
     @Test
-    void savedAdapterReloadsToTheSameOutputsExactly() {
+    void savedAdapterReloadsToTheSameModel() {
         for (AdapterConfig a : List.of(tt(), ttDeltas(), lora())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
@@ -304,10 +310,31 @@ class AdapterModelTest {
             train(model, 3);
             NDList in = batch(manager, 3, 7, 9);
             float[] expected = logits(model, in);
-            byte[] saved = SafetensorsCodec.encode(model.state(), DType.F32);
-            AdapterState loaded = SafetensorsCodec.decode(saved);
+            AdapterState saved = model.state();
+            AdapterState loaded = SafetensorsCodec.decode(SafetensorsCodec.encode(saved, DType.F32));
             AdapterModel fresh = AdapterModel.attach(base(), manager, layout, loaded, ClassificationHead.Pooling.CLS);
-            assertArrayEquals(expected, logits(fresh, in), a.typeName());
+            var before = model.parameterValues(layout.names());
+            var after = fresh.parameterValues(layout.names());
+            java.util.Set<String> offsets = java.util.Set.of(
+                    saved.metadata().getOrDefault(AdapterInitializer.BASE_OFFSETS, "").split(","));
+            for (String n : layout.names()) {
+                float[] x = before.get(n).data();
+                float[] y = after.get(n).data();
+                if (!offsets.contains(n)) {
+                    assertArrayEquals(x, y, a.typeName() + ": " + n);
+                    continue;
+                }
+                float[] d = saved.get(n).data();
+                for (int i = 0; i < x.length; i++) {
+                    float pretrained = x[i] - d[i];
+                    float ulp = Math.ulp(Math.max(Math.abs(x[i]), Math.abs(pretrained)));
+                    assertTrue(Math.abs(x[i] - y[i]) <= ulp, a.typeName() + ": " + n + "[" + i + "] " + x[i] + " -> " + y[i]);
+                }
+            }
+            float[] got = logits(fresh, in);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], got[i], 1e-5f * Math.max(1f, Math.abs(expected[i])), a.typeName() + " logit " + i);
+            }
         }
     }
 
