@@ -1,5 +1,9 @@
 package io.fedtt.bench;
 
+import io.fedtt.core.adapter.AdapterConfig;
+import io.fedtt.core.adapter.AdapterInitializer;
+import io.fedtt.core.adapter.AdapterLayout;
+import io.fedtt.core.adapter.ModelConfig;
 import io.fedtt.core.aggregate.StreamingFedAvg;
 import io.fedtt.core.freeze.TrainableMask;
 import io.fedtt.core.privacy.secagg.KeyAdvert;
@@ -8,6 +12,7 @@ import io.fedtt.core.privacy.secagg.SecAggParticipant;
 import io.fedtt.core.privacy.secagg.SecureSum;
 import io.fedtt.core.privacy.secagg.SecureVector;
 import io.fedtt.core.tensor.AdapterState;
+import io.fedtt.core.tensor.Tensor;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +30,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The compute of one secure-aggregation round, all parties in one thread, for the RoBERTa-base TT
- * adapter (99,194 trainable values): every participant's keys, shares, fixed-point encoding and
+ * The compute of one secure-aggregation round, all parties in one thread, for the quick start's
+ * all-MiniLM-L6-v2 TT adapter (every tensor trainable): every participant's keys, shares, fixed-point encoding and
  * masking, the coordinator's running sum, one participant dropping after its masks were agreed, the
  * survivors' reveals and the unmasking. Next to it, the plain round's coordinator work: StreamingFedAvg
  * over the same updates. Scores are per round; divide by the participants for per-update figures.
@@ -49,11 +54,21 @@ public class SecureAggregationBenchmark {
 
     @Setup
     public void setup() {
-        global = RobertaAdapter.global();
+        AdapterLayout layout = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt());
+        global = AdapterInitializer.initialize(layout, 3);
         trainable = List.copyOf(global.names());
         updates = new AdapterState[participants];
         for (int i = 0; i < participants; i++) {
-            updates[i] = RobertaAdapter.update(global, i);
+            java.util.Random r = new java.util.Random(i);
+            java.util.Map<String, Tensor> u = new java.util.LinkedHashMap<>();
+            for (String n : trainable) {
+                float[] v = global.get(n).data().clone();
+                for (int k = 0; k < v.length; k++) {
+                    v[k] += (float) (r.nextGaussian() * 1e-3);
+                }
+                u.put(n, new Tensor(global.get(n).shape(), v));
+            }
+            updates[i] = new AdapterState(u);
         }
     }
 
