@@ -10,16 +10,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** The benchmarks' payload: the RoBERTa-base TT adapter (rank 5, bottleneck 64) and client updates of it. */
-final class RobertaAdapter {
+/**
+ * The benchmarks' payload: the RoBERTa-base TT adapter (rank 5, bottleneck 64) with the paper's TT
+ * classification head, FEDTT.md's 99,194 parameters, and client updates of it.
+ */
+public final class RobertaAdapter {
 
-    static final long PARAMETERS = 99_194;
+    public static final long PARAMETERS = 99_194;
 
     private RobertaAdapter() {
     }
 
-    static AdapterState global() {
-        AdapterLayout layout = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt());
+    /** The initialized global; fails if the layout no longer gives the paper's count. */
+    public static AdapterState global() {
+        // The TT head, not the project's default linear head: FEDTT.md's count is the paper's layout.
+        AdapterLayout layout = AdapterLayout.of(ModelConfig.robertaBase(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState global = AdapterInitializer.initialize(layout, 1);
         if (global.parameterCount() != PARAMETERS) {
             throw new IllegalStateException("expected the " + PARAMETERS + "-parameter RoBERTa-base adapter, got "

@@ -1,9 +1,6 @@
 package io.fedtt.bench.federation;
 
-import io.fedtt.core.adapter.AdapterConfig;
-import io.fedtt.core.adapter.AdapterInitializer;
-import io.fedtt.core.adapter.AdapterLayout;
-import io.fedtt.core.adapter.ModelConfig;
+import io.fedtt.bench.RobertaAdapter;
 import io.fedtt.core.federation.UpdateInfo;
 import io.fedtt.core.federation.EvalMetrics;
 import io.fedtt.core.tensor.AdapterState;
@@ -24,19 +21,14 @@ import java.util.stream.Stream;
 /** Shared pieces of the federation benchmarks: the RoBERTa-base TT adapter, updates, percentiles. */
 final class BenchSupport {
 
-    static final long PARAMETERS = 99_194;
+    static final long PARAMETERS = RobertaAdapter.PARAMETERS;
 
     private BenchSupport() {
     }
 
     /** The 99,194-parameter RoBERTa-base TT adapter (rank 5, bottleneck 64) of FEDTT.md. */
     static AdapterState robertaAdapter() {
-        AdapterState g = AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.robertaBase(2),
-                AdapterConfig.tt().withHead(AdapterConfig.Head.TT)), 1); // the paper's TT head: FEDTT.md's count
-        if (g.parameterCount() != PARAMETERS) {
-            throw new IllegalStateException("expected " + PARAMETERS + " parameters, got " + g.parameterCount());
-        }
-        return g;
+        return RobertaAdapter.global();
     }
 
     /** A client's encoded update: every tensor of the global plus small noise, with fedtt.* metadata. */

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ class SecureAggregationHttpTest {
         FederationJobSpec spec = FederationJobSpec.builder(job, init).participants(participants()).rounds(3)
                 .freezing("roundRobin", FreezingPolicies.create("roundRobin", FreezingConfig.defaults(), layout, 3))
                 .wireDType(DType.F32).secureAggregation(new SecureAggregation(4, Duration.ofSeconds(20))).build();
+        LogCapture logs = LogCapture.start("io.fedtt");
+        // The capture must see what the code's System.Loggers emit, at the lowest level they use.
+        System.getLogger(RoundCoordinator.class.getName()).log(System.Logger.Level.DEBUG, "capture check");
         RoundCoordinator coordinator = RoundCoordinator.open(spec, new FileRoundStore(dir), CoordinatorOptions.defaults());
         try (FederationServer server = FederationServer.start(ServerConfig.loopback())) {
             server.host(coordinator, TokenRegistry.of(Fx.tokens(SILOS)));
@@ -106,9 +110,11 @@ class SecureAggregationHttpTest {
             assertTrue(diff < 1e-6, "the unmasked weighted mean differs from plain FedAvg by " + diff);
             assertTrue(coordinator.status().bytesUp() > 0, "protocol messages are counted as traffic");
 
-            // Nothing stored holds an individual update: search every stored file for each silo's
-            // round-1 change of its first trainable tensor, as float32 and as the fixed-point words.
+            // Nothing stored or logged holds an individual update: search every stored file and every
+            // log record (all levels) for each silo's round-1 value of its first trainable tensor, as
+            // float32, as the fixed-point words, as text and as base64.
             List<byte[]> needles = new ArrayList<>();
+            List<String> textNeedles = new ArrayList<>();
             String tensor = h.get(0).trainable().get(0);
             for (String s : SILOS) {
                 int n = Math.min(16, init.get(tensor).size());
@@ -117,6 +123,7 @@ class SecureAggregationHttpTest {
                 for (int k = 0; k < n; k++) {
                     float g = init.get(tensor).data()[k];
                     f[k] = g + Fx.delta(s, 1, tensor, k);
+                    textNeedles.add(Float.toString(f[k]));
                     w[k] = Math.round(Math.scalb(Fx.examples(s) * WEIGHTS.get(s) * ((double) f[k] - g),
                             SecureVector.FRACTION_BITS));
                 }
@@ -127,6 +134,7 @@ class SecureAggregationHttpTest {
                 wb.asLongBuffer().put(w);
                 needles.add(wb.array());
             }
+            needles.forEach(n -> textNeedles.add(Base64.getEncoder().withoutPadding().encodeToString(n)));
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.filter(Files::isRegularFile).toList()) {
                     byte[] content = Files.readAllBytes(p);
@@ -135,7 +143,13 @@ class SecureAggregationHttpTest {
                     }
                 }
             }
+            String logged = logs.text();
+            assertTrue(logged.contains("capture check"), "the capture sees the federation's DEBUG records");
+            for (String n : textNeedles) {
+                assertFalse(logged.contains(n), "a log record holds an individual update's value " + n);
+            }
         } finally {
+            logs.stop();
             coordinator.close();
         }
     }

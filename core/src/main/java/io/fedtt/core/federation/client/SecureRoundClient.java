@@ -31,7 +31,8 @@ final class SecureRoundClient {
      * Runs the protocol for {@code update} (trained from {@code global}).
      *
      * @return the masked update's receipt, or null when this participant has no part in the round
-     *     any more (it missed a stage and the others went on without it)
+     *     any more (it missed a stage and the others went on without it, or the session restarted
+     *     more than {@value #MAX_SESSIONS} times)
      * @throws FederationHttpException 410 when the round closed
      */
     static UploadReceipt run(FederationClient client, RoundTask task, AdapterState global, AdapterState update,
@@ -57,8 +58,10 @@ final class SecureRoundClient {
                 LOG.log(System.Logger.Level.INFO, me + ": " + e.getMessage());
             }
         }
-        throw new IllegalStateException(me + ": round " + r + "'s secure session restarted " + MAX_SESSIONS
-                + " times; giving the round up");
+        // Sitting one round out keeps the worker in the job; the coordinator's quorum decides the round.
+        LOG.log(System.Logger.Level.WARNING, me + ": round " + r + "'s secure session restarted " + MAX_SESSIONS
+                + " times; sitting this round out");
+        return null;
     }
 
     /** One session; null when it ended before this participant was done (start again). */
