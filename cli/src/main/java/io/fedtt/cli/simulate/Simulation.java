@@ -127,7 +127,8 @@ public final class Simulation {
                 "server optimizer %s, aggregation %s, proximalMu %s, learning rate %s (%s over the rounds)%s, encoding %s",
                 training.serverOptimizer(), training.aggregation(), training.proximalMu(), training.learningRate(),
                 training.learningRateDecay(), training.causalLm() ? ", causal-lm: accuracy = exact match of greedy answers"
-                        : String.format(Locale.ROOT, ", %s head at %s", training.head(), training.headLearningRate()),
+                        : String.format(Locale.ROOT, ", %s head at %s%s", training.head(), training.headLearningRate(),
+                                training.logitAdjustment() > 0 ? ", logit adjustment " + training.logitAdjustment() : ""),
                 training.encoding()));
         List<RoundRow> rows = new ArrayList<>();
         Map<Integer, ClassificationMetrics.Result> central = new ConcurrentHashMap<>();
@@ -276,7 +277,8 @@ public final class Simulation {
                 job.proximalMu(), job.learningRate(), job.learningRateDecay().wireName(),
                 FederationJobMapper.headLearningRate(spec),
                 layout.model().hasHead() ? layout.adapter().head().name().toLowerCase(Locale.ROOT) : RunResult.NO_HEAD,
-                job.seed(), job.encoding().wireName(), job.secure() ? job.secureAggregation().threshold() : 0);
+                job.seed(), job.encoding().wireName(), job.secure() ? job.secureAggregation().threshold() : 0,
+                FederationJobMapper.logitAdjustment(spec));
     }
 
     /** Waits for the job to finish, failing fast if a client thread dies (its error is the run's error). */

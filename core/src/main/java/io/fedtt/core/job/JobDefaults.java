@@ -82,6 +82,11 @@ public final class JobDefaults {
      */
     public static final String LEARNING_RATE_DECAY_CROSS_DEVICE = "cosine";
     public static final String LEARNING_RATE_DECAY_CROSS_SILO = "constant";
+    /**
+     * spec.method.logitAdjustment when not given (tau; 0 = off): see BENCHMARKS.md, "Logit adjustment".
+     */
+    public static final double LOGIT_ADJUSTMENT_CROSS_DEVICE = 1.0;
+    public static final double LOGIT_ADJUSTMENT_CROSS_SILO = 0.0;
     public static final double WARMUP_RATIO = 0.0;
     public static final String WARMUP_RATIO_TEXT = "" + WARMUP_RATIO;
     public static final double WEIGHT_DECAY = 0.0;

@@ -191,13 +191,15 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
      * @param localPrivacy local differential privacy: the worker clips and noises each update before it
      *     uploads it ({@code LocalDpTrainer}); null = off (also when the job uses central DP, which is
      *     the coordinator's)
+     * @param logitAdjustment tau of a classifier's logit adjustment by each participant's own label
+     *     frequencies ({@code spec.method.logitAdjustment}; 0 = off)
      */
     public record Training(double warmupRatio, double weightDecay, double headRateFactor, Encoding encoding,
-                           DifferentialPrivacy localPrivacy) {
+                           DifferentialPrivacy localPrivacy, double logitAdjustment) {
 
-        /** Exchanged in float32, without local differential privacy. */
+        /** Exchanged in float32, without local differential privacy or logit adjustment. */
         public Training(double warmupRatio, double weightDecay, double headRateFactor) {
-            this(warmupRatio, weightDecay, headRateFactor, Encoding.FLOAT32, null);
+            this(warmupRatio, weightDecay, headRateFactor, Encoding.FLOAT32, null, 0);
         }
 
         public Training {
@@ -213,6 +215,9 @@ public record JobDescription(JobId job, Model model, AdapterConfig adapter, long
             }
             if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
                 throw new IllegalArgumentException("training.weightDecay must be >= 0, got " + weightDecay);
+            }
+            if (!(logitAdjustment >= 0) || Double.isInfinite(logitAdjustment)) {
+                throw new IllegalArgumentException("training.logitAdjustment must be >= 0, got " + logitAdjustment);
             }
         }
     }

@@ -142,6 +142,10 @@ public final class JobDescriptionJson {
         training.put("weightDecay", d.training().weightDecay());
         training.put("headRateFactor", d.training().headRateFactor());
         training.put("encoding", d.training().encoding().wireName());
+        if (d.training().logitAdjustment() > 0) {
+            // only when on: an older worker refuses the unknown field rather than train without it
+            training.put("logitAdjustment", d.training().logitAdjustment());
+        }
         if (d.training().localPrivacy() != null) {
             // an older worker refuses this unknown field instead of uploading unnoised updates
             ObjectNode dp = training.putObject("localPrivacy");
@@ -224,7 +228,7 @@ public final class JobDescriptionJson {
             JobDescription.Training training = t.build(() -> new JobDescription.Training(t.number("warmupRatio"),
                     t.number("weightDecay"), t.number("headRateFactor"),
                     Encoding.parse(t.optionalText("encoding", Encoding.FLOAT32.wireName())), // absent from older operators
-                    localPrivacy));
+                    localPrivacy, t.optionalNumber("logitAdjustment", 0)));
             t.done();
             root.done();
             return new JobDescription(job, model, adapter, seed, data, participant, training);
@@ -363,6 +367,10 @@ public final class JobDescriptionJson {
                 throw new InvalidJobDescriptionException(at(field) + " must be a number, got " + v);
             }
             return v.doubleValue();
+        }
+
+        double optionalNumber(String field, double fallback) {
+            return get(field, true) == null ? fallback : number(field);
         }
 
         boolean bool(String field) {

@@ -44,11 +44,25 @@ class JobDescriptionJsonTest {
         JobDescription d = new JobDescription(plain.job(), plain.model(), plain.adapter(), plain.seed(), plain.data(),
                 plain.participant(), new JobDescription.Training(plain.training().warmupRatio(),
                         plain.training().weightDecay(), plain.training().headRateFactor(),
-                        io.fedtt.core.wire.Encoding.FLOAT32, dp));
+                        io.fedtt.core.wire.Encoding.FLOAT32, dp, 0));
         assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
         String bad = JobDescriptionJson.write(d).replace("\"noiseMultiplier\":2.0", "\"noiseMultiplier\":0.0");
         assertTrue(assertThrows(InvalidJobDescriptionException.class, () -> JobDescriptionJson.read(bad)).getMessage()
                 .contains("noiseMultiplier"));
+    }
+
+    @Test
+    void roundTripsLogitAdjustmentAndLeavesItOutWhenOff() {
+        JobDescription plain = silo();
+        assertFalse(JobDescriptionJson.write(plain).contains("logitAdjustment"), "absent when off: older workers read it");
+        JobDescription.Training t = plain.training();
+        JobDescription d = new JobDescription(plain.job(), plain.model(), plain.adapter(), plain.seed(), plain.data(),
+                plain.participant(), new JobDescription.Training(t.warmupRatio(), t.weightDecay(), t.headRateFactor(),
+                        t.encoding(), null, 1.5));
+        assertEquals(1.5, JobDescriptionJson.read(JobDescriptionJson.write(d)).training().logitAdjustment());
+        String bad = JobDescriptionJson.write(d).replace("\"logitAdjustment\":1.5", "\"logitAdjustment\":-1");
+        assertTrue(assertThrows(InvalidJobDescriptionException.class, () -> JobDescriptionJson.read(bad)).getMessage()
+                .contains("logitAdjustment"));
     }
 
     @Test

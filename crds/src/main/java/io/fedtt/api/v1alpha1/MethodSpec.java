@@ -3,6 +3,7 @@ package io.fedtt.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fedtt.core.job.JobDefaults;
@@ -34,6 +35,23 @@ public class MethodSpec extends ValueObject {
   @Default(JobDefaults.PROXIMAL_MU_TEXT)
   @Min(0)
   private Double proximalMu;
+
+  @JsonPropertyDescription("Logit adjustment for label-skewed participants (Menon et al. 2021; FedLC): each participant trains a classifier on "
+      + "logits + tau * log(prior), prior being its own label frequencies (add-one smoothed), so its update no longer pulls the shared head "
+      + "towards the classes it happens to hold; predictions use the plain logits. This is tau (0: off). Default "
+      + JobDefaults.LOGIT_ADJUSTMENT_CROSS_DEVICE + " for cross-device jobs (spec.devices: small, mostly one-class devices), "
+      + JobDefaults.LOGIT_ADJUSTMENT_CROSS_SILO + " for cross-silo jobs; ignored for task causal-lm.")
+  @Min(0)
+  @Max(10)
+  private Double logitAdjustment;
+
+  public Double getLogitAdjustment() {
+    return logitAdjustment;
+  }
+
+  public void setLogitAdjustment(Double logitAdjustment) {
+    this.logitAdjustment = logitAdjustment;
+  }
 
   public Algorithm getAlgorithm() {
     return algorithm;

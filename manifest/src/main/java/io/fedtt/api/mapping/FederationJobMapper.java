@@ -422,9 +422,28 @@ public final class FederationJobMapper {
         if (d != null) {
             return RoundDecay.parse(d.wireName());
         }
-        boolean crossDevice = (spec.getSilos() == null || spec.getSilos().isEmpty()) && spec.getDevices() != null;
-        return RoundDecay.parse(crossDevice ? JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE
+        return RoundDecay.parse(crossDevice(spec) ? JobDefaults.LEARNING_RATE_DECAY_CROSS_DEVICE
                 : JobDefaults.LEARNING_RATE_DECAY_CROSS_SILO);
+    }
+
+    /**
+     * {@code spec.method.logitAdjustment}; when absent, {@link JobDefaults#LOGIT_ADJUSTMENT_CROSS_DEVICE}
+     * for a cross-device classification job and {@link JobDefaults#LOGIT_ADJUSTMENT_CROSS_SILO} otherwise
+     * (0 for a causal-lm job, which has no labels to adjust).
+     */
+    public static double logitAdjustment(FederatedFineTuneSpec spec) {
+        Double given = spec.getMethod() == null ? null : spec.getMethod().getLogitAdjustment();
+        if (given != null) {
+            return given;
+        }
+        if (task(spec) != Task.SEQUENCE_CLASSIFICATION) {
+            return 0;
+        }
+        return crossDevice(spec) ? JobDefaults.LOGIT_ADJUSTMENT_CROSS_DEVICE : JobDefaults.LOGIT_ADJUSTMENT_CROSS_SILO;
+    }
+
+    private static boolean crossDevice(FederatedFineTuneSpec spec) {
+        return (spec.getSilos() == null || spec.getSilos().isEmpty()) && spec.getDevices() != null;
     }
 
     /**

@@ -90,7 +90,7 @@ public final class JobDescriptions {
                 FederationJobMapper.seed(spec), data(spec.getData()), participant,
                 new JobDescription.Training(or(r.getWarmupRatio(), JobDefaults.WARMUP_RATIO),
                         or(r.getWeightDecay(), JobDefaults.WEIGHT_DECAY), FederationJobMapper.headRateFactor(spec),
-                        FederationJobMapper.encoding(spec), localPrivacy(spec)));
+                        FederationJobMapper.encoding(spec), localPrivacy(spec), FederationJobMapper.logitAdjustment(spec)));
     }
 
     /** The job's differential privacy when the workers apply it (mode local), else null. */

@@ -216,6 +216,21 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void logitAdjustmentIsOnForCrossDeviceClassifiersUnlessTold() {
+        FederatedFineTune devices = load("cross-device.yaml");
+        assertEquals(JobDefaults.LOGIT_ADJUSTMENT_CROSS_DEVICE, FederationJobMapper.logitAdjustment(devices.getSpec()));
+        assertEquals(JobDefaults.LOGIT_ADJUSTMENT_CROSS_SILO,
+                FederationJobMapper.logitAdjustment(load("quickstart.yaml").getSpec()));
+        assertEquals(0.0, FederationJobMapper.logitAdjustment(load("causal-lm-cross-device-by-user.yaml").getSpec()), "causal-lm: no labels");
+        devices.getSpec().setMethod(new io.fedtt.api.v1alpha1.MethodSpec());
+        devices.getSpec().getMethod().setLogitAdjustment(0.0);
+        assertEquals(0.0, FederationJobMapper.logitAdjustment(devices.getSpec()), "as written");
+        devices.getSpec().getMethod().setLogitAdjustment(0.5);
+        JobDescription d = JobDescriptions.forSimulation(new JobId("ns", "cd"), devices.getSpec());
+        assertEquals(0.5, d.training().logitAdjustment(), "the workers' job description carries it");
+    }
+
+    @Test
     void proximalMuMapsToTheJobAndTravelsInEveryRoundTask() {
         FederatedFineTune fft = load("server-optimizer.yaml");
         ModelConfig model = FederationJobMapper.builtinModel(fft.getSpec()).orElseThrow();

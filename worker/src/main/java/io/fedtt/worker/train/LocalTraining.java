@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.fedtt.core.data.Dataset;
+import io.fedtt.core.data.LabelPrior;
 import io.fedtt.core.data.Example;
 import io.fedtt.core.federation.RoundTask;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class LocalTraining {
         double last = Double.NaN;
         double headFactor = options.headRateFactor();
         Set<String> head = model.headNames();
-        Objective objective = Objective.of(model);
+        Objective objective = Objective.of(model, logitOffsets(model, train, options));
         try (ProximalTerm proximal = new ProximalTerm(model.manager(), trainable, task.proximalMu());
                 AdamW optimizer = new AdamW(model.manager(), trainable, options.optimizer(), options.kernel(),
                         name -> head.contains(name) ? headFactor : 1.0)) {
@@ -99,6 +100,14 @@ public final class LocalTraining {
         }
         return new Report(plan.steps(), plan.examplesSeen(), lossSum / plan.steps(), first, last,
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** The participant's logit adjustment from its own label counts, or null when off or not a classifier. */
+    private static float[] logitOffsets(TrainableModel model, Dataset train, TrainingOptions options) {
+        if (model.causalLm() || options.logitAdjustment() == 0) {
+            return null;
+        }
+        return LabelPrior.logitOffsets(train.labelCounts(), options.logitAdjustment());
     }
 
     /** Forward, backward and update on one batch; returns the batch's mean loss. */

@@ -20,10 +20,22 @@ interface Objective {
     NDArray loss(TrainableModel model, NDManager m, List<Example> batch, boolean training);
 
     static Objective of(TrainableModel model) {
-        return model.causalLm() ? Objective::responseTokens : Objective::labels;
+        return of(model, null);
     }
 
-    private static NDArray labels(TrainableModel model, NDManager m, List<Example> batch, boolean training) {
+    /**
+     * @param logitOffsets added to a classifier's logits before the loss (logit adjustment, see
+     *     {@link io.fedtt.core.data.LabelPrior}), or null
+     */
+    static Objective of(TrainableModel model, float[] logitOffsets) {
+        if (model.causalLm()) {
+            return Objective::responseTokens;
+        }
+        return (mdl, m, batch, training) -> labels(mdl, m, batch, training, logitOffsets);
+    }
+
+    private static NDArray labels(TrainableModel model, NDManager m, List<Example> batch, boolean training,
+            float[] logitOffsets) {
         List<String> texts = new ArrayList<>(batch.size());
         long[] labels = new long[batch.size()];
         for (int i = 0; i < labels.length; i++) {
@@ -32,6 +44,9 @@ interface Objective {
         }
         NDList inputs = model.tokenizer().encode(texts).toNDList(m);
         NDArray logits = model.logits(new ParameterStore(m, false), inputs, training);
+        if (logitOffsets != null) {
+            logits = logits.add(m.create(logitOffsets).toType(logits.getDataType(), false));
+        }
         return CrossEntropy.perExample(logits, m.create(labels, new Shape(labels.length))).mean();
     }
 

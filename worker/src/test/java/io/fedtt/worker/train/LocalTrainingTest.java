@@ -89,6 +89,36 @@ class LocalTrainingTest {
         assertTrue(r.lastLoss() < r.firstLoss());
     }
 
+    /**
+     * A participant whose texts say nothing and whose labels are 3:1 fruit: plain training learns its own
+     * prior (a logit gap of log 3); with logit adjustment the adjusted logits learn that prior, so the
+     * model itself stays near balanced: gap log 3 - log(13/5) with add-one smoothing of 12 and 4.
+     */
+    @Test
+    void logitAdjustmentLearnsTheBalancedModelInsteadOfTheParticipantsPrior() {
+        List<Example> ex = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            ex.add(new Example("item", i % 4 == 3 ? 1 : 0));
+        }
+        Dataset data = new Dataset("skewed", LABELS, ex);
+        RoundTask task = Tasks.steps(BOTH, 150, 8, 0.05, 1);
+        LocalTraining.run(model, data, task, TrainingOptions.defaults(), StepListener.NONE);
+        double plain = logitGap("item");
+        model.load(initial);
+        LocalTraining.run(model, data, task, TrainingOptions.defaults().withLogitAdjustment(1.0), StepListener.NONE);
+        double adjusted = logitGap("item");
+        assertEquals(Math.log(3), plain, 0.15, "plain training learns the local prior");
+        assertEquals(Math.log(3) - Math.log(13.0 / 5), adjusted, 0.15, "adjusted training learns a balanced model");
+    }
+
+    private static double logitGap(String text) {
+        try (NDManager m = manager.newSubManager()) {
+            float[] l = model.logits(new ai.djl.training.ParameterStore(m, false),
+                    model.tokenizer().encode(List.of(text)).toNDList(m), false).toFloatArray();
+            return l[0] - l[1];
+        }
+    }
+
     @Test
     void onlyTheMaskedTensorsChange() {
         LocalTraining.run(model, separable(), Tasks.steps(List.of("table.weight"), 10, 4, 0.1, 1),

@@ -56,6 +56,9 @@ public final class ResultsJson {
             tr.put("head", t.head());
             tr.put("seed", t.seed());
             tr.put("encoding", t.encoding());
+            if (!t.causalLm()) {
+                tr.put("logitAdjustment", t.logitAdjustment());
+            }
             if (t.secureAggregationThreshold() > 0) {
                 tr.putObject("secureAggregation").put("threshold", t.secureAggregationThreshold());
             }

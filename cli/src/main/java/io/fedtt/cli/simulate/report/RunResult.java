@@ -46,17 +46,18 @@ public record RunResult(String job, String method, List<RoundRow> rounds, FinalF
      * (e.g. {@code fedavg}, {@code fedadam(lr=0.01,b1=0.9,b2=0.99,tau=0.001)}), the aggregation rule,
      * FedProx's mu (0 = off), the clients' peak learning rate and its decay over the rounds, the
      * classification head's peak rate, the head (linear, dense or tt), the job's seed and how adapter
-     * values travelled on the wire ({@code float32}, {@code float16}, {@code bfloat16}, {@code int8}).
+     * values travelled on the wire ({@code float32}, {@code float16}, {@code bfloat16}, {@code int8}),
+     * secure aggregation's threshold (0 = off) and the clients' logit adjustment tau (0 = off).
      */
     public record Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
                            String learningRateDecay, double headLearningRate, String head, long seed, String encoding,
-                           int secureAggregationThreshold) {
+                           int secureAggregationThreshold, double logitAdjustment) {
 
-        /** Without secure aggregation. */
+        /** Without secure aggregation or logit adjustment. */
         public Training(String serverOptimizer, String aggregation, double proximalMu, double learningRate,
                         String learningRateDecay, double headLearningRate, String head, long seed, String encoding) {
             this(serverOptimizer, aggregation, proximalMu, learningRate, learningRateDecay, headLearningRate, head, seed,
-                    encoding, 0);
+                    encoding, 0, 0);
         }
 
         /** Exchanged in float32. */
