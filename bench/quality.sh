@@ -18,6 +18,7 @@
 #   LOCAL_STEPS    default 8      (overrides spec.rounds.localSteps)
 #   EVAL_EXAMPLES  default 300    (held-out examples evaluated; the manifests say 300 too)
 #   THREADS        default unset  (passed as --threads when set; 1 wins when other processes share the cores)
+#   LOGIT_ADJUSTMENT default unset (passed as --logit-adjustment when set: tau, 0 = off; unset = the manifests' default)
 #   OUT            default bench/out/quality
 #   NICE           default 0      (e.g. NICE=15 runs every simulate under nice -n 15)
 set -euo pipefail
@@ -32,6 +33,7 @@ ROUNDS="${ROUNDS:-3}"
 LOCAL_STEPS="${LOCAL_STEPS:-8}"
 EVAL_EXAMPLES="${EVAL_EXAMPLES:-300}"
 THREADS="${THREADS:-}"
+LOGIT_ADJUSTMENT="${LOGIT_ADJUSTMENT:-}"
 OUT="${OUT:-$root/bench/out/quality}"
 NICE="${NICE:-0}"
 
@@ -67,8 +69,9 @@ for s in $SEEDS; do
             --local-steps "$LOCAL_STEPS" --eval-examples "$EVAL_EXAMPLES" --out "$dir")
       [ "$lr" = default ] || args+=(--learning-rate "$lr")
       [ -z "$THREADS" ] || args+=(--threads "$THREADS")
-      printf '{"task": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s}\n' \
-        "$t" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" > "$dir/run.json"
+      [ -z "$LOGIT_ADJUSTMENT" ] || args+=(--logit-adjustment "$LOGIT_ADJUSTMENT")
+      printf '{"task": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s, "logitAdjustment": "%s"}\n' \
+        "$t" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" "${LOGIT_ADJUSTMENT:-default}" > "$dir/run.json"
       echo "$tag: ./fedtt ${args[*]}"
       t0=$(date +%s)
       if nice -n "$NICE" ./fedtt "${args[@]}" > "$dir/run.log" 2>&1; then

@@ -4,6 +4,7 @@ import io.fedtt.api.mapping.FederationJobMapper;
 import io.fedtt.api.mapping.ModelShapes;
 import io.fedtt.api.v1alpha1.CommunicationEncoding;
 import io.fedtt.api.v1alpha1.CommunicationSpec;
+import io.fedtt.api.v1alpha1.MethodSpec;
 import io.fedtt.api.v1alpha1.FederatedFineTune;
 import io.fedtt.api.v1alpha1.status.ModelStatus;
 import io.fedtt.api.validation.FileReferenceChecker;
@@ -65,6 +66,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", paramLabel = "X",
             description = "Override spec.rounds.learningRate (0 < X <= 1; default: the manifest's, else the method's default).")
     Double learningRate;
+
+    @Option(names = "--logit-adjustment", paramLabel = "TAU",
+            description = "Override spec.method.logitAdjustment (0 <= TAU <= 10; 0: off; default: the manifest's, else 1 for"
+                    + " cross-device and 0 for cross-silo classifiers).")
+    Double logitAdjustment;
 
     @Option(names = "--seed", paramLabel = "N", description = "Override spec.rounds.seed (N >= 0).")
     Long seed;
@@ -306,6 +312,15 @@ public final class SimulateCommand implements Callable<Integer> {
                         + learningRate);
             }
             resource.getSpec().getRounds().setLearningRate(learningRate);
+        }
+        if (logitAdjustment != null) {
+            if (!(logitAdjustment >= 0 && logitAdjustment <= 10)) { // also rejects NaN
+                throw new IllegalArgumentException("--logit-adjustment must be between 0 and 10, got " + logitAdjustment);
+            }
+            if (resource.getSpec().getMethod() == null) {
+                resource.getSpec().setMethod(new MethodSpec());
+            }
+            resource.getSpec().getMethod().setLogitAdjustment(logitAdjustment);
         }
         if (seed != null) {
             if (seed < 0) {

@@ -258,12 +258,13 @@ class SimulateCommandTest {
         }, quiet, new PrintStream(err, true, StandardCharsets.UTF_8))).execute(
                 MANIFESTS.resolve("three-silos.yaml").toString(), "--out", dir.toString(),
                 "--data-dir", REPO.toString(), "--compare", "fedtt,lora", "--rounds", "1",
-                "--learning-rate", "2.5e-3", "--seed", "42");
+                "--learning-rate", "2.5e-3", "--seed", "42", "--logit-adjustment", "0.5");
         assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
         assertEquals(2, opened.size());
-        for (var spec : opened) { // the manifest says 5.0e-4 and seed 7
+        for (var spec : opened) { // the manifest says 5.0e-4 and seed 7, and no logit adjustment
             assertEquals(2.5e-3, spec.getRounds().getLearningRate());
             assertEquals(42L, spec.getRounds().getSeed());
+            assertEquals(0.5, spec.getMethod().getLogitAdjustment());
         }
     }
 
@@ -291,6 +292,12 @@ class SimulateCommandTest {
             Run r = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), bad[0], bad[1]);
             assertEquals(2, r.exit(), String.join(" ", bad));
             assertTrue(r.err().contains("--learning-rate must be greater than 0 and at most 1, got"), r.err());
+        }
+        for (String tau : new String[] {"-0.5", "11", "NaN"}) {
+            Run r = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(),
+                    "--logit-adjustment", tau);
+            assertEquals(2, r.exit(), tau);
+            assertTrue(r.err().contains("--logit-adjustment must be between 0 and 10, got"), r.err());
         }
         Run seed = run(new FakeLearner(), manifest, "--out", dir.toString(), "--data-dir", REPO.toString(), "--seed", "-3");
         assertEquals(2, seed.exit());
