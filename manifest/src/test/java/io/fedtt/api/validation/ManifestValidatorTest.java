@@ -97,6 +97,7 @@ class ManifestValidatorTest {
             "adapter.wireDtype (deprecated) and communication.encoding disagree; set only communication.encoding"),
         Arguments.of("proximal-mu-negative", "spec.method.proximalMu", "must be >= 0 (found -0.1)"),
         Arguments.of("proximal-mu-not-a-number", "spec.method.proximalMu", "must be a number, not \"strong\""),
+        Arguments.of("logit-adjustment-negative", "spec.method.logitAdjustment", "must be >= 0 (found -1.0)"),
         Arguments.of("dp-delta-one", "spec.privacy.differentialPrivacy.delta", "must be < 1 (found 1.0)"),
         Arguments.of("dp-clip-norm-zero", "spec.privacy.differentialPrivacy.clipNorm", "must be > 0 (found 0)"),
         Arguments.of("dp-noise-multiplier-missing", "spec.privacy.differentialPrivacy.noiseMultiplier", "required field is missing"),
