@@ -40,8 +40,10 @@ public class AdapterSpec extends ValueObject {
   @Default("identity")
   private AdapterInit init;
 
-  @JsonPropertyDescription("Also train (and exchange) the LayerNorm weights and biases (type tt).")
-  @Default("true")
+  @JsonPropertyDescription("Also train (and exchange) the LayerNorm weights and biases (type tt), as LoRETTA does. Default "
+      + JobDefaults.TRAIN_LAYER_NORM_TT_TEXT + ": frozen norms matched or beat trained ones on every task of the quality suite and send "
+      + "about 30 % fewer values (BENCHMARKS.md, \"Frozen LayerNorms\").")
+  @Default(JobDefaults.TRAIN_LAYER_NORM_TT_TEXT)
   private Boolean trainLayerNorm;
 
   @JsonPropertyDescription("Projections that also get a TT delta in every layer (type tt): a bias-less TT layer W [in, out] of the projection's shape, added in parallel (y = base(x) + x W), next to the adapters. Names as in targets: BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted. A delta's TT modes are the balanced factorization of its [in, out] (modes applies to the adapters only). Default: none.")

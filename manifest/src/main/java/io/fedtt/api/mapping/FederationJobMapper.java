@@ -199,7 +199,8 @@ public final class FederationJobMapper {
         AdapterType type = a == null || a.getType() == null ? AdapterType.TT : a.getType();
         AdapterConfig base = switch (type) {
             case TT -> AdapterConfig.tt(or(a == null ? null : a.getTtRank(), JobDefaults.TT_RANK),
-                    or(a == null ? null : a.getBottleneck(), JobDefaults.BOTTLENECK));
+                    or(a == null ? null : a.getBottleneck(), JobDefaults.BOTTLENECK))
+                    .withTrainLayerNorm(JobDefaults.TRAIN_LAYER_NORM_TT);
             case LORA -> AdapterConfig.lora(or(a.getRank(), JobDefaults.LORA_RANK),
                     a.getTargets() == null ? AdapterConfig.DEFAULT_LORA_TARGETS : a.getTargets());
             case FULL -> AdapterConfig.full();

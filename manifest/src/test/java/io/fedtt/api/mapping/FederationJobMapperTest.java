@@ -72,9 +72,9 @@ class FederationJobMapperTest {
         assertNull(job.freezing(), "FedTT trains every core");
         assertEquals(DType.F32, job.wireDType());
 
-        AdapterLayout layout = AdapterLayout.of(model, AdapterConfig.tt());
+        AdapterLayout layout = AdapterLayout.of(model, AdapterConfig.tt().withTrainLayerNorm(JobDefaults.TRAIN_LAYER_NORM_TT));
         assertEquals(layout.parameterCount(), job.initialGlobal().parameterCount(),
-                "the round-0 adapter is the default TT layout of the model");
+                "the round-0 adapter is the default TT layout of the model (norms frozen)");
     }
 
     @Test
@@ -336,8 +336,9 @@ class FederationJobMapperTest {
         // the mapper passes one modes list to down and up only; deltas keep the balanced factorization
         assertEquals(List.of(16, 16, 16, 4, 4, 4), a.modes().get("up"));
         assertEquals(null, a.modes().get("delta"));
-        // FEDTT.md's 876,800, 32 x (1,280 + 1,280) for the two deltas, and the 2 labels' score head 2 x 4096
-        assertEquals(876_800L + 81_920L + 8_192L, l.parameterCount());
+        // FEDTT.md's 876,800 less its 266,240 norm values (frozen by default), 32 x (1,280 + 1,280) for the
+        // two deltas, and the 2 labels' score head 2 x 4096
+        assertEquals(876_800L - 266_240L + 81_920L + 8_192L, l.parameterCount());
 
         ModelConfig qwen = new ModelConfig(ModelConfig.Family.LLAMA, 896, 24, 4864, 14, 2, 151_936, 32_768, 0, true,
                 true, 2);

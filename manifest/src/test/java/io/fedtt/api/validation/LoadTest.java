@@ -42,7 +42,7 @@ class LoadTest {
     assertEquals(AdapterType.TT, spec.getAdapter().getType());
     assertEquals(5, spec.getAdapter().getTtRank());
     assertEquals(AdapterInit.IDENTITY, spec.getAdapter().getInit());
-    assertEquals(Boolean.TRUE, spec.getAdapter().getTrainLayerNorm());
+    assertEquals(Boolean.FALSE, spec.getAdapter().getTrainLayerNorm(), "frozen by default");
     assertEquals(8, spec.getAdapter().getRank());
     assertEquals(List.of("query", "value"), spec.getAdapter().getTargets());
     assertEquals(16.0, spec.getAdapter().getAlpha());
