@@ -48,9 +48,7 @@ done
 mkdir -p "$OUT"
 ./fedtt --version >/dev/null   # build once, outside the timed runs
 
-succeeded() { # results.json exists and says the run finished
-  [ -f "$1" ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("status") == "succeeded" else 1)' "$1" 2>/dev/null
-}
+. "$root/bench/runs.sh"   # succeeded
 
 runs="none"
 for z in $ZS; do runs="$runs z$z"; done

@@ -43,9 +43,7 @@ done
 mkdir -p "$OUT"
 ./fedtt --version >/dev/null   # build once, outside the timed runs
 
-succeeded() { # results.json exists and says the run finished
-  [ -f "$1" ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("status") == "succeeded" else 1)' "$1" 2>/dev/null
-}
+. "$root/bench/runs.sh"   # succeeded
 hms() { printf '%02d:%02d:%02d' $(($1 / 3600)) $(($1 % 3600 / 60)) $(($1 % 60)); }
 
 total=0

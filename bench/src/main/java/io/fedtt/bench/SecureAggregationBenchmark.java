@@ -12,7 +12,6 @@ import io.fedtt.core.privacy.secagg.SecAggParticipant;
 import io.fedtt.core.privacy.secagg.SecureSum;
 import io.fedtt.core.privacy.secagg.SecureVector;
 import io.fedtt.core.tensor.AdapterState;
-import io.fedtt.core.tensor.Tensor;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,16 +58,7 @@ public class SecureAggregationBenchmark {
         trainable = List.copyOf(global.names());
         updates = new AdapterState[participants];
         for (int i = 0; i < participants; i++) {
-            java.util.Random r = new java.util.Random(i);
-            java.util.Map<String, Tensor> u = new java.util.LinkedHashMap<>();
-            for (String n : trainable) {
-                float[] v = global.get(n).data().clone();
-                for (int k = 0; k < v.length; k++) {
-                    v[k] += (float) (r.nextGaussian() * 1e-3);
-                }
-                u.put(n, new Tensor(global.get(n).shape(), v));
-            }
-            updates[i] = new AdapterState(u);
+            updates[i] = RobertaAdapter.update(global, i); // any global: plus Gaussian noise on every tensor
         }
     }
 

@@ -19,10 +19,6 @@ interface Objective {
     /** The batch's mean loss, a scalar on {@code m} (autograd records it when a collector is open). */
     NDArray loss(TrainableModel model, NDManager m, List<Example> batch, boolean training);
 
-    static Objective of(TrainableModel model) {
-        return of(model, null);
-    }
-
     /**
      * @param logitOffsets added to a classifier's logits before the loss (logit adjustment, see
      *     {@link io.fedtt.core.data.LabelPrior}), or null
