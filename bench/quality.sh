@@ -10,7 +10,8 @@
 # LR "default" runs without --learning-rate, so the method-aware default applies.
 # Resumable: a run whose results.json says "succeeded" is skipped, so rerunning after an interruption
 # (or with more SEEDS/LRS) only does what is missing. Knobs, by environment:
-#   TASKS          default "spam wordnet fortunes sotu" (manifests examples/quality/<task>.yaml)
+#   TASKS          default "spam wordnet fortunes sotu" (manifests $MANIFESTS/<task>.yaml)
+#   MANIFESTS      default examples/quality (a directory of edited copies runs a variant of the method)
 #   LRS            default "default 5e-4 1e-3 5e-3"
 #   SEEDS          default "1 2"
 #   METHODS        default "fedtt,fedttplus,lora"
@@ -26,6 +27,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 TASKS="${TASKS:-spam wordnet fortunes sotu}"
+MANIFESTS="${MANIFESTS:-examples/quality}"
 LRS="${LRS:-default 5e-4 1e-3 5e-3}"
 SEEDS="${SEEDS:-1 2}"
 METHODS="${METHODS:-fedtt,fedttplus,lora}"
@@ -38,7 +40,7 @@ OUT="${OUT:-$root/bench/out/quality}"
 NICE="${NICE:-0}"
 
 for t in $TASKS; do
-  [ -f "examples/quality/$t.yaml" ] || { echo "quality.sh: no manifest examples/quality/$t.yaml" >&2; exit 2; }
+  [ -f "$MANIFESTS/$t.yaml" ] || { echo "quality.sh: no manifest $MANIFESTS/$t.yaml" >&2; exit 2; }
 done
 mkdir -p "$OUT"
 ./fedtt --version >/dev/null   # build once, outside the timed runs
@@ -63,13 +65,13 @@ for s in $SEEDS; do
         continue
       fi
       mkdir -p "$dir"
-      args=(simulate "examples/quality/$t.yaml" --compare "$METHODS" --seed "$s" --rounds "$ROUNDS"
+      args=(simulate "$MANIFESTS/$t.yaml" --compare "$METHODS" --seed "$s" --rounds "$ROUNDS"
             --local-steps "$LOCAL_STEPS" --eval-examples "$EVAL_EXAMPLES" --out "$dir")
       [ "$lr" = default ] || args+=(--learning-rate "$lr")
       [ -z "$THREADS" ] || args+=(--threads "$THREADS")
       [ -z "$LOGIT_ADJUSTMENT" ] || args+=(--logit-adjustment "$LOGIT_ADJUSTMENT")
-      printf '{"task": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s, "logitAdjustment": "%s"}\n' \
-        "$t" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" "${LOGIT_ADJUSTMENT:-default}" > "$dir/run.json"
+      printf '{"task": "%s", "manifest": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s, "logitAdjustment": "%s"}\n' \
+        "$t" "$MANIFESTS/$t.yaml" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" "${LOGIT_ADJUSTMENT:-default}" > "$dir/run.json"
       echo "$tag: ./fedtt ${args[*]}"
       t0=$(date +%s)
       if nice -n "$NICE" ./fedtt "${args[@]}" > "$dir/run.log" 2>&1; then

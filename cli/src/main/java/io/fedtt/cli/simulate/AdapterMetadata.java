@@ -76,6 +76,7 @@ public final class AdapterMetadata {
                 }
                 o.put("init", c.init().name().toLowerCase(java.util.Locale.ROOT));
                 o.put("trainLayerNorm", c.trainLayerNorm());
+                o.put("adapterBias", c.adapterBias().name().toLowerCase(java.util.Locale.ROOT));
                 if (!c.ttProjections().isEmpty()) {
                     ArrayNode projections = o.putArray("ttProjections");
                     c.ttProjections().forEach(projections::add);
@@ -139,6 +140,9 @@ public final class AdapterMetadata {
                     tt = tt.withInit(AdapterConfig.Init.valueOf(
                             text(o, "init", "identity").toUpperCase(java.util.Locale.ROOT)));
                     tt = tt.withTrainLayerNorm(bool(o, "trainLayerNorm", true));
+                    // absent in adapters written before the option: both biases, as they had
+                    tt = tt.withAdapterBias(AdapterConfig.AdapterBias.valueOf(
+                            text(o, "adapterBias", "both").toUpperCase(java.util.Locale.ROOT)));
                     if (o.has("ttProjections")) {
                         tt = tt.withTtProjections(strings(o.get("ttProjections"), "ttProjections"));
                     }

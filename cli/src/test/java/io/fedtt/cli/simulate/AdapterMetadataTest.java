@@ -19,12 +19,12 @@ class AdapterMetadataTest {
 
     @Test
     void eachAdapterTypeWritesOnlyItsFields() {
-        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,\"scaling\":1.0,\"head\":\"linear\"}",
+        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,\"adapterBias\":\"both\",\"scaling\":1.0,\"head\":\"linear\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.tt()).toString());
         assertEquals("{\"type\":\"lora\",\"rank\":8,\"alpha\":16.0,\"targets\":[\"query\",\"value\"],\"scaling\":1.0,\"head\":\"dense\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.lora(8, List.of("query", "value"))).toString());
         assertEquals("{\"type\":\"full\",\"head\":\"dense\"}", AdapterMetadata.adapterJson(AdapterConfig.full()).toString());
-        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,"
+        assertEquals("{\"type\":\"tt\",\"ttRank\":5,\"bottleneck\":64,\"init\":\"identity\",\"trainLayerNorm\":true,\"adapterBias\":\"both\","
                 + "\"ttProjections\":[\"q_proj\",\"v_proj\"],\"scaling\":1.0,\"head\":\"linear\"}",
                 AdapterMetadata.adapterJson(AdapterConfig.tt().withTtProjections(List.of("q_proj", "v_proj"))).toString());
     }
@@ -35,6 +35,7 @@ class AdapterMetadataTest {
                 AdapterConfig.tt(),
                 AdapterConfig.tt(3, 8).withModes(Map.of("down", List.of(8, 8, 8), "up", List.of(8, 8, 8)))
                         .withInit(AdapterConfig.Init.LORETTA).withTrainLayerNorm(false)
+                        .withAdapterBias(AdapterConfig.AdapterBias.NONE)
                         .withTtProjections(List.of("q_proj")).withScaling(0.5).withHead(AdapterConfig.Head.TT),
                 AdapterConfig.lora(8, List.of("q_proj", "v_proj")).withLoraAlpha(32),
                 AdapterConfig.full());
@@ -45,6 +46,8 @@ class AdapterMetadataTest {
             assertEquals("64", m.get(AdapterMetadata.MAX_SEQUENCE_LENGTH));
             assertEquals("sequence-classification", m.get(AdapterMetadata.TASK));
         }
+        assertEquals(AdapterConfig.AdapterBias.BOTH, AdapterMetadata.adapterConfig(Map.of(AdapterMetadata.ADAPTER,
+                "{\"type\":\"tt\"}")).adapterBias(), "adapters written before the option had both biases");
         // the short form leaves both keys out, as files written before them
         Map<String, String> old = AdapterMetadata.of("u", List.of("a"), "m", AdapterConfig.tt());
         assertEquals(false, old.containsKey(AdapterMetadata.MAX_SEQUENCE_LENGTH) || old.containsKey(AdapterMetadata.TASK));

@@ -29,14 +29,34 @@ import java.util.TreeMap;
  * @param scaling        s in Adapter(h) = h + s · Up(ReLU(Down(h))) and in a TT delta's s·x·W
  * @param head           the classification head on the pooled encoder output; null picks the adapter
  *                       type's default ({@link Head#defaultFor})
+ * @param adapterBias    which of an adapter's two TT projections carry a dense bias; null is BOTH
+ *                       (FEDTT.md's layout)
  */
 public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, List<Integer>> modes, Init init,
                             boolean trainLayerNorm, List<String> ttProjections, int loraRank,
-                            List<String> loraTargets, double loraAlpha, double scaling, Head head) {
+                            List<String> loraTargets, double loraAlpha, double scaling, Head head,
+                            AdapterBias adapterBias) {
 
     public enum Type { TT, LORA, FULL }
 
     public enum Init { IDENTITY, LORETTA }
+
+    /**
+     * The dense biases of a bottleneck adapter: BOTH (down [bottleneck] and up [hidden], as FEDTT.md and
+     * Houlsby adapters), DOWN (the ReLU's threshold only; the up projection's hidden-sized bias is most
+     * of an adapter's bias values) or NONE.
+     */
+    public enum AdapterBias {
+        BOTH, DOWN, NONE;
+
+        public boolean down() {
+            return this != NONE;
+        }
+
+        public boolean up() {
+            return this == BOTH;
+        }
+    }
 
     /**
      * What maps the pooled encoder output to label logits (all of it trains and travels).
@@ -107,6 +127,9 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
         if (head == null) {
             head = Head.defaultFor(type);
         }
+        if (adapterBias == null) {
+            adapterBias = AdapterBias.BOTH;
+        }
     }
 
     /** FedTT's defaults: rank 5, bottleneck 64, identity-at-start, norms trained. */
@@ -116,54 +139,59 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
 
     public static AdapterConfig tt(int rank, int bottleneck) {
         return new AdapterConfig(Type.TT, rank, bottleneck, Map.of(), Init.IDENTITY, true, List.of(), DEFAULT_LORA_RANK,
-                DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
+                DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null, null);
     }
 
     /** LoRA as PEFT trains it for classification: A, B on the targets plus the head; norms frozen. */
     public static AdapterConfig lora(int rank, List<String> targets) {
         return new AdapterConfig(Type.LORA, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
-                List.of(), rank, targets, DEFAULT_LORA_ALPHA, 1.0, null);
+                List.of(), rank, targets, DEFAULT_LORA_ALPHA, 1.0, null, null);
     }
 
     public static AdapterConfig full() {
         return new AdapterConfig(Type.FULL, DEFAULT_TT_RANK, DEFAULT_BOTTLENECK, Map.of(), Init.IDENTITY, false,
-                List.of(), DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null);
+                List.of(), DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null, null);
     }
 
     public AdapterConfig withInit(Init value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, ttProjections,
-                loraRank, loraTargets, loraAlpha, scaling, head);
+                loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
     }
 
     public AdapterConfig withModes(Map<String, List<Integer>> value) {
         return new AdapterConfig(type, ttRank, bottleneck, value, init, trainLayerNorm, ttProjections,
-                loraRank, loraTargets, loraAlpha, scaling, head);
+                loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
     }
 
     public AdapterConfig withTrainLayerNorm(boolean value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, value, ttProjections,
-                loraRank, loraTargets, loraAlpha, scaling, head);
+                loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
     }
 
     /** TT deltas on these projections too (type TT), e.g. [q_proj, v_proj]; empty for none. */
     public AdapterConfig withTtProjections(List<String> value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, value,
-                loraRank, loraTargets, loraAlpha, scaling, head);
+                loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
     }
 
     public AdapterConfig withLoraAlpha(double value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
-                loraRank, loraTargets, value, scaling, head);
+                loraRank, loraTargets, value, scaling, head, adapterBias);
     }
 
     public AdapterConfig withScaling(double value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
-                loraRank, loraTargets, loraAlpha, value, head);
+                loraRank, loraTargets, loraAlpha, value, head, adapterBias);
     }
 
     public AdapterConfig withHead(Head value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
-                loraRank, loraTargets, loraAlpha, scaling, value);
+                loraRank, loraTargets, loraAlpha, scaling, value, adapterBias);
+    }
+
+    public AdapterConfig withAdapterBias(AdapterBias value) {
+        return new AdapterConfig(type, ttRank, bottleneck, modes, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, head, value);
     }
 
     /** The modes override for a projection ("down", "up", "head", "delta"), or null. */

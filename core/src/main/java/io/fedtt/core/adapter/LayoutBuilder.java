@@ -63,10 +63,13 @@ final class LayoutBuilder {
         }
     }
 
-    /** Down [hidden, bottleneck] then up [bottleneck, hidden] under {@code prefix.down/up}. */
+    /** Down [hidden, bottleneck] then up [bottleneck, hidden] under {@code prefix.down/up}, biases as configured. */
     void adapter(String prefix, int hidden) {
-        ttLayer(prefix + ".down", hidden, adapter.bottleneck(), TtLayerSpec.Kind.DOWN, Role.TT_CORE, Role.ADAPTER_BIAS);
-        ttLayer(prefix + ".up", adapter.bottleneck(), hidden, TtLayerSpec.Kind.UP, Role.TT_CORE, Role.ADAPTER_BIAS);
+        var bias = adapter.adapterBias();
+        ttLayer(prefix + ".down", hidden, adapter.bottleneck(), TtLayerSpec.Kind.DOWN, Role.TT_CORE,
+                bias.down() ? Role.ADAPTER_BIAS : null);
+        ttLayer(prefix + ".up", adapter.bottleneck(), hidden, TtLayerSpec.Kind.UP, Role.TT_CORE,
+                bias.up() ? Role.ADAPTER_BIAS : null);
     }
 
     /** The bias-less TT delta [in, out] of the projection {@code module}, named {@code module.tt_delta}. */

@@ -91,6 +91,12 @@ public final class JobDefaults {
     public static final boolean TRAIN_LAYER_NORM_TT = false;
     public static final String TRAIN_LAYER_NORM_TT_TEXT = "" + TRAIN_LAYER_NORM_TT;
     /**
+     * spec.adapter.adapterBias when not given (type tt); see BENCHMARKS.md, "Adapter biases".
+     * {@code AdapterConfig.tt()} keeps both biases for FEDTT.md's reference counts.
+     */
+    public static final AdapterConfig.AdapterBias ADAPTER_BIAS_TT = AdapterConfig.AdapterBias.BOTH;
+    public static final String ADAPTER_BIAS_TT_TEXT = "both";
+    /**
      * spec.method.logitAdjustment when not given (tau; 0 = off): see BENCHMARKS.md, "Logit adjustment".
      */
     public static final double LOGIT_ADJUSTMENT_CROSS_DEVICE = 1.0;

@@ -110,6 +110,9 @@ public final class JobDescriptionJson {
         adapter.put("loraAlpha", c.loraAlpha());
         adapter.put("scaling", c.scaling());
         adapter.put("head", c.head().name());
+        if (c.adapterBias() != AdapterConfig.AdapterBias.BOTH) {
+            adapter.put("adapterBias", c.adapterBias().name());
+        }
         ObjectNode data = root.putObject("data");
         data.put("textField", d.data().textField());
         data.put("labelField", d.data().labelField());
@@ -209,7 +212,8 @@ public final class JobDescriptionJson {
                     c.integer("ttRank"), c.integer("bottleneck"), modes, c.enumValue("init", AdapterConfig.Init.class),
                     c.bool("trainLayerNorm"), c.optionalStrings("ttProjections"), c.integer("loraRank"),
                     c.strings("loraTargets"), c.number("loraAlpha"),
-                    c.number("scaling"), c.enumValue("head", AdapterConfig.Head.class)));
+                    c.number("scaling"), c.enumValue("head", AdapterConfig.Head.class),
+                    c.optionalEnum("adapterBias", AdapterConfig.AdapterBias.class, AdapterConfig.AdapterBias.BOTH)));
             c.done();
             Obj d = root.object("data");
             JobDescription.Data data = d.build(() -> new JobDescription.Data(d.text("textField"), d.text("labelField"),
@@ -400,6 +404,10 @@ public final class JobDescriptionJson {
                 throw new InvalidJobDescriptionException(at(field) + " '" + s + "' is not one of "
                         + java.util.Arrays.toString(type.getEnumConstants()));
             }
+        }
+
+        <E extends Enum<E>> E optionalEnum(String field, Class<E> type, E fallback) {
+            return get(field, true) == null ? fallback : enumValue(field, type);
         }
 
         /** An optional list of strings: empty when absent or null. */

@@ -150,6 +150,24 @@ class AdapterLayoutTest {
     }
 
     @Test
+    void adapterBiasesCanBeLeftOutOfTheUpProjectionOrBoth() {
+        AdapterConfig reference = AdapterConfig.tt().withHead(AdapterConfig.Head.TT);
+        assertEquals(AdapterConfig.AdapterBias.BOTH, reference.adapterBias());
+        ModelConfig roberta = ModelConfig.robertaBase(2);
+        // 24 adapters: each up bias is 768 wide, each down bias 64
+        AdapterLayout down = AdapterLayout.of(roberta, reference.withAdapterBias(AdapterConfig.AdapterBias.DOWN));
+        assertEquals(99_194L - 24 * 768, down.parameterCount());
+        assertEquals(24L * 64, down.countsByRole().get(Role.ADAPTER_BIAS));
+        assertTrue(down.names().stream().noneMatch(n -> n.endsWith("adapter.up.bias")));
+        assertTrue(down.ttLayers().stream().filter(t -> t.kind() == TtLayerSpec.Kind.DOWN).allMatch(TtLayerSpec::hasBias));
+        AdapterLayout none = AdapterLayout.of(roberta, reference.withAdapterBias(AdapterConfig.AdapterBias.NONE));
+        assertEquals(99_194L - 19_968L, none.parameterCount());
+        assertFalse(none.countsByRole().containsKey(Role.ADAPTER_BIAS));
+        // the TT head keeps its bias: it is the head's, not an adapter's
+        assertTrue(none.contains("classifier.dense.bias"));
+    }
+
+    @Test
     void checkNamesTheBadTensor() {
         AdapterLayout l = AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), AdapterConfig.tt().withHead(AdapterConfig.Head.TT));
         AdapterState s = AdapterInitializer.initialize(l, 1);

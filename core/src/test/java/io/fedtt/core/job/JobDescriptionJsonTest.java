@@ -66,6 +66,23 @@ class JobDescriptionJsonTest {
     }
 
     @Test
+    void roundTripsTheAdapterBiasesAndLeavesThemOutAtBoth() {
+        JobDescription plain = silo();
+        assertFalse(JobDescriptionJson.write(plain).contains("adapterBias"), "absent at BOTH: older workers read it");
+        for (AdapterConfig.AdapterBias b : AdapterConfig.AdapterBias.values()) {
+            JobDescription d = new JobDescription(plain.job(), plain.model(), plain.adapter().withAdapterBias(b),
+                    plain.seed(), plain.data(), plain.participant(), plain.training());
+            assertEquals(d, JobDescriptionJson.read(JobDescriptionJson.write(d)));
+        }
+        JobDescription down = new JobDescription(plain.job(), plain.model(),
+                plain.adapter().withAdapterBias(AdapterConfig.AdapterBias.DOWN), plain.seed(), plain.data(),
+                plain.participant(), plain.training());
+        String bad = JobDescriptionJson.write(down).replace("\"DOWN\"", "\"UP\"");
+        assertTrue(assertThrows(InvalidJobDescriptionException.class, () -> JobDescriptionJson.read(bad)).getMessage()
+                .contains("adapterBias"));
+    }
+
+    @Test
     void roundTripsDevices() {
         JobDescription d = silo().withParticipant(new JobDescription.Devices("file:all.jsonl", "file:eval.jsonl", 100, 3,
                 new JobDescription.Partition(JobDescription.Partition.Rule.FIELD, 0.5, "user")));

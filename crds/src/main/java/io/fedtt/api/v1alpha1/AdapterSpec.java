@@ -46,6 +46,12 @@ public class AdapterSpec extends ValueObject {
   @Default(JobDefaults.TRAIN_LAYER_NORM_TT_TEXT)
   private Boolean trainLayerNorm;
 
+  @JsonPropertyDescription("Dense biases of every TT adapter (type tt): both (the down projection's, bottleneck wide, and the up "
+      + "projection's, hidden wide, as FEDTT.md), down (the down projection's only) or none. Default "
+      + JobDefaults.ADAPTER_BIAS_TT_TEXT + " (BENCHMARKS.md, \"Adapter biases\").")
+  @Default(JobDefaults.ADAPTER_BIAS_TT_TEXT)
+  private AdapterBias adapterBias;
+
   @JsonPropertyDescription("Projections that also get a TT delta in every layer (type tt): a bias-less TT layer W [in, out] of the projection's shape, added in parallel (y = base(x) + x W), next to the adapters. Names as in targets: BERT query, key, value, attention.output.dense, intermediate.dense, output.dense; LLAMA q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; the other family's spelling and q, k, v are accepted. A delta's TT modes are the balanced factorization of its [in, out] (modes applies to the adapters only). Default: none.")
   @Size(max = 16)
   private List<@Size(min = 1, max = 63) String> ttProjections;
@@ -131,6 +137,14 @@ public class AdapterSpec extends ValueObject {
 
   public void setInit(AdapterInit init) {
     this.init = init;
+  }
+
+  public AdapterBias getAdapterBias() {
+    return adapterBias;
+  }
+
+  public void setAdapterBias(AdapterBias adapterBias) {
+    this.adapterBias = adapterBias;
   }
 
   public Boolean getTrainLayerNorm() {

@@ -200,7 +200,8 @@ public final class FederationJobMapper {
         AdapterConfig base = switch (type) {
             case TT -> AdapterConfig.tt(or(a == null ? null : a.getTtRank(), JobDefaults.TT_RANK),
                     or(a == null ? null : a.getBottleneck(), JobDefaults.BOTTLENECK))
-                    .withTrainLayerNorm(JobDefaults.TRAIN_LAYER_NORM_TT);
+                    .withTrainLayerNorm(JobDefaults.TRAIN_LAYER_NORM_TT)
+                    .withAdapterBias(JobDefaults.ADAPTER_BIAS_TT);
             case LORA -> AdapterConfig.lora(or(a.getRank(), JobDefaults.LORA_RANK),
                     a.getTargets() == null ? AdapterConfig.DEFAULT_LORA_TARGETS : a.getTargets());
             case FULL -> AdapterConfig.full();
@@ -214,6 +215,9 @@ public final class FederationJobMapper {
             }
             if (a.getTrainLayerNorm() != null) {
                 base = base.withTrainLayerNorm(a.getTrainLayerNorm());
+            }
+            if (a.getAdapterBias() != null) {
+                base = base.withAdapterBias(AdapterConfig.AdapterBias.valueOf(a.getAdapterBias().name()));
             }
             if (a.getModes() != null && !a.getModes().isEmpty()) {
                 // down [hidden, b] and up [b, hidden] have the same element count: one list serves both.

@@ -272,6 +272,19 @@ class FederationJobMapperTest {
     }
 
     @Test
+    void adapterBiasesTakeTheTtDefaultUnlessGiven() {
+        assertEquals(JobDefaults.ADAPTER_BIAS_TT_TEXT, JobDefaults.ADAPTER_BIAS_TT.name().toLowerCase(java.util.Locale.ROOT),
+                "the CRD's default text and the mapper's default agree");
+        assertEquals(JobDefaults.ADAPTER_BIAS_TT, FederationJobMapper.adapterConfig(null).adapterBias());
+        io.fedtt.api.v1alpha1.AdapterSpec a = new io.fedtt.api.v1alpha1.AdapterSpec();
+        assertEquals(JobDefaults.ADAPTER_BIAS_TT, FederationJobMapper.adapterConfig(a).adapterBias());
+        for (var b : io.fedtt.api.v1alpha1.AdapterBias.values()) {
+            a.setAdapterBias(b);
+            assertEquals(b.name(), FederationJobMapper.adapterConfig(a).adapterBias().name());
+        }
+    }
+
+    @Test
     void learningRatesAndHeadAreMethodAwareWhenLeftOut() {
         FederatedFineTune fft = load("quickstart.yaml");
         var spec = fft.getSpec();

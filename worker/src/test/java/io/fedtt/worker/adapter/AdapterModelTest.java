@@ -89,6 +89,11 @@ class AdapterModelTest {
         return tt().withTtProjections(List.of("query", "value", "output.dense"));
     }
 
+    /** TT adapters with the down projection's bias only, and with none. */
+    static List<AdapterConfig> ttFewerBiases() {
+        return List.of(tt().withAdapterBias(AdapterConfig.AdapterBias.DOWN), tt().withAdapterBias(AdapterConfig.AdapterBias.NONE));
+    }
+
     static AdapterConfig lora() {
         return AdapterConfig.lora(2, List.of("query", "value"));
     }
@@ -141,7 +146,7 @@ class AdapterModelTest {
 
     @Test
     void ttAndLoraAdaptersStartAsTheIdentity() {
-        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), ttFewerBiases().get(1), lora())) {
             BertEncoder encoder = base();
             NDList in = batch(manager, 3, 7, 1);
             float[] before = hidden(encoder, in);
@@ -223,7 +228,8 @@ class AdapterModelTest {
 
     @Test
     void trainingChangesOnlyTrainableTensorsAndGradientsReachAllOfThem() {
-        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora(), AdapterConfig.full())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), ttFewerBiases().get(0), ttFewerBiases().get(1), lora(),
+                AdapterConfig.full())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
                     ClassificationHead.Pooling.CLS);
@@ -303,7 +309,7 @@ class AdapterModelTest {
      */
     @Test
     void savedAdapterReloadsToTheSameModel() {
-        for (AdapterConfig a : List.of(tt(), ttDeltas(), lora())) {
+        for (AdapterConfig a : List.of(tt(), ttDeltas(), ttFewerBiases().get(0), lora())) {
             AdapterLayout layout = layout(a);
             AdapterModel model = AdapterModel.attach(base(), manager, layout, AdapterInitializer.initialize(layout, 5),
                     ClassificationHead.Pooling.CLS);
