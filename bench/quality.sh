@@ -19,6 +19,7 @@
 #   LOCAL_STEPS    default 8      (overrides spec.rounds.localSteps)
 #   EVAL_EXAMPLES  default 300    (held-out examples evaluated; the manifests say 300 too)
 #   THREADS        default unset  (passed as --threads when set; 1 wins when other processes share the cores)
+#   ENCODING       default unset  (passed as --encoding when set: float32, float16, bfloat16 or int8, every method alike)
 #   LOGIT_ADJUSTMENT default unset (passed as --logit-adjustment when set: tau, 0 = off; unset = the manifests' default)
 #   OUT            default bench/out/quality
 #   NICE           default 0      (e.g. NICE=15 runs every simulate under nice -n 15)
@@ -36,6 +37,7 @@ LOCAL_STEPS="${LOCAL_STEPS:-8}"
 EVAL_EXAMPLES="${EVAL_EXAMPLES:-300}"
 THREADS="${THREADS:-}"
 LOGIT_ADJUSTMENT="${LOGIT_ADJUSTMENT:-}"
+ENCODING="${ENCODING:-}"
 OUT="${OUT:-$root/bench/out/quality}"
 NICE="${NICE:-0}"
 
@@ -70,8 +72,9 @@ for s in $SEEDS; do
       [ "$lr" = default ] || args+=(--learning-rate "$lr")
       [ -z "$THREADS" ] || args+=(--threads "$THREADS")
       [ -z "$LOGIT_ADJUSTMENT" ] || args+=(--logit-adjustment "$LOGIT_ADJUSTMENT")
-      printf '{"task": "%s", "manifest": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s, "logitAdjustment": "%s"}\n' \
-        "$t" "$MANIFESTS/$t.yaml" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" "${LOGIT_ADJUSTMENT:-default}" > "$dir/run.json"
+      [ -z "$ENCODING" ] || args+=(--encoding "$ENCODING")
+      printf '{"task": "%s", "manifest": "%s", "learningRate": "%s", "seed": %s, "rounds": %s, "localSteps": %s, "evalExamples": %s, "logitAdjustment": "%s", "encoding": "%s"}\n' \
+        "$t" "$MANIFESTS/$t.yaml" "$lr" "$s" "$ROUNDS" "$LOCAL_STEPS" "$EVAL_EXAMPLES" "${LOGIT_ADJUSTMENT:-default}" "${ENCODING:-default}" > "$dir/run.json"
       echo "$tag: ./fedtt ${args[*]}"
       t0=$(date +%s)
       if nice -n "$NICE" ./fedtt "${args[@]}" > "$dir/run.log" 2>&1; then
