@@ -101,7 +101,7 @@ class CrdShapeTest {
   void defaultsAndRequiredFields() {
     Map<String, JSONSchemaProps> adapter = spec.getProperties().get("adapter").getProperties();
     assertEquals("tt", adapter.get("type").getDefault().asText());
-    assertEquals(5, adapter.get("ttRank").getDefault().asInt());
+    assertEquals(3, adapter.get("ttRank").getDefault().asInt());
     assertEquals(List.of("query", "value"), List.of(adapter.get("targets").getDefault().get(0).asText(),
         adapter.get("targets").getDefault().get(1).asText()));
     assertEquals(List.of("model", "rounds"), spec.getRequired());
