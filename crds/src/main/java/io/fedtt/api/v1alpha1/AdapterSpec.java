@@ -20,7 +20,7 @@ public class AdapterSpec extends ValueObject {
   @Default("tt")
   private AdapterType type;
 
-  @JsonPropertyDescription("Inner rank of every TT core (type tt). Default 3, not FEDTT.md's 5: on the quality suite rank 3 matched rank 5 within 0.2 points on every task with 45 % fewer values per update (BENCHMARKS.md, \"TT rank\").")
+  @JsonPropertyDescription("Inner rank of every TT core (type tt). Default " + JobDefaults.TT_RANK_TEXT + ", not FEDTT.md's 5: on the quality suite rank 3 matched rank 5 within 0.2 points on every task with 45 % fewer values per update (BENCHMARKS.md, \"TT rank\").")
   @Default(JobDefaults.TT_RANK_TEXT)
   @Min(1)
   @Max(64)
