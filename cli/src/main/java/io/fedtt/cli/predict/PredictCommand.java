@@ -278,6 +278,9 @@ public final class PredictCommand implements Callable<Integer> {
     private AdapterModel attach(PretrainedModel base, AdapterFile a, boolean classify, String uri, String trainedOn) {
         String doesNotFit = "--adapter " + a.path() + " does not fit --model " + uri + ": ";
         String hint = trainedOn != null ? " (the adapter was trained on " + trainedOn + ")"
+                : manifest != null ? " (was it trained on another model, or with another spec.adapter than --manifest "
+                        + manifest + " gives? An omitted field takes this version's default, e.g. ttRank "
+                        + JobDefaults.TT_RANK + ": write out the values the job ran with)"
                 : " (was it trained on another model?)";
         AdapterLayout layout;
         try {

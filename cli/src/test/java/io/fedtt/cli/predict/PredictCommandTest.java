@@ -479,6 +479,16 @@ class PredictCommandTest {
             assertTrue(List.of("ham", "spam").contains(row.get("label").asText()), row.toString());
             assertEquals(2, row.get("logits").size());
         }
+
+        // An adapter the job trained at another TT rank than the manifest now gives (an omitted ttRank
+        // takes this version's default): refused, naming the tensor and the manifest's part in it.
+        AdapterConfig otherRank = config.withTtRank(config.ttRank() + 2);
+        Path otherFile = write("other-rank.safetensors",
+                AdapterInitializer.initialize(AdapterLayout.of(ModelConfig.allMiniLmL6V2(2), otherRank), 11));
+        Path c = tmp.resolve("c.jsonl");
+        assertRefused(predict("--adapter", otherFile.toString(), "--manifest", manifest.toString(), "--input",
+                in.toString(), "--text-field", "body", "--output", c.toString()), c, "tensor '", "--manifest " + manifest,
+                "ttRank");
     }
 
     // ---- errors: one line naming what is wrong, exit code 2, nothing written

@@ -153,6 +153,11 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
                 List.of(), DEFAULT_LORA_RANK, DEFAULT_LORA_TARGETS, DEFAULT_LORA_ALPHA, 1.0, null, null);
     }
 
+    public AdapterConfig withTtRank(int value) {
+        return new AdapterConfig(type, value, bottleneck, modes, init, trainLayerNorm, ttProjections,
+                loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
+    }
+
     public AdapterConfig withInit(Init value) {
         return new AdapterConfig(type, ttRank, bottleneck, modes, value, trainLayerNorm, ttProjections,
                 loraRank, loraTargets, loraAlpha, scaling, head, adapterBias);
