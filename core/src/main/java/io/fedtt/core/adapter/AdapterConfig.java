@@ -69,7 +69,7 @@ public record AdapterConfig(Type type, int ttRank, int bottleneck, Map<String, L
 
         /**
          * TT adapters default to LINEAR: a TT dense layer has matrix rank at most the TT rank (its
-         * modes split input from output between two cores), a bottleneck of 5 features for any
+         * modes split input from output between two cores), a bottleneck of ttRank features (3 by default) for any
          * number of labels; it learned slowest in the head experiments (BENCHMARKS.md, "Why FedTT
          * learned slower"), and DENSE would send four times the bytes of all the TT adapters.
          * LoRA and full fine-tuning keep PEFT's DENSE.
